@@ -1,0 +1,385 @@
+"""Typed, frozen records for one lesson source.
+
+A lesson is a folder under ``lessons/content/<slug>/``:
+
+    lesson.yaml        LessonMeta: title, summary, the examples registry
+    learn.md           front matter (LearnFrontMatter) + Markdown body
+    why.yaml           WhyMode
+    deep.yaml          DeepMode
+    visual.yaml        VisualMode
+    try.yaml           TryMode
+    challenge.yaml     ChallengeMode
+    project.yaml       ProjectMode
+    recall.yaml        RecallMode
+    perf.yaml          PerfMode
+    examples/*.py      real code, run by the test suite and by ``loopscope lessons check``
+
+Prose fields are Markdown. Code never appears in prose by copy: a fenced block whose info string
+is ``example NAME`` is replaced by the example file registered under NAME in lesson.yaml, e.g.
+
+    ```example canonical
+    ```
+
+Every model forbids unknown keys, so a typo in a lesson file is an error naming the file and key.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Markdown = str
+Level = Literal["Foundation", "Intermediate", "Advanced", "Expert"]
+ModeName = Literal[
+    "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
+]
+MODES: tuple[ModeName, ...] = (
+    "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
+)
+Slug = str
+ItemId = str  # [a-z0-9-]+, unique within its lesson
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- Examples and the evidence that backs a claim ---------------------------------------------
+
+
+class Example(Model):
+    """One real ``.py`` file of the lesson and how to run it."""
+
+    file: str = Field(pattern=r"^examples/[a-z0-9_]+\.py$")
+    title: str
+    # Expression evaluated in the file's namespace that gives an awaitable.
+    call: str
+    # Dotted expressions tracked beside the locals, e.g. ``response.text``.
+    watch: tuple[str, ...] = ()
+    # Exception type name this example is meant to end with (e.g. the missing-await example).
+    expect_error: str | None = None
+    # Shown but never run (e.g. a fragment that is deliberately wrong on purpose and unrunnable).
+    runnable: bool = True
+
+
+class Expectation(Model):
+    """What a real run must show for a claim to hold. Every field given is checked."""
+
+    raises: str | None = None  # exception type name, e.g. "AttributeError"
+    no_error: bool | None = None
+    returns_contains: str | None = None
+    warns_contains: str | None = None  # e.g. "was never awaited"
+    tcp_connects: int | None = None  # connection.connect_tcp phases seen
+    requests_overlap: bool | None = None  # some two requests were in flight at once
+    blocked: bool | None = None  # the loop was stalled (> 50 ms without yielding)
+
+
+class Evidence(Model):
+    """A run that backs a claim: the example (optionally with another call) and what it shows."""
+
+    example: str
+    call: str | None = None
+    expect: Expectation
+    # Optional comparison: this run must be at least `factor` times faster than that one.
+    faster_than: Comparison | None = None
+
+
+class Comparison(Model):
+    example: str
+    call: str | None = None
+    factor: float = Field(gt=1.0)
+
+
+# --- Questions --------------------------------------------------------------------------------
+
+
+class Option(Model):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    text: Markdown
+    # Why this option is right or wrong; shown after answering.
+    explanation: Markdown
+
+
+class Question(Model):
+    """A multiple-choice question with an explanation for every option."""
+
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    question: Markdown
+    options: tuple[Option, ...] = Field(min_length=2)
+    answer: str
+    hint: Markdown | None = None
+    # 1-based rows of the lesson's traced execution table that the hint points at.
+    hint_steps: tuple[int, ...] = ()
+    evidence: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> Question:
+        ids = [option.id for option in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"option ids repeat in question {self.id!r}")
+        if self.answer not in ids:
+            raise ValueError(f"answer {self.answer!r} is not one of the options {ids}")
+        return self
+
+
+# --- lesson.yaml ------------------------------------------------------------------------------
+
+
+class LessonMeta(Model):
+    slug: Slug = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    summary: Markdown
+    prerequisites: tuple[str, ...] = ()
+    next_topics: tuple[str, ...] = ()
+    # The example that Learn and Visual open with.
+    canonical_example: str
+    examples: dict[str, Example]
+
+    @model_validator(mode="after")
+    def _canonical_exists(self) -> LessonMeta:
+        if self.canonical_example not in self.examples:
+            raise ValueError(f"canonical_example {self.canonical_example!r} is not in examples")
+        return self
+
+
+# --- learn.md ---------------------------------------------------------------------------------
+
+
+class LearnFrontMatter(Model):
+    title: str
+
+
+class LearnMode(Model):
+    title: str
+    body: Markdown
+
+
+# --- why.yaml ---------------------------------------------------------------------------------
+
+
+class WhyMode(Model):
+    big_idea: Markdown
+    scenario: Markdown
+    problem: Markdown
+    solution: Markdown
+    before: str  # example name
+    after: str  # example name
+    before_after_note: Markdown
+    real_life: Markdown
+    takeaways: tuple[str, ...] = Field(min_length=3)
+
+
+# --- deep.yaml --------------------------------------------------------------------------------
+
+
+class Overview(Model):
+    what: Markdown
+    why_it_matters: Markdown
+    where_it_fits: Markdown
+
+
+class MentalModel(Model):
+    core_idea: str
+    analogy: Markdown
+    diagram: tuple[str, ...] = Field(min_length=2)  # boxes of a left-to-right flow
+
+
+class Prompt(Question):
+    """A prediction the learner commits to before the step is revealed."""
+
+
+class BuildStep(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    level: Level
+    concept: Markdown
+    explanation: Markdown
+    example: str
+    result: Markdown  # the observable result of running the example
+    insight: str
+    prompt: Prompt | None = None
+    evidence: Evidence | None = None
+
+
+class Myth(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    claim: str
+    holds: bool  # the verdict: does the claim hold? (all four of lesson one: no)
+    reality: Markdown
+    why: Markdown
+    evidence: Evidence | None = None
+
+
+class Titled(Model):
+    title: str
+    body: Markdown
+
+
+class Pitfall(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    wrong: str  # example name
+    right: str  # example name
+    root_cause: Markdown
+    evidence: Evidence | None = None
+
+
+class DeepMode(Model):
+    overview: Overview
+    mental_model: MentalModel
+    steps: tuple[BuildStep, ...] = Field(min_length=1)
+    under_the_hood: Markdown
+    under_the_hood_diagram: tuple[str, ...] = ()
+    design: Markdown
+    myths: tuple[Myth, ...]
+    expert_zone: tuple[Titled, ...]
+    when_not: tuple[Titled, ...]
+    production: tuple[Titled, ...]
+    connections: tuple[Titled, ...]
+    pitfalls: tuple[Pitfall, ...]
+    takeaways: tuple[str, ...] = Field(min_length=1)
+
+
+# --- visual.yaml ------------------------------------------------------------------------------
+
+
+class ReferenceRow(Model):
+    """One row of the documented execution table that a real trace is held against."""
+
+    action: str
+    evaluation: str
+    result: str
+
+
+class KeyMoment(Model):
+    question: str
+    answer: Markdown
+    steps: tuple[int, ...] = ()  # rows of the traced table this moment is about
+
+
+class Knob(Model):
+    """A control that reruns an example for real with other arguments or another file."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str
+    kind: Literal["range", "select", "toggle"]
+    help: Markdown = ""
+    # range
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    # select: value -> label
+    choices: dict[str, str] = {}
+    default: str
+
+
+class VisualExample(Model):
+    example: str
+    intro: Markdown = ""
+    # Call template with {knob_id} placeholders, e.g. 'fetch_data("https://api.example.com/delay/{latency}")'
+    call_template: str | None = None
+    knobs: tuple[Knob, ...] = ()
+    # toggle knob id -> example name to run instead when the toggle is on (the what-ifs)
+    variants: dict[str, str] = {}
+
+
+class VisualMode(Model):
+    example: str  # the canonical example traced at the top of the page
+    concept_flow: tuple[str, ...] = Field(min_length=2)
+    reference_table: tuple[ReferenceRow, ...] = Field(min_length=1)
+    variable_notes: Markdown
+    key_moments: tuple[KeyMoment, ...]
+    quiz: tuple[Question, ...]
+    snapshot: tuple[str, ...] = Field(min_length=1)
+    transcript_intro: Markdown = ""
+    examples: tuple[VisualExample, ...] = ()
+
+
+# --- try / challenge / project / perf -----------------------------------------------------------
+
+
+class TryMode(Model):
+    intro: Markdown
+    example: str
+    suggestions: tuple[str, ...]
+
+
+class Challenge(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    task: Markdown
+    starter: str  # example name
+    solution: str  # example name, the reference that passes
+    checks: tuple[str, ...]  # what the automatic check asserts, in words
+
+
+class ChallengeMode(Model):
+    intro: Markdown
+    challenges: tuple[Challenge, ...]
+
+
+class ProjectStep(Model):
+    title: str
+    task: Markdown
+    checks: tuple[str, ...]
+
+
+class ProjectMode(Model):
+    title: str
+    goal: Markdown
+    steps: tuple[ProjectStep, ...]
+    solution: str  # example name
+
+
+class PerfComparison(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    claim: Markdown
+    slow: Evidence
+    fast: Evidence
+    # What the page measures and shows for each side.
+    metric: Literal["wall_ms", "tcp_connects", "blocked_ms"]
+
+
+class PerfMode(Model):
+    intro: Markdown
+    comparisons: tuple[PerfComparison, ...]
+
+
+# --- recall.yaml ------------------------------------------------------------------------------
+
+
+class Card(Model):
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
+    front: Markdown
+    back: Markdown
+
+
+class RecallMode(Model):
+    cards: tuple[Card, ...] = Field(min_length=1)
+    quiz: tuple[Question, ...] = Field(min_length=1)
+
+
+# --- the whole lesson -------------------------------------------------------------------------
+
+
+class Lesson(Model):
+    """Everything one lesson folder holds, validated; example sources are loaded text."""
+
+    meta: LessonMeta
+    learn: LearnMode
+    why: WhyMode
+    deep: DeepMode
+    visual: VisualMode
+    try_: TryMode
+    challenge: ChallengeMode
+    project: ProjectMode
+    recall: RecallMode
+    perf: PerfMode
+    # example name -> source text of its file
+    sources: dict[str, str]
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug

@@ -1,0 +1,57 @@
+"""The ``loopscope`` command: ``serve``, ``lessons check`` and ``trace``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+lessons_app = typer.Typer(no_args_is_help=True, help="Work with lesson sources.")
+app.add_typer(lessons_app, name="lessons")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope)."""
+    import uvicorn
+
+    from loopscope.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@lessons_app.command("check")
+def lessons_check() -> None:
+    """Validate every lesson and run every example against the demo upstream."""
+    from lessons.check import main as check_main
+
+    raise typer.Exit(check_main())
+
+
+@app.command()
+def trace(
+    file: Annotated[Path, typer.Argument(help="The Python file to run.")],
+    call: Annotated[str, typer.Option("--call", help="Expression giving an awaitable.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON.")] = False,
+    perfetto: Annotated[
+        Path | None, typer.Option(help="Also write Chrome Trace Event JSON for Perfetto.")
+    ] = None,
+    watch: Annotated[
+        list[str] | None, typer.Option(help="Dotted expression to track, e.g. response.text.")
+    ] = None,
+) -> None:
+    """Run FILE's EXPR for real under instrumentation and print what happened."""
+    from visualizer.command import trace_command
+
+    raise typer.Exit(
+        trace_command(file, call, as_json=as_json, perfetto=perfetto, watch=tuple(watch or ()))
+    )
+
+
+def main() -> None:
+    app()
