@@ -1,0 +1,16 @@
+import asyncio
+import time
+
+import httpx
+
+
+async def polite_get(client: httpx.AsyncClient, url: str) -> int:
+    time.sleep(0.2)  # noqa: ASYNC251 (wrong on purpose: this stops the whole event loop)
+    response = await client.get(url)
+    return response.status_code
+
+
+async def main(n: int = 3) -> list[int]:
+    async with httpx.AsyncClient() as client:
+        url = "https://api.example.com/get"
+        return list(await asyncio.gather(*(polite_get(client, url) for _ in range(n))))

@@ -1,0 +1,11 @@
+import httpx
+
+
+async def fetch_text(url: str) -> str:
+    try:
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+    except httpx.RequestError as exc:  # timeouts and connection failures only
+        return f"no answer: {type(exc).__name__}"
+    return response.text
