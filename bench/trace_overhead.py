@@ -1,0 +1,97 @@
+"""How much does tracing slow the traced code down? Target: at most 1.5x.
+
+30 rounds of ``asyncio.gather`` over 10 GETs to a 5 ms loopback upstream (``/delay/0.005``
+over https, one shared client), run untraced and traced in this same process against the same
+demo upstream (same routing, same TLS), alternating, several repetitions. Prints the medians
+and their ratio. Usage: ``python bench/trace_overhead.py [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from visualizer.authority import default_authority
+from visualizer.netroute import Route, Tap, install
+from visualizer.request import Limits
+from visualizer.session import run_traced
+from visualizer.upstream import start_upstream
+
+WORKLOAD = """\
+import asyncio
+
+import httpx
+
+
+async def fetch(client, number):
+    response = await client.get("https://api.example.com/delay/0.005")
+    return response.status_code
+
+
+async def main(rounds=30):
+    async with httpx.AsyncClient() as client:
+        for _ in range(rounds):
+            statuses = await asyncio.gather(*(fetch(client, n) for n in range(10)))
+    return len(statuses)
+"""
+CALL = "main()"
+
+
+def untraced(file: Path) -> float:
+    namespace: dict[str, object] = {"__name__": "workload"}
+    exec(compile(file.read_text(), str(file), "exec"), namespace)
+    coroutine = eval(CALL, namespace)
+    started = time.perf_counter()
+    with asyncio.Runner() as runner:
+        runner.run(coroutine)
+    return (time.perf_counter() - started) * 1000.0
+
+
+def traced(file: Path, tap: Tap) -> float:
+    run = run_traced(file, CALL, (), Limits(wall_s=60, max_events=1_000_000), tap)
+    assert run.error is None, run.error
+    assert run.stopped is None, run.stopped
+    return run.wall_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    authority = default_authority()
+    upstream = start_upstream(str(authority.cert_pem), str(authority.key_pem))
+    tap = Tap(Route(upstream.http_port, upstream.https_port, str(authority.ca_pem)), {})
+    install(tap)
+    with tempfile.TemporaryDirectory() as directory:
+        file = Path(directory) / "workload.py"
+        file.write_text(WORKLOAD)
+        untraced(file), traced(file, tap)  # warm-up: imports, TLS trust store
+        plain: list[float] = []
+        instrumented: list[float] = []
+        for _ in range(args.repeat):
+            plain.append(untraced(file))
+            instrumented.append(traced(file, tap))
+        events = len(
+            run_traced(file, CALL, (), Limits(wall_s=60, max_events=1_000_000), tap).records
+        )
+    plain_ms, traced_ms = statistics.median(plain), statistics.median(instrumented)
+    print("trace overhead: 30 rounds x gather(10 GETs to /delay/0.005), https, shared client")
+    print(f"  repetitions       {args.repeat}")
+    print(f"  untraced median   {plain_ms:8.1f} ms   (all: {_list(plain)})")
+    print(f"  traced median     {traced_ms:8.1f} ms   (all: {_list(instrumented)})")
+    print(f"  events per traced run: {events}")
+    ratio = traced_ms / plain_ms
+    verdict = "met" if ratio <= 1.5 else "MISSED"
+    print(f"  ratio traced/untraced: {ratio:.2f}x  (target <= 1.5x: {verdict})")
+
+
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{value:.0f}" for value in values)
+
+
+if __name__ == "__main__":
+    main()

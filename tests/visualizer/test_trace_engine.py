@@ -1,0 +1,55 @@
+"""The warm worker pool: concurrent traces, a bounded queue, a loop that stays free."""
+
+import asyncio
+
+import pytest
+from conftest import SAMPLES
+
+from visualizer import EngineBusy, NotAwaitable, TraceEngine, TraceRequest
+
+pytestmark = [pytest.mark.slow, pytest.mark.anyio]
+REQUEST = TraceRequest(SAMPLES / "canonical.py", 'fetch_data("https://api.example.com/data")')
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_traces_run_in_warm_workers_and_the_loop_stays_free() -> None:
+    progress: list[str] = []
+    async with TraceEngine(
+        workers=2, queue_size=4, on_progress=lambda r, s: progress.append(s)
+    ) as engine:
+        await engine.warm()
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        traces = await asyncio.gather(*(engine.trace(REQUEST) for _ in range(3)))
+        ticker.cancel()
+    assert [len(t.steps) for t in traces] == [7, 7, 7]
+    assert ticks > 5
+    assert progress.count("done") == 3
+
+
+async def test_a_full_queue_raises_engine_busy() -> None:
+    async with TraceEngine(workers=1, queue_size=0) as engine:
+        results = await asyncio.gather(
+            engine.trace(REQUEST), engine.trace(REQUEST), return_exceptions=True
+        )
+    assert sorted(type(r).__name__ for r in results) == ["EngineBusy", "Trace"]
+    assert isinstance(next(r for r in results if not hasattr(r, "steps")), EngineBusy)
+
+
+async def test_bad_input_raises_and_the_engine_carries_on() -> None:
+    async with TraceEngine(workers=1) as engine:
+        with pytest.raises(NotAwaitable):
+            await engine.trace(TraceRequest(SAMPLES / "bad_input.py", "not_async()"))
+        trace = await engine.trace(REQUEST)
+    assert trace.error is None

@@ -1,0 +1,91 @@
+"""What real runs show about concurrency, connections, timeouts and the demo upstream."""
+
+import pytest
+from conftest import TraceOf
+
+pytestmark = pytest.mark.slow
+
+
+def test_gather_requests_overlap_and_resume_in_arrival_order(trace_of: TraceOf) -> None:
+    trace = trace_of("gather.py", "main()")
+    assert trace.result == "[200, 200, 200]"
+    assert trace.requests_overlap
+    assert len(trace.requests) == 3
+    tasks = [s.task for s in trace.steps if s.action.startswith("Task ")]
+    assert tasks == ["fetch_one#1", "fetch_one#2", "fetch_one#3"]
+    started = next(s for s in trace.steps if s.action.startswith("Start 3 tasks"))
+    assert "fetch_one#1, fetch_one#2, fetch_one#3" in started.action
+    waits = [s.task for s in trace.steps if s.action == "Await client.get(url)"]
+    assert waits == ["fetch_one#1", "fetch_one#2", "fetch_one#3"]
+    assert any(s.action == "The event loop waits in select()" for s in trace.steps)
+    # delays are 0.3, 0.1 and 0.2 s: responses arrive as #2, #3, #1
+    arrivals = [s.task for s in trace.steps if "response arrives" in s.action.lower()]
+    assert arrivals == ["fetch_one#2", "fetch_one#3", "fetch_one#1"]
+    last = trace.steps[-1].variables
+    assert last["statuses"] == "[200, 200, 200]"
+    assert last["fetch_one#2.response"] == "Response [200 OK]"
+    assert last["fetch_one#1.url"] == "'https://api.example.com/delay/0.3'"
+
+
+def test_one_shared_client_connects_once(trace_of: TraceOf) -> None:
+    shared = trace_of("clients.py", "shared(3)")
+    per_call = trace_of("clients.py", "one_client_per_call(3)")
+    assert shared.result == per_call.result == "[200, 200, 200]"
+    assert shared.tcp_connects == 1
+    assert per_call.tcp_connects == 3
+    assert not shared.requests_overlap
+
+
+def test_both_schemes_reach_the_demo_upstream(trace_of: TraceOf) -> None:
+    plain = trace_of("clients.py", 'get("http://api.example.com/status/204")')
+    tls = trace_of("clients.py", 'get("https://other.example.com/json")')
+    assert plain.result == "204"
+    assert tls.result == "200"
+    assert "start_tls" not in plain.requests[0].phase_names
+    assert "start_tls" in tls.requests[0].phase_names
+
+
+def test_unknown_host_fails_like_an_unreachable_one(trace_of: TraceOf) -> None:
+    trace = trace_of("clients.py", 'get("https://www.python.org/")')
+    assert trace.error is not None
+    assert trace.error.type == "ConnectError"
+    assert trace.error.line == 24
+    assert trace.result is None
+
+
+def test_timeout_surfaces_at_its_await_line(trace_of: TraceOf) -> None:
+    trace = trace_of("timeout.py", "slow()")
+    assert trace.error is not None
+    assert (trace.error.type, trace.error.line) == ("ReadTimeout", 6)
+    failed = next(s for s in trace.steps if "the await fails" in s.action)
+    assert failed.line == 6
+    assert "ReadTimeout" in failed.evaluation
+    handled = trace_of("timeout.py", "handled()")
+    assert handled.error is None
+    assert handled.result == "'gave up: ReadTimeout'"
+    assert any("catches it" in s.action and s.line == 13 for s in handled.steps)
+
+
+def test_blocking_sleep_is_flagged_at_its_line(trace_of: TraceOf) -> None:
+    trace = trace_of("blocking.py", "nap()")
+    assert [stall.line for stall in trace.blocked] == [8]
+    assert trace.blocked_ms >= 150
+    row = next(s for s in trace.steps if s.line == 8)
+    assert "blocks the event loop" in row.evaluation
+
+
+def test_sync_client_inside_async_def_blocks(trace_of: TraceOf) -> None:
+    trace = trace_of("blocking.py", "sync_client_inside_async()")
+    assert trace.result == "200"
+    assert 14 in [stall.line for stall in trace.blocked]
+    assert trace.requests[0].line == 14
+
+
+def test_missing_await(trace_of: TraceOf) -> None:
+    trace = trace_of("missing_await.py", 'fetch_data("https://api.example.com/data")')
+    assert trace.error is not None
+    assert (trace.error.type, trace.error.line) == ("AttributeError", 7)
+    assert trace.steps[-1].variables["response"] == "<coroutine AsyncClient.get>"
+    assert any("was never awaited" in text for text in trace.warnings)
+    assert any(e.kind == "warning" and "never awaited" in e.detail for e in trace.events)
+    assert trace.requests == ()

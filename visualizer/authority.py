@@ -1,0 +1,44 @@
+"""The local certificate authority behind the demo upstream's TLS (made with trustme).
+
+Key generation is the slow part, so it happens once per engine or parent process; workers get
+PEM file paths. The leaf certificate covers ``example.com`` and ``*.example.com``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import trustme
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """PEM files: the CA certificate to trust and the server's certificate chain and key."""
+
+    ca_pem: Path
+    cert_pem: Path
+    key_pem: Path
+
+
+def create_authority(directory: Path) -> Authority:
+    """Generate a CA and a server certificate for the demo domain into ``directory``."""
+    ca = trustme.CA(organization_name="loopscope demo authority")
+    leaf = ca.issue_cert("example.com", "*.example.com")
+    files = Authority(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+    ca.cert_pem.write_to_path(str(files.ca_pem))
+    files.cert_pem.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    leaf.private_key_pem.write_to_path(str(files.key_pem))
+    return files
+
+
+@cache
+def default_authority() -> Authority:
+    """This process's authority, created on first use in a temporary directory."""
+    directory = Path(tempfile.mkdtemp(prefix="loopscope-ca-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return create_authority(directory)

@@ -1,0 +1,65 @@
+"""``loopscope trace FILE --call EXPR``: the command-line face of the engine.
+
+Exit status: 0 when a trace was recorded (also when the traced code raised), 2 for bad input
+(no such file, syntax error, bad or non-awaitable expression), 3 when the run passed a limit,
+1 when the worker failed. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
+from visualizer.perfetto import chrome_trace
+from visualizer.request import TraceRequest
+from visualizer.runner import run_trace
+from visualizer.terminal import render
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_LIMIT = 3
+
+_LIMIT_NAMES = {"time": "time", "steps": "step (event)", "output": "output"}
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"loopscope trace: {message}", file=sys.stderr)
+    return code
+
+
+def trace_command(
+    file: Path,
+    call: str,
+    *,
+    as_json: bool,
+    perfetto: Path | None,
+    watch: tuple[str, ...],
+) -> int:
+    try:
+        trace = run_trace(TraceRequest(file, call, watch=watch))
+    except TraceInputError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+    except TraceLimitExceeded as error:
+        return _fail(str(error), EXIT_LIMIT)
+    except TraceError as error:
+        return _fail(str(error), EXIT_FAILED)
+    if perfetto is not None:
+        try:
+            perfetto.write_text(json.dumps(chrome_trace(trace)), encoding="utf-8")
+        except OSError as error:
+            return _fail(f"cannot write {perfetto}: {error.strerror}", EXIT_FAILED)
+    if as_json:
+        sys.stdout.write(trace.model_dump_json(indent=2) + "\n")
+    else:
+        render(trace, Console())
+    if trace.stopped is not None:
+        stop = next((e for e in trace.events if e.kind == "stopped"), None)
+        where = f" at line {stop.line}" if stop is not None and stop.line is not None else ""
+        name = _LIMIT_NAMES[trace.stopped]
+        return _fail(f"the run passed its {name} limit and was stopped{where}", EXIT_LIMIT)
+    return EXIT_OK

@@ -1,0 +1,128 @@
+"""Turn any value into the short display string the tables show.
+
+Values are encoded the moment a hook sees them, so the recorder never keeps a reference to a
+learner's object. The strings are made for people: ``AsyncClient (open)``, ``Response [200 OK]``,
+``<coroutine fetch_data>``, ``ReadTimeout('timed out')``; long text is cut with an ellipsis and no
+memory address (``at 0x7f...``) ever appears.
+
+    >>> display("x" * 100)[-5:]
+    'xxxx…'
+    >>> display({"a": 1, "b": [1, 2]})
+    "{'a': 1, 'b': [1, 2]}"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import types
+from collections.abc import Callable
+
+import httpx
+
+WIDTH = 60
+NOT_SET = "(not set)"
+_ADDRESS = re.compile(
+    r"\s*(?:object )?at 0x[0-9a-fA-F]+"  # "<Foo object at 0x7f...>"
+    r"|0x[0-9a-fA-F]{6,}"  # a bare pointer
+    r"|\b(?:7f|55|56)[0-9a-f]{10}\b"  # an id() printed in hex, as anyio does
+)
+_ITEMS_SHOWN = 4
+
+
+def cut(text: str, width: int = WIDTH) -> str:
+    """Shorten ``text`` to ``width`` characters, ending with an ellipsis when cut."""
+    if "0x" in text or len(text) >= 12:
+        text = _ADDRESS.sub("", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def display(value: object, width: int = WIDTH) -> str:
+    """The display string of ``value``; never raises, never shows an address."""
+    encoder = _EXACT.get(type(value))
+    try:
+        if encoder is not None:
+            return cut(encoder(value), width)
+        return cut(_general(value), width)
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def exception_text(exc: BaseException) -> str:
+    """``ReadTimeout('timed out')``: the type and the message, without the traceback."""
+    try:
+        return cut(repr(exc))
+    except Exception:
+        return f"{type(exc).__name__}()"
+
+
+def _text(value: object) -> str:
+    return repr(value)
+
+
+def _sequence(value: list[object] | tuple[object, ...] | set[object] | frozenset[object]) -> str:
+    items = list(value)[:_ITEMS_SHOWN]
+    inner = ", ".join(display(item, 20) for item in items)
+    more = ", …" if len(value) > _ITEMS_SHOWN else ""
+    if isinstance(value, list):
+        body = f"[{inner}{more}]"
+    elif isinstance(value, tuple):
+        body = f"({inner}{',' if len(value) == 1 else ''}{more})"
+    else:
+        body = f"{{{inner}{more}}}" if value else "set()"
+    return f"{body} ({len(value)} items)" if len(value) > _ITEMS_SHOWN else body
+
+
+def _mapping(value: dict[object, object]) -> str:
+    pairs = list(value.items())[:_ITEMS_SHOWN]
+    inner = ", ".join(f"{display(k, 16)}: {display(v, 20)}" for k, v in pairs)
+    if len(value) > _ITEMS_SHOWN:
+        return f"{{{inner}, …}} ({len(value)} keys)"
+    return f"{{{inner}}}"
+
+
+def _general(value: object) -> str:
+    if isinstance(value, httpx.AsyncClient | httpx.Client):
+        return f"{type(value).__name__} ({'closed' if value.is_closed else 'open'})"
+    if isinstance(value, httpx.Response):
+        return f"Response [{value.status_code} {value.reason_phrase}]"
+    if isinstance(value, httpx.Request):
+        return f"Request [{value.method} {value.url}]"
+    if isinstance(value, BaseException):
+        return exception_text(value)
+    if isinstance(value, types.CoroutineType):
+        return f"<coroutine {value.__qualname__}>"
+    if isinstance(value, asyncio.Task):
+        return f"<Task {value.get_name()} {_future_state(value)}>"
+    if isinstance(value, asyncio.Future):
+        return f"<Future {_future_state(value)}>"
+    if isinstance(value, types.FunctionType | types.BuiltinFunctionType | types.MethodType):
+        return f"<function {value.__qualname__}>"
+    if isinstance(value, types.ModuleType):
+        return f"<module {value.__name__}>"
+    if isinstance(value, type):
+        return f"<class {value.__qualname__}>"
+    if isinstance(value, dict):
+        return _mapping(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return _sequence(value)
+    return repr(value)
+
+
+def _future_state(future: asyncio.Future[object]) -> str:
+    if future.cancelled():
+        return "cancelled"
+    if not future.done():
+        return "pending"
+    error = future.exception()
+    return f"raised {exception_text(error)}" if error else "done"
+
+
+_EXACT: dict[type, Callable[[object], str]] = {
+    str: _text,
+    int: _text,
+    float: _text,
+    bool: _text,
+    type(None): _text,
+    bytes: _text,
+}

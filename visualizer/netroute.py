@@ -1,0 +1,249 @@
+"""Send the traced code's requests for ``*.example.com`` to the demo upstream, and watch them.
+
+Inside the worker process only, ``install`` patches:
+
+- ``httpx.AsyncHTTPTransport.__init__`` and ``httpx.HTTPTransport.__init__``: the connection
+  pool's network backend is wrapped by a routing backend, and the demo authority's CA is added to
+  the pool's SSL context. ``connect_tcp(host, port)`` for ``example.com`` and its subdomains goes
+  to the upstream on 127.0.0.1 (port 443 to the TLS port, any other port to the plain one); any
+  other host fails at once with ``httpcore.ConnectError``, which httpx raises as
+  ``httpx.ConnectError``, just as an unreachable host would. TLS still verifies the certificate
+  for the name in the URL, so the handshake is real.
+- ``httpx.AsyncClient.__init__`` and ``httpx.Client.__init__``: a request event hook attaches
+  the httpcore ``trace`` extension to every request (async callback on ``AsyncClient``, sync on
+  ``Client``), which reports the connection and HTTP phases with the task and the learner's line.
+
+This reaches into private attributes (``transport._pool``, ``pool._network_backend``,
+``pool._ssl_context``): httpx is frozen at 0.28.1 and httpcore at 1.0.x, so they will not move.
+The learner's code keeps its natural URLs and needs no special client.
+"""
+
+from __future__ import annotations
+
+import itertools
+import ssl
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+from visualizer.recorder import Recorder
+
+DEMO_DOMAIN = "example.com"
+_UNREACHABLE = "[Errno -2] Name or service not known"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where the demo upstream listens in this process."""
+
+    http_port: int
+    https_port: int
+    ca_pem: str
+
+    def port_for(self, host: str, port: int) -> int:
+        """The loopback port serving ``host:port``; raises ``httpcore.ConnectError`` otherwise."""
+        name = host.lower().rstrip(".")
+        if name != DEMO_DOMAIN and not name.endswith("." + DEMO_DOMAIN):
+            raise httpcore.ConnectError(_UNREACHABLE)
+        return self.https_port if port == 443 else self.http_port
+
+
+@dataclass(slots=True)
+class Tap:
+    """What the patched httpx reports to; ``recorder`` is ``None`` when nothing is traced."""
+
+    route: Route
+    fd_labels: dict[int, str]
+    recorder: Recorder | None = None
+    traced_file: str = ""
+    connecting: str | None = None  # the host:port being connected, for the selector's labels
+
+
+class AsyncRoutingBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, tap: Tap) -> None:
+        self._inner = inner
+        self._tap = tap
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        target = self._tap.route.port_for(host, port)
+        self._tap.connecting = f"{host}:{port}"
+        try:
+            stream = await self._inner.connect_tcp(
+                "127.0.0.1", target, timeout, local_address, socket_options
+            )
+        finally:
+            self._tap.connecting = None
+        _label(stream.get_extra_info("socket"), f"{host}:{port}", self._tap)
+        return stream
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not available to traced code")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class RoutingBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend, tap: Tap) -> None:
+        self._inner = inner
+        self._tap = tap
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        target = self._tap.route.port_for(host, port)
+        stream = self._inner.connect_tcp(
+            "127.0.0.1", target, timeout, local_address, socket_options
+        )
+        _label(stream.get_extra_info("socket"), f"{host}:{port}", self._tap)
+        return stream
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not available to traced code")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _label(sock: Any, label: str, tap: Tap) -> None:
+    fileno = getattr(sock, "fileno", None)
+    if fileno is not None:
+        tap.fd_labels[fileno()] = label
+
+
+def install(tap: Tap) -> None:
+    """Patch httpx in this process (idempotent per process; call once per worker)."""
+    _patch_transport(httpx.AsyncHTTPTransport, tap, is_async=True)
+    _patch_transport(httpx.HTTPTransport, tap, is_async=False)
+    _patch_client(httpx.AsyncClient, tap, is_async=True)
+    _patch_client(httpx.Client, tap, is_async=False)
+
+
+def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+    original: Callable[..., None] = kind.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        pool = getattr(self, "_pool", None)
+        if pool is None or not hasattr(pool, "_network_backend"):
+            return
+        if is_async:
+            pool._network_backend = AsyncRoutingBackend(pool._network_backend, tap)
+        else:
+            pool._network_backend = RoutingBackend(pool._network_backend, tap)
+        context = getattr(pool, "_ssl_context", None)
+        if isinstance(context, ssl.SSLContext):
+            context.load_verify_locations(
+                cafile=tap.route.ca_pem
+            )  # what trustme's configure_trust does
+
+    kind.__init__ = __init__
+
+
+_request_ids = itertools.count(1)
+
+
+def _learner_line(traced_file: str) -> int | None:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == traced_file:
+            return frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _on_request(tap: Tap, request: httpx.Request) -> Callable[[str, dict[str, Any]], None] | None:
+    recorder = tap.recorder
+    if recorder is None:
+        return None
+    number = next(_request_ids)
+    line = _learner_line(tap.traced_file)
+    request.extensions["loopscope.request"] = (number, line)
+    recorder.emit(
+        "http",
+        line,
+        "request.started",
+        request=number,
+        values={"method": request.method, "url": str(request.url)},
+    )
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        values = None
+        if name == "connection.connect_tcp.started":
+            values = {"host": f"{info.get('host')}:{info.get('port')}"}
+        recorder.emit("http", line, name, request=number, values=values)
+
+    return trace
+
+
+def _on_response(tap: Tap, response: httpx.Response) -> None:
+    recorder = tap.recorder
+    marker = response.request.extensions.get("loopscope.request")
+    if recorder is None or marker is None:
+        return
+    number, line = marker
+    status = f"{response.status_code} {response.reason_phrase}".strip()
+    recorder.emit("http", line, "response.headers", request=number, values={"status": status})
+
+
+def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+    original: Callable[..., None] = kind.__init__
+
+    async def request_hook_async(request: httpx.Request) -> None:
+        trace = _on_request(tap, request)
+        if trace is not None:
+            sync_trace = trace
+
+            async def async_trace(name: str, info: dict[str, Any]) -> None:
+                sync_trace(name, info)
+
+            request.extensions["trace"] = async_trace
+
+    def request_hook(request: httpx.Request) -> None:
+        trace = _on_request(tap, request)
+        if trace is not None:
+            request.extensions["trace"] = trace
+
+    async def response_hook_async(response: httpx.Response) -> None:
+        _on_response(tap, response)
+
+    def response_hook(response: httpx.Response) -> None:
+        _on_response(tap, response)
+
+    on_request: Callable[[httpx.Request], Awaitable[None] | None]
+    on_response: Callable[[httpx.Response], Awaitable[None] | None]
+    if is_async:
+        on_request, on_response = request_hook_async, response_hook_async
+    else:
+        on_request, on_response = request_hook, response_hook
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        hooks = self._event_hooks
+        hooks["request"] = [*hooks.get("request", []), on_request]
+        hooks["response"] = [on_response, *hooks.get("response", [])]
+
+    kind.__init__ = __init__

@@ -1,0 +1,371 @@
+"""The ``__ls__`` object the rewritten file calls: its statements, awaits, calls and returns.
+
+This is the hot path: every probe encodes what it sees to display strings at once (no learner
+object is kept) and appends one record. ``aw`` wraps an awaitable in ``_Await``, whose
+``__await__`` drives the inner iterator by hand (send / throw / close) so that each real
+suspension (the inner iterator yielding a Future, or ``None`` for a bare yield) is recorded as
+``suspend`` and each way back in as ``resume``.
+
+Blocking is found from the probes' own timestamps: two consecutive probes of one task, with no
+suspension between them, more than ``BLOCK_MS`` apart mean the statement at the first probe
+held the loop (``time.sleep(1)`` or a sync ``httpx.Client().get`` inside ``async def``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import types
+from collections.abc import Awaitable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from visualizer.display import NOT_SET, display, exception_text
+from visualizer.recorder import Recorder, Stopped
+from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
+
+BLOCK_MS = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A dotted expression to show next to the locals, e.g. ``response.text``."""
+
+    text: str
+    root: str
+    attributes: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Watch:
+        parts = text.strip().split(".")
+        if not all(part.isidentifier() for part in parts):
+            raise ValueError(f"--watch {text!r} is not a dotted name like response.text")
+        return cls(text.strip(), parts[0], tuple(parts[1:]))
+
+    def value_of(self, root: object) -> str:
+        value = root
+        try:
+            for attribute in self.attributes:
+                value = getattr(value, attribute)
+        except Exception as error:
+            return f"(not available: {type(error).__name__})"
+        return display(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    label: str
+    names: tuple[str, ...]
+    watches: tuple[Watch, ...]
+
+
+class Probes:
+    """Receives the calls of the instrumented file and feeds the recorder."""
+
+    def __init__(self, recorder: Recorder, sites: Sites, watches: tuple[Watch, ...]) -> None:
+        self.recorder = recorder
+        self.sites = sites
+        self.watches = watches
+        self.frames: list[_Frame] = []
+        self.root_frame: types.FrameType | None = None
+        self.root_label: str | None = None
+        self._counts: dict[str, int] = {}
+        self._last_task: str | None = None
+        self._last_t = 0.0
+        self._last_line: int | None = None
+        self._last_frame: str | None = None
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _tick(self, task: str | None, line: int | None, frame: str | None) -> None:
+        """Note a probe of ``task``; report a stall if the task held the loop since its last."""
+        if self.recorder.stopped is not None:
+            raise Stopped
+        now = time.perf_counter()
+        if task is not None and task == self._last_task:
+            gap_ms = (now - self._last_t) * 1000.0
+            if gap_ms > BLOCK_MS:
+                self.recorder.emit(
+                    "blocked",
+                    self._last_line,
+                    f"ran {gap_ms:.0f} ms without yielding to the event loop",
+                    frame=self._last_frame,
+                    ms=round(gap_ms, 3),
+                    task=task,
+                )
+        self._last_task = task
+        self._last_t = now
+        self._last_line = line
+        self._last_frame = frame
+        self.recorder.last_line = line
+
+    def _encode(self, frame: _Frame, scope: dict[str, Any]) -> dict[str, str]:
+        values = {name: display(scope[name]) if name in scope else NOT_SET for name in frame.names}
+        for watch in frame.watches:
+            values[watch.text] = (
+                watch.value_of(scope[watch.root]) if watch.root in scope else NOT_SET
+            )
+        return values
+
+    # -- probes called by the rewritten code ---------------------------------------------------
+
+    def enter(self, site: int, scope: dict[str, Any]) -> int:
+        function = self.sites.functions[site]
+        caller = sys._getframe(1)
+        if caller is self.root_frame:
+            label = function.name
+            self.root_label = label
+            self.root_frame = None
+        else:
+            count = self._counts.get(function.name, 0) + 1
+            self._counts[function.name] = count
+            label = f"{function.name}#{count}"
+        code = caller.f_code
+        names = tuple(
+            dict.fromkeys(
+                n for n in (*code.co_varnames, *code.co_cellvars) if not n.startswith(HIDDEN_PREFIX)
+            )
+        )
+        watches = tuple(w for w in self.watches if w.root in names)
+        frame = _Frame(label, names, watches)
+        self.frames.append(frame)
+        task = self.recorder.task_name()
+        self._tick(task, function.line, label)
+        arguments = ", ".join(f"{n}={display(scope[n], 30)}" for n in names if n in scope)
+        self.recorder.emit(
+            "call",
+            function.line,
+            f"{function.name}({arguments})",
+            frame=label,
+            values=self._encode(frame, scope),
+            task=task,
+        )
+        return len(self.frames) - 1
+
+    def line(self, frame_id: int, line: int, scope: dict[str, Any]) -> None:
+        frame = self.frames[frame_id]
+        task = self.recorder.task_name()
+        self._tick(task, line, frame.label)
+        self.recorder.emit(
+            "line", line, frame=frame.label, values=self._encode(frame, scope), task=task
+        )
+
+    def snap(self, frame_id: int, line: int, scope: dict[str, Any]) -> None:
+        """The locals at the end of an ``async with`` block, before ``__aexit__``."""
+        frame = self.frames[frame_id]
+        self.recorder.emit("snapshot", line, frame=frame.label, values=self._encode(frame, scope))
+
+    def ret(self, frame_id: int, line: int, value: object) -> object:
+        label = self.frames[frame_id].label
+        task = self.recorder.task_name()
+        self._tick(task, line, label)
+        self.recorder.emit("return", line, display(value), frame=label, task=task)
+        return value
+
+    def caught(self, frame_id: int, line: int) -> None:
+        label = self.frames[frame_id].label
+        task = self.recorder.task_name()
+        self._tick(task, line, label)
+        error = sys.exc_info()[1]
+        detail = exception_text(error) if error is not None else ""
+        self.recorder.emit("caught", line, detail, frame=label, task=task)
+
+    def unwind(self, frame_id: int, error: BaseException) -> None:
+        if isinstance(error, GeneratorExit | Stopped):
+            return
+        label = self.frames[frame_id].label
+        tb = error.__traceback__
+        line = tb.tb_lineno if tb is not None else None
+        self.recorder.emit("unwind", line, exception_text(error), frame=label)
+
+    def aw(self, awaitable: object, frame_id: int, site: int) -> _Await:
+        return _Await(self, awaitable, frame_id, site, None)
+
+    def cm(self, manager: object, frame_id: int, enter: int, leave: int) -> _Manager:
+        kind = type(manager)
+        if not (hasattr(kind, "__aenter__") and hasattr(kind, "__aexit__")):
+            raise TypeError(
+                f"{kind.__name__!r} object does not support the asynchronous context manager"
+                " protocol"
+            )
+        return _Manager(self, manager, frame_id, enter, leave)
+
+    def ait(self, iterable: object, frame_id: int, site: int) -> _AsyncIterator:
+        aiter = getattr(type(iterable), "__aiter__", None)
+        if aiter is None:
+            raise TypeError(
+                f"'async for' requires an object with __aiter__ method, got"
+                f" {type(iterable).__name__}"
+            )
+        return _AsyncIterator(self, aiter(iterable), frame_id, site)
+
+    # -- the await driver ------------------------------------------------------------------------
+
+    def drive(
+        self, awaitable: object, frame_id: int, site_id: int, holder: _Manager | None
+    ) -> Generator[Any, Any, Any]:
+        site = self.sites.awaits[site_id]
+        label = self.frames[frame_id].label
+        recorder = self.recorder
+        task = recorder.task_name()
+        self._tick(task, site.line, label)
+        awaiting = (
+            {site.target: f"(awaiting {site.text})"}
+            if site.target and site.role == "await"
+            else None
+        )
+        recorder.emit(site.role, site.line, site.text, frame=label, values=awaiting, task=task)
+        try:
+            iterator = _iterator(awaitable)
+        except TypeError as error:
+            recorder.emit("exception", site.line, exception_text(error), frame=label, task=task)
+            raise
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            try:
+                yielded = iterator.send(sent) if thrown is None else iterator.throw(thrown)
+            except StopIteration as finished:
+                value = finished.value
+                self._finished(site, label, value, holder)
+                return value
+            except StopAsyncIteration:
+                if site.role != "anext":
+                    raise
+                self._tick(recorder.task_name(), site.line, label)
+                recorder.emit("awaited", site.line, "end of iteration", frame=label)
+                raise
+            except BaseException as error:
+                if not isinstance(error, Stopped):
+                    self._tick(recorder.task_name(), site.line, label)
+                    recorder.emit("exception", site.line, exception_text(error), frame=label)
+                raise
+            recorder.emit("suspend", site.line, _describe_yield(yielded), frame=label)
+            self._last_task = None
+            try:
+                sent = yield yielded
+                thrown = None
+            except GeneratorExit:
+                _close(iterator)
+                raise
+            except BaseException as error:
+                sent, thrown = None, error
+            task = recorder.task_name()
+            self._tick(task, site.line, label)
+            detail = "" if thrown is None else f"with {exception_text(thrown)} thrown in"
+            recorder.emit("resume", site.line, detail, frame=label, task=task)
+
+    def _finished(
+        self, site: AwaitSite, label: str, value: object, holder: _Manager | None
+    ) -> None:
+        values: dict[str, str] | None = None
+        if site.role == "aenter" and holder is not None:
+            holder.entered = value
+        shown: object = value
+        if site.role == "aexit" and holder is not None:
+            shown = holder.entered
+            holder.entered = None
+        if site.target is not None and site.role != "aexit":
+            values = {site.target: display(value)}
+            for watch in self.watches:
+                if watch.root == site.target:
+                    values[watch.text] = watch.value_of(value)
+        elif site.target is not None:
+            values = {site.target: display(shown)}
+        self._tick(self.recorder.task_name(), site.line, label)
+        self.recorder.emit("awaited", site.line, display(shown), frame=label, values=values)
+
+
+class _Await:
+    __slots__ = ("_awaitable", "_frame", "_holder", "_probes", "_site")
+
+    def __init__(
+        self, probes: Probes, awaitable: object, frame: int, site: int, holder: _Manager | None
+    ) -> None:
+        self._probes = probes
+        self._awaitable = awaitable
+        self._frame = frame
+        self._site = site
+        self._holder = holder
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        return self._probes.drive(self._awaitable, self._frame, self._site, self._holder)
+
+
+class _Manager:
+    __slots__ = ("_enter", "_frame", "_leave", "_manager", "_probes", "entered")
+
+    def __init__(self, probes: Probes, manager: Any, frame: int, enter: int, leave: int) -> None:
+        self._probes = probes
+        self._manager = manager
+        self._frame = frame
+        self._enter = enter
+        self._leave = leave
+        self.entered: object = None
+
+    def __aenter__(self) -> _Await:
+        inner = type(self._manager).__aenter__(self._manager)
+        return _Await(self._probes, inner, self._frame, self._enter, self)
+
+    def __aexit__(self, *exc_info: object) -> _Await:
+        inner = type(self._manager).__aexit__(self._manager, *exc_info)
+        self.entered = self.entered if self.entered is not None else self._manager
+        return _Await(self._probes, inner, self._frame, self._leave, self)
+
+
+class _AsyncIterator:
+    __slots__ = ("_frame", "_iterator", "_probes", "_site")
+
+    def __init__(self, probes: Probes, iterator: Any, frame: int, site: int) -> None:
+        self._probes = probes
+        self._iterator = iterator
+        self._frame = frame
+        self._site = site
+
+    def __aiter__(self) -> _AsyncIterator:
+        return self
+
+    def __anext__(self) -> _Await:
+        inner = type(self._iterator).__anext__(self._iterator)
+        return _Await(self._probes, inner, self._frame, self._site, None)
+
+
+def _iterator(awaitable: object) -> Generator[Any, Any, Any]:
+    if isinstance(awaitable, types.CoroutineType):
+        return awaitable  # type: ignore[return-value]  # send/throw/close like a generator
+    method = getattr(type(awaitable), "__await__", None)
+    if method is None:
+        if isinstance(awaitable, types.GeneratorType) and awaitable.gi_code.co_flags & 0x100:
+            return awaitable  # a @types.coroutine generator
+        raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression")
+    iterator: Generator[Any, Any, Any] = method(awaitable)  # in practice send/throw/close
+    return iterator
+
+
+def _close(iterator: Iterator[Any]) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
+
+
+def _describe_yield(value: object) -> str:
+    if value is None:
+        return "a bare yield: gives the loop one turn"
+    if isinstance(value, asyncio.Task):
+        return f"waits for task {value.get_name()}"
+    if isinstance(value, asyncio.Future):
+        children = getattr(value, "_children", None)
+        if children is not None:
+            return f"waits for gather of {len(children)}"
+        return "waits on a Future"
+    return f"yields {display(value, 30)}"
+
+
+def awaitable_kind(value: object) -> str | None:
+    """``None`` when ``value`` can be awaited, else a phrase saying what it is."""
+    if isinstance(value, Awaitable | types.CoroutineType):
+        return None
+    if isinstance(value, types.GeneratorType) and value.gi_code.co_flags & 0x100:
+        return None
+    return f"{type(value).__name__} {display(value, 40)}"

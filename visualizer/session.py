@@ -1,0 +1,255 @@
+"""Run one traced call in this process: instrument, execute, await, collect.
+
+This is what a worker does with a request; the benchmark also uses it in-process (traced and
+untraced) to measure the instrumentation's overhead. The soft limits are enforced here: a
+watchdog thread stops the run at ``wall_s`` (cooperatively first; then, if the main thread is
+stuck in a blocking call, with a signal that raises ``Stopped`` there), the recorder stops at the
+event and output caps.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import builtins
+import gc
+import signal
+import threading
+import time
+import types
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from visualizer.capture import captured
+from visualizer.display import cut, display
+from visualizer.errors import BadCall, FileNotFound, NotAwaitable, SourceSyntaxError
+from visualizer.netroute import Tap
+from visualizer.probes import Probes, Watch, awaitable_kind
+from visualizer.recorder import Record, Recorder, Stopped, StopReason
+from visualizer.request import Limits
+from visualizer.rewrite import instrument
+from visualizer.selector import RecordingSelector
+from visualizer.tasks import TaskNamer
+
+_HARD_STOP_AFTER_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An exception the traced code raised: type, message and the traced file's line."""
+
+    type: str
+    message: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRun:
+    """Everything a run produced, before condensing."""
+
+    file: str
+    call: str
+    watch: tuple[str, ...]
+    source: str
+    records: list[Record]
+    root: str | None
+    result: str | None
+    error: Failure | None
+    wall_ms: float
+    stopped: StopReason | None
+    output: str
+    warnings: list[str]
+
+
+def load(file: Path) -> tuple[str, ast.Module]:
+    """Read and parse ``file``; raise the matching ``TraceInputError``."""
+    if not file.is_file():
+        raise FileNotFound(f"{file}: no such file")
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileNotFound(f"{file}: cannot be read ({error})") from None
+    try:
+        return source, ast.parse(source, filename=str(file))
+    except SyntaxError as error:
+        raise SourceSyntaxError(str(file), error.lineno, error.msg) from None
+
+
+def parse_call(call: str) -> types.CodeType:
+    try:
+        return compile(call.strip(), "<call>", "eval")
+    except SyntaxError as error:
+        raise BadCall(f"--call {call!r} is not a Python expression: {error.msg}") from None
+
+
+def parse_watches(watch: tuple[str, ...]) -> tuple[Watch, ...]:
+    try:
+        return tuple(Watch.parse(text) for text in watch)
+    except ValueError as error:
+        raise BadCall(str(error)) from None
+
+
+def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, tap: Tap) -> RawRun:
+    """Trace ``call`` in ``file``; raises ``TraceInputError`` for bad input."""
+    file = file.resolve()
+    source, tree = load(file)
+    expression = parse_call(call)
+    watches = parse_watches(watch)
+    sites = instrument(tree)
+    code = compile(tree, str(file), "exec")
+    recorder = Recorder(max_events=limits.max_events, max_output_bytes=limits.max_output_bytes)
+    probes = Probes(recorder, sites, watches)
+    namer = TaskNamer(recorder, str(file))
+    namespace: dict[str, Any] = {
+        "__name__": file.stem if file.stem.isidentifier() else "traced",
+        "__file__": str(file),
+        "__builtins__": builtins,
+        "__ls__": probes,
+    }
+    tap.recorder, tap.traced_file = recorder, str(file)
+    tap.fd_labels.clear()
+    done = threading.Event()
+    watchdog = threading.Thread(
+        target=_watchdog, args=(recorder, limits.wall_s, done, threading.get_ident()), daemon=True
+    )
+    result: str | None = None
+    error: Failure | None = None
+    wall_ms = 0.0
+    try:
+        with captured(recorder, str(file)):
+            watchdog.start()
+            try:
+                exec(code, namespace)
+                awaitable = _evaluate(expression, namespace, call, recorder, probes)
+                namer.root = awaitable if isinstance(awaitable, types.CoroutineType) else None
+                runner = asyncio.Runner(loop_factory=lambda: _loop(recorder, tap, namer))
+                started = time.perf_counter()
+                try:
+                    value = runner.run(_as_coroutine(awaitable, namer))
+                    result = display(value)
+                    del value
+                finally:
+                    wall_ms = (time.perf_counter() - started) * 1000.0
+                    _close(runner)
+            except (NotAwaitable, BadCall):
+                raise
+            except Stopped:
+                pass
+            except asyncio.CancelledError:
+                if recorder.stopped is None:
+                    error = Failure("CancelledError", "the awaited call was cancelled", None)
+            except BaseException as failure:
+                if recorder.stopped is None:
+                    error = _failure(failure, str(file))
+            finally:
+                done.set()
+            gc.collect()
+    finally:
+        tap.recorder = None
+    return RawRun(
+        file=str(file),
+        call=call,
+        watch=watch,
+        source=source,
+        records=recorder.records,
+        root=probes.root_label,
+        result=result,
+        error=error,
+        wall_ms=round(wall_ms, 3),
+        stopped=recorder.stopped,
+        output="".join(recorder.output),
+        warnings=list(recorder.warnings),
+    )
+
+
+def _evaluate(
+    expression: types.CodeType,
+    namespace: dict[str, Any],
+    call: str,
+    recorder: Recorder,
+    probes: Probes,
+) -> object:
+    try:
+        awaitable: object = eval(expression, namespace)
+    except NameError as error:
+        raise BadCall(f"--call {call!r}: {error}") from None
+    kind = awaitable_kind(awaitable)
+    if kind is not None:
+        if isinstance(awaitable, types.GeneratorType):
+            awaitable.close()
+        raise NotAwaitable(f"--call {call!r} gives {kind}, which cannot be awaited")
+    if isinstance(awaitable, types.CoroutineType):
+        probes.root_frame = awaitable.cr_frame
+        code = awaitable.cr_code
+        names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        scope = awaitable.cr_frame.f_locals if awaitable.cr_frame is not None else {}
+        values = {n: display(scope[n]) for n in names if n in scope}
+        recorder.emit(
+            "coroutine",
+            code.co_firstlineno,
+            f"{call.strip()} creates {display(awaitable)}",
+            frame=code.co_name,
+            values=values,
+            task="",
+        )
+    return awaitable
+
+
+def _as_coroutine(awaitable: object, namer: TaskNamer) -> Coroutine[Any, Any, Any]:
+    if isinstance(awaitable, types.CoroutineType):
+        return awaitable
+
+    async def main() -> Any:
+        return await awaitable  # type: ignore[misc]
+
+    coroutine = main()
+    namer.root = coroutine
+    return coroutine
+
+
+def _loop(recorder: Recorder, tap: Tap, namer: TaskNamer) -> asyncio.AbstractEventLoop:
+    selector = RecordingSelector(recorder, tap)
+    loop = asyncio.SelectorEventLoop(selector)
+    selector.wakeup_fd = loop._ssock.fileno()  # type: ignore[attr-defined]
+    loop.set_task_factory(namer)
+    recorder.cancel_on_stop(loop)
+    return loop
+
+
+def _close(runner: asyncio.Runner) -> None:
+    try:
+        runner.close()
+    except BaseException:  # a stopped run may leave tasks that fail while being cancelled
+        loop = runner._loop  # type: ignore[attr-defined]
+        if loop is not None and not loop.is_closed():
+            loop.close()
+
+
+def _failure(error: BaseException, traced_file: str) -> Failure:
+    line: int | None = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == traced_file:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return Failure(type(error).__name__, cut(str(error), 200), line)
+
+
+def _watchdog(recorder: Recorder, wall_s: float, done: threading.Event, main: int) -> None:
+    if done.wait(wall_s):
+        return
+    recorder.stop("time")
+    if done.wait(_HARD_STOP_AFTER_S):
+        return
+    signal.pthread_kill(main, signal.SIGUSR1)  # interrupts time.sleep & co in the main thread
+
+
+def raise_stopped(signum: int, frame: types.FrameType | None) -> None:
+    """SIGUSR1 handler installed by the worker: the watchdog's last resort."""
+    raise Stopped
+
+
+def install_stop_signal() -> None:
+    signal.signal(signal.SIGUSR1, raise_stopped)
