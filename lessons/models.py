@@ -35,7 +35,15 @@ ModeName = Literal[
     "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
 ]
 MODES: tuple[ModeName, ...] = (
-    "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
+    "learn",
+    "why",
+    "deep",
+    "visual",
+    "try",
+    "challenge",
+    "project",
+    "recall",
+    "perf",
 )
 Slug = str
 ItemId = str  # [a-z0-9-]+, unique within its lesson

@@ -1,0 +1,202 @@
+"""``loopscope lessons check``: planning, running with a fake engine, and the report."""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from lesson_helpers import FIXTURES, TINY, edit_yaml
+from rich.console import Console
+
+from lessons import check, load_lesson
+from lessons.check import Check, Run, main, plan, run_checks
+from lessons.models import Expectation
+
+
+@dataclass(frozen=True)
+class FakeError:
+    type: str
+    message: str = "no attribute 'text'"
+    line: int | None = 7
+
+
+@dataclass(frozen=True)
+class FakeTrace:
+    error: FakeError | None = None
+    result: str | None = "'{}'"
+    warnings: tuple[str, ...] = ()
+    wall_ms: float = 50.0
+    stopped: object = None
+    tcp_connects: int = 1
+    requests_overlap: bool = False
+    blocked: bool = False
+
+
+@dataclass
+class FakeEngine:
+    """Answers like the real engine would for the tiny lesson, and records what it ran."""
+
+    runs: list[Run] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, run: Run) -> FakeTrace:
+        with self.lock:
+            self.runs.append(run)
+        if run.file.name == "no_await.py":
+            return FakeTrace(
+                error=FakeError("AttributeError"),
+                result=None,
+                warnings=("coroutine 'AsyncClient.get' was never awaited",),
+            )
+        return FakeTrace()
+
+
+def output(console: Console) -> str:
+    file = console.file
+    assert isinstance(file, io.StringIO)
+    return file.getvalue()
+
+
+def make_console() -> Console:
+    return Console(file=io.StringIO(), width=200, color_system=None)
+
+
+def test_plan_lists_runnable_examples_then_evidence() -> None:
+    folder = FIXTURES / TINY
+    checks = plan(load_lesson(folder), folder)
+
+    assert [c.label for c in checks] == [
+        "tiny-lesson/lesson.yaml: examples.fetch",
+        "tiny-lesson/lesson.yaml: examples.no_await",
+        "tiny-lesson/deep.yaml: steps.0.evidence",
+        "tiny-lesson/deep.yaml: pitfalls.0.evidence",
+        "tiny-lesson/perf.yaml: comparisons.0.slow",
+        "tiny-lesson/perf.yaml: comparisons.0.fast",
+    ]
+    fetch = Run(folder / "examples/fetch.py", 'fetch_data("https://api.example.com/data")',
+                ("response.text",))  # fmt: skip
+    assert checks[0].run == fetch
+    assert checks[1].expect == Expectation(raises="AttributeError")
+    assert checks[5].run.call == 'fetch_data("https://api.example.com/get")'
+
+
+def test_plan_includes_the_baseline_of_a_speed_claim(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "perf.yaml",
+        lambda perf: perf["comparisons"][0]["fast"].update(
+            faster_than={"example": "fetch", "call": "slow()", "factor": 3}
+        ),
+    )
+
+    last = plan(load_lesson(tiny), tiny)[-1]
+
+    assert last.baseline is not None
+    assert last.baseline.run == Run(tiny / "examples/fetch.py", "slow()", ("response.text",))
+    assert last.baseline.factor == 3
+
+
+def test_run_checks_traces_each_distinct_run_once_and_keeps_order() -> None:
+    folder = FIXTURES / TINY
+    checks = plan(load_lesson(folder), folder)
+    engine = FakeEngine()
+
+    outcomes = list(run_checks(checks, engine))
+
+    assert [o.check for o in outcomes] == checks
+    assert all(o.passed for o in outcomes), [o.failures for o in outcomes]
+    assert len(engine.runs) == len(set(engine.runs)) == 3
+
+
+def test_run_checks_turns_an_engine_failure_into_a_failed_check() -> None:
+    def refuse(run: Run) -> FakeTrace:
+        raise TimeoutError("passed its time limit")
+
+    [outcome] = run_checks([Check("x", Run(Path("a.py"), "main()"), Expectation())], refuse)
+
+    assert outcome.failures == (
+        "the trace engine could not run it: TimeoutError: passed its time limit",
+    )
+
+
+def test_run_checks_compares_speed_with_the_baseline() -> None:
+    fast, slow = Run(Path("a.py"), "fast()"), Run(Path("a.py"), "slow()")
+    timings = {fast: 100.0, slow: 150.0}
+    item = Check("x", fast, Expectation(), check.Baseline(slow, 2.0))
+
+    [outcome] = run_checks([item], lambda run: FakeTrace(wall_ms=timings[run]))
+
+    assert outcome.failures == ("expected at least 2x faster: 100 ms against 150 ms (1.5x)",)
+
+
+def test_main_reports_every_check_and_passes() -> None:
+    console = make_console()
+
+    assert main(root=FIXTURES, runner=FakeEngine(), console=console) == 0
+
+    text = output(console)
+    assert "✓ tiny-lesson: valid (3 examples)" in text
+    assert "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence (50 ms)" in text
+    assert text.rstrip().endswith("6 passed, 0 failed (1 lessons)")
+
+
+def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
+    edit_yaml(
+        content_root / TINY / "deep.yaml",
+        lambda deep: deep["steps"][0]["evidence"]["expect"].update(tcp_connects=2),
+    )
+    console = make_console()
+
+    assert main(root=content_root, runner=FakeEngine(), console=console) == 1
+
+    text = output(console)
+    assert (
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence (50 ms)\n    expected 2 TCP connects, saw 1"
+        in text
+    )
+    assert "5 passed, 1 failed" in text
+
+
+def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: Path) -> None:
+    (content_root / TINY / "examples" / "fetch.py").unlink()
+    console = make_console()
+    engine = FakeEngine()
+
+    assert main(root=content_root, runner=engine, console=console) == 1
+
+    assert "tiny-lesson/lesson.yaml: examples.fetch.file: no such file" in output(console)
+    assert engine.runs == []
+
+
+def test_main_fails_in_one_line_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> check.Runner:
+        raise ImportError("no module named visualizer")
+
+    monkeypatch.setattr(check, "engine_runner", missing)
+    console = make_console()
+
+    assert main(root=FIXTURES, console=console) == 1
+
+    assert output(console).splitlines()[-1] == (
+        "✗ cannot run examples: the trace engine is unavailable (no module named visualizer)"
+    )
+
+
+def _engine_available() -> bool:
+    try:
+        check.engine_runner()
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _engine_available(), reason="visualizer.run_trace is not importable yet")
+def test_main_with_the_real_engine_on_the_fixture_lesson() -> None:
+    console = make_console()
+
+    code = main(root=FIXTURES, console=console)
+
+    assert code == 0, output(console)
