@@ -1,0 +1,67 @@
+"""``create_app``: assembles settings, lessons, storage, templates, routes and error pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Final
+
+from fastapi import Depends, FastAPI
+
+from lessons import Catalog, Lesson, load_catalog
+from loopscope import errors
+from loopscope.assets import HashedStaticFiles
+from loopscope.learner import LearnerMiddleware
+from loopscope.rendering import MarkdownRenderer
+from loopscope.routes import ROUTERS
+from loopscope.security import reject_cross_site
+from loopscope.settings import Settings
+from loopscope.storage import Store
+from loopscope.templating import Templates
+from loopscope.views import LessonContext
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR: Final = ROOT / "templates"
+STATIC_DIR: Final = ROOT / "static"
+
+
+def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
+    """The ASGI app. The lifespan loads the lessons (a broken lesson stops start-up with the
+    loader's message) and opens the database, creating its tables."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loaded = catalog if catalog is not None else load_catalog()
+        app.state.lessons = {
+            lesson.slug: LessonContext(lesson, _renderer(lesson)) for lesson in loaded.lessons
+        }
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        app.state.store = await Store.open(settings.resolved_database_url)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    static = HashedStaticFiles(directory=STATIC_DIR)
+    app = FastAPI(
+        title="loopscope",
+        lifespan=lifespan,
+        dependencies=[Depends(reject_cross_site)],
+        docs_url=None,  # the interactive docs load from a CDN; the app fetches nothing
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.templates = Templates(TEMPLATES_DIR, static)
+    app.mount("/static", static, name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    errors.register(app)
+    app.add_middleware(LearnerMiddleware, secret_key=settings.resolved_secret_key)
+    return app
+
+
+def _renderer(lesson: Lesson) -> MarkdownRenderer:
+    titles = {name: example.title for name, example in lesson.meta.examples.items()}
+    return MarkdownRenderer(lesson.sources, titles)

@@ -1,0 +1,79 @@
+"""FastAPI dependencies and their ``Annotated`` aliases, the only way routes reach app state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from lessons.models import MODES, ModeName
+from loopscope.learner import Learner
+from loopscope.storage import Store
+from loopscope.templating import Templates
+from loopscope.views import LearnerState, LessonContext
+
+NO_LESSON = "There is no lesson at this address."
+NO_MODE = "This lesson has no page at this address."
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_templates(request: Request) -> Templates:
+    templates: Templates = request.app.state.templates
+    return templates
+
+
+def get_learner(request: Request) -> Learner:
+    learner: Learner = request.state.learner
+    return learner
+
+
+def get_lessons(request: Request) -> tuple[LessonContext, ...]:
+    lessons: dict[str, LessonContext] = request.app.state.lessons
+    return tuple(lessons.values())
+
+
+def get_lesson(request: Request, slug: str) -> LessonContext:
+    lessons: dict[str, LessonContext] = request.app.state.lessons
+    found = lessons.get(slug)
+    if found is None:
+        raise HTTPException(status_code=404, detail=NO_LESSON)
+    return found
+
+
+def get_mode(mode: str) -> ModeName:
+    for known in MODES:
+        if known == mode and known != "learn":  # Learn lives at the lesson's own address
+            return known
+    raise HTTPException(status_code=404, detail=NO_MODE)
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+TemplatesDep = Annotated[Templates, Depends(get_templates)]
+LearnerDep = Annotated[Learner, Depends(get_learner)]
+LessonsDep = Annotated[tuple[LessonContext, ...], Depends(get_lessons)]
+LessonDep = Annotated[LessonContext, Depends(get_lesson)]
+ModeDep = Annotated[ModeName, Depends(get_mode)]
+
+
+async def load_learner_state(store: Store, learner: Learner, slug: str) -> LearnerState:
+    if learner.is_new:  # nothing can be stored yet for a learner issued by this request
+        return LearnerState(commitments={}, answers=(), progress=None)
+    progress = await store.progress(learner.id)
+    return LearnerState(
+        commitments=await store.commitments(learner.id, slug),
+        answers=tuple(await store.answers(learner.id, slug)),
+        progress=progress.get(slug),
+    )
+
+
+async def get_learner_state(
+    lesson: LessonDep, learner: LearnerDep, store: StoreDep
+) -> LearnerState:
+    return await load_learner_state(store, learner, lesson.slug)
+
+
+LearnerStateDep = Annotated[LearnerState, Depends(get_learner_state)]

@@ -1,0 +1,83 @@
+"""The database schema: SQLAlchemy 2 declarative tables.
+
+    learners           one row per anonymous learner (the id is the one in the signed cookie)
+    commitments        a committed prediction or myth verdict; the first one wins
+    quiz_answers       one answer per question per quiz round; the first one wins
+    lesson_progress    per learner and lesson: where they left off, and the current quiz round
+    mode_visits        per learner, lesson and mode: first and last visit
+
+Unique constraints, not application checks, make a double-submitted form store once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(64)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LearnerRow(Base):
+    __tablename__ = "learners"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CommitmentRow(Base):
+    __tablename__ = "commitments"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson", "kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(16))  # "prompt" | "myth"
+    item_id: Mapped[str] = mapped_column(ID)
+    choice: Mapped[str] = mapped_column(ID)
+    correct: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizAnswerRow(Base):
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson", "question_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson: Mapped[str] = mapped_column(ID)
+    question_id: Mapped[str] = mapped_column(ID)
+    round: Mapped[int]
+    option_id: Mapped[str] = mapped_column(ID)
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LessonProgressRow(Base):
+    __tablename__ = "lesson_progress"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    last_mode: Mapped[str] = mapped_column(String(16))
+    last_item: Mapped[str | None] = mapped_column(ID)
+    quiz_round: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModeVisitRow(Base):
+    __tablename__ = "mode_visits"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from app_factories import make_catalog
+from app_helpers import TemplateRecorder, client_for, csrf_token
+from fastapi import FastAPI
+
+from loopscope.app import create_app
+from loopscope.settings import Settings
+from loopscope.storage import Store
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", secret_key="test-secret")
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings, catalog=make_catalog())
+
+
+@pytest.fixture
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+def recorder(running: FastAPI) -> TemplateRecorder:
+    return TemplateRecorder(running)
+
+
+@pytest.fixture
+async def client(recorder: TemplateRecorder) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(recorder) as client:
+        yield client
+
+
+@pytest.fixture
+async def token(client: httpx.AsyncClient) -> str:
+    return await csrf_token(client)
+
+
+@pytest.fixture
+def store(running: FastAPI) -> Store:
+    store: Store = running.state.store
+    return store
