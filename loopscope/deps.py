@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from lessons.models import MODES, ModeName
+from lessons.models import ModeName
 from loopscope.learner import Learner
+from loopscope.modepaths import mode_for_segment
 from loopscope.storage import Store
 from loopscope.templating import Templates
 from loopscope.views import LearnerState, LessonContext
@@ -45,10 +46,10 @@ def get_lesson(request: Request, slug: str) -> LessonContext:
 
 
 def get_mode(mode: str) -> ModeName:
-    for known in MODES:
-        if known == mode and known != "learn":  # Learn lives at the lesson's own address
-            return known
-    raise HTTPException(status_code=404, detail=NO_MODE)
+    found = mode_for_segment(mode)  # Learn lives at the lesson's own address
+    if found is None:
+        raise HTTPException(status_code=404, detail=NO_MODE)
+    return found
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from loopscope.assets import HashedStaticFiles
+from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
@@ -53,6 +54,7 @@ class Templates:
         )
         self.static = static
         env.globals["static_url"] = self._static_url
+        env.globals["mode_segment"] = segment_for
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
 
     @staticmethod

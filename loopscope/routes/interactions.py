@@ -23,6 +23,7 @@ from loopscope.deps import (
     load_learner_state,
 )
 from loopscope.learner import Learner
+from loopscope.modepaths import segment_for
 from loopscope.security import require_csrf_token
 from loopscope.storage import Store
 from loopscope.templating import VARY, Templates, is_partial
@@ -143,5 +144,5 @@ async def _answered(
 
 
 def _see_other(request: Request, lesson: LessonContext, mode: ModeName, anchor: str) -> Response:
-    url = request.url_for("lesson_mode", slug=lesson.slug, mode=mode)
+    url = request.url_for("lesson_mode", slug=lesson.slug, mode=segment_for(mode))
     return RedirectResponse(f"{url}#{anchor}", status_code=303, headers={"Vary": VARY})

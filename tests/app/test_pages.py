@@ -4,7 +4,8 @@ import httpx
 import pytest
 from app_helpers import TemplateRecorder
 
-from lessons.models import MODES
+from lessons.models import MODES, ModeName
+from loopscope.modepaths import segment_for
 from loopscope.views import DeepView, RecallView
 from loopscope.views.catalog import LessonCard
 
@@ -13,8 +14,8 @@ pytestmark = pytest.mark.anyio
 LESSON = "/lessons/demo-lesson"
 
 
-def mode_path(mode: str) -> str:
-    return LESSON if mode == "learn" else f"{LESSON}/{mode}"
+def mode_path(mode: ModeName) -> str:
+    return LESSON if mode == "learn" else f"{LESSON}/{segment_for(mode)}"
 
 
 async def test_catalog_lists_the_lessons(
@@ -31,7 +32,7 @@ async def test_catalog_lists_the_lessons(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_every_mode_renders(
-    client: httpx.AsyncClient, recorder: TemplateRecorder, mode: str
+    client: httpx.AsyncClient, recorder: TemplateRecorder, mode: ModeName
 ) -> None:
     response = await client.get(mode_path(mode))
     assert response.status_code == 200
@@ -81,7 +82,7 @@ async def test_recall_shows_cards_and_quiz(
 
 
 @pytest.mark.parametrize("mode", ["visual", "try", "challenge", "project", "perf"])
-async def test_later_modes_say_what_is_coming(client: httpx.AsyncClient, mode: str) -> None:
+async def test_later_modes_say_what_is_coming(client: httpx.AsyncClient, mode: ModeName) -> None:
     html = (await client.get(mode_path(mode))).text
     assert "Coming next." in html
 
