@@ -11,6 +11,8 @@ The rows a learner needs are not one per event. The rules:
   send_request_headers ...) and the resume with the value it gave;
 - an ``await`` of another coroutine of the traced file is told as a call: its own rows follow;
 - new tasks, returns, caught and uncaught exceptions, warnings and stops are rows;
+- a task that runs library code only (``client.get`` wrapped by ``gather``) gets a row when it
+  sends its request (completed with the phases as they arrive) and one when it finishes;
 - while one task alone is alive, the loop's idle time in ``select()`` is folded into its wait
   row; with several, it is a row of its own ("every task is waiting"), so concurrent runs read
   as: each task starts, suspends on its request, the loop idles, each resumes in arrival order.
@@ -66,6 +68,7 @@ class _Draft:
     woken_by: list[str] = field(default_factory=list)
     idle_ms: float = 0.0
     group: list[str] = field(default_factory=list)
+    t_ms: float | None = None
 
 
 @dataclass(slots=True)
@@ -150,6 +153,9 @@ class _Condenser:
         self.frames: dict[str, _Frame] = {}
         self.stacks: dict[str, list[_Frame]] = {}
         self.live: set[str] = set()
+        self.learner_tasks: set[str] = set()  # tasks that ran code of the traced file
+        self.task_requests: dict[int, tuple[_Draft, _Notes]] = {}
+        self.now: float | None = None  # t_ms of the event being walked
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -172,6 +178,8 @@ class _Condenser:
             self.dropped += 1
             return draft
         self.freeze()
+        if draft.t_ms is None:
+            draft.t_ms = self.now
         self.steps.append(draft)
         return draft
 
@@ -245,6 +253,7 @@ class _Condenser:
 
     def run(self, events: Iterable[EventLike]) -> list[Step]:
         for event in events:
+            self.now = event.t_ms
             handler = getattr(self, f"on_{event.kind}", None)
             if handler is not None:
                 handler(event)
@@ -265,6 +274,7 @@ class _Condenser:
                 evaluation=draft.evaluation,
                 result=draft.result,
                 variables={k: (draft.variables or {}).get(k, NOT_SET) for k in keys},
+                t_ms=draft.t_ms,
             )
             for number, draft in enumerate(self.steps, start=1)
         ]
@@ -340,6 +350,23 @@ class _Condenser:
                 )
         elif not event.detail.startswith("returned"):
             self.add(_Draft(None, name, f"Task {name} ends", "", event.detail))
+        elif name not in self.learner_tasks:
+            statuses = [
+                status
+                for draft, notes in self.task_requests.values()
+                if draft.task == name
+                for status in notes.statuses
+            ]
+            arrived = f"its response ({statuses[-1]}) arrived; " if statuses else ""
+            self.add(
+                _Draft(
+                    None,
+                    name,
+                    f"Task {name} finishes",
+                    f"{arrived}the task is done and hands its value to whoever awaits it",
+                    event.detail,
+                )
+            )
 
     def on_call(self, event: EventLike) -> None:
         frame = self.frame_of(event)
@@ -347,6 +374,7 @@ class _Condenser:
         frame.names = [n for n in (event.values or {}) if "." not in n]
         self.update(frame, event.values)
         stack = self.stacks.setdefault(event.task or "", [])
+        self.learner_tasks.add(event.task or "")
         caller = stack[-1] if stack else None
         stack.append(frame)
         if caller is None:
@@ -447,8 +475,34 @@ class _Condenser:
             waiting.notes.phase(event.detail, event.values)
             return
         frame = self.innermost(event.task)
-        if frame is not None and frame.pending is not None:
-            frame.pending.notes.phase(event.detail, event.values)
+        if frame is not None:
+            if frame.pending is not None:
+                frame.pending.notes.phase(event.detail, event.values)
+            return
+        if event.task and not event.task.startswith("internal:") and event.request is not None:
+            self.task_request(event.task, event.request, event.detail, event.values)
+
+    def task_request(
+        self, task: str, number: int, detail: str, values: dict[str, str] | None
+    ) -> None:
+        """A task running library code (e.g. ``client.get`` under gather) makes a request.
+
+        It gets one row when the request starts, completed as its phases arrive, so concurrent
+        runs read as: each task sends and waits, the loop idles, each response arrives.
+        """
+        told = self.task_requests.get(number)
+        if told is None:
+            if detail != "request.started":
+                return
+            notes = _Notes()
+            notes.phase(detail, values)
+            draft = self.add(_Draft(None, task, f"{task} sends {notes.requests[0]}", "", ""))
+            told = self.task_requests[number] = (draft, notes)
+            draft.result = f"{task} waits for the response; the loop can run other tasks"
+        draft, notes = told
+        notes.phase(detail, values)
+        if notes.phases:
+            draft.evaluation = f"the task runs the request: {_ARROW.join(notes.phases)}"
 
     def on_io_wait(self, event: EventLike) -> None:
         woke = event.detail.removeprefix("woken by ")

@@ -27,6 +27,24 @@ def test_gather_requests_overlap_and_resume_in_arrival_order(trace_of: TraceOf) 
     assert last["fetch_one#1.url"] == "'https://api.example.com/delay/0.3'"
 
 
+def test_tasks_running_library_code_tell_their_requests(trace_of: TraceOf) -> None:
+    trace = trace_of("gather.py", "library_tasks()")
+    assert trace.result == "[200, 200]"
+    told = [(s.task, s.action) for s in trace.steps if s.task in ("get#1", "get#2")]
+    # both requests go out before either answer; delays 0.3 and 0.1 s: #2 answers first
+    assert told == [
+        ("get#1", "get#1 sends GET https://api.example.com/delay/0.3"),
+        ("get#2", "get#2 sends GET https://api.example.com/delay/0.1"),
+        ("get#2", "Task get#2 finishes"),
+        ("get#1", "Task get#1 finishes"),
+    ]
+    finished = next(s for s in trace.steps if s.action == "Task get#2 finishes")
+    assert "200 OK" in finished.evaluation
+    sent = next(s for s in trace.steps if s.action.startswith("get#1 sends"))
+    assert "connect_tcp" in sent.evaluation
+    assert "receive_response_headers" in sent.evaluation
+
+
 def test_one_shared_client_connects_once(trace_of: TraceOf) -> None:
     shared = trace_of("clients.py", "shared(3)")
     per_call = trace_of("clients.py", "one_client_per_call(3)")
