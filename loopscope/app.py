@@ -19,6 +19,7 @@ from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.templating import Templates
+from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -39,9 +40,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         }
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = await Store.open(settings.resolved_database_url)
+        app.state.traces = trace_service(settings, app.state.store)
+        if settings.trace_prestart:
+            app.state.traces.start()  # in the background: start-up does not wait for workers
         try:
             yield
         finally:
+            await app.state.traces.aclose()
             await app.state.store.close()
 
     static = HashedStaticFiles(directory=STATIC_DIR)

@@ -11,6 +11,7 @@ from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
 from loopscope.storage import Store
 from loopscope.templating import Templates
+from loopscope.tracing import TraceService
 from loopscope.views import LearnerState, LessonContext
 
 NO_LESSON = "There is no lesson at this address."
@@ -25,6 +26,11 @@ def get_store(request: Request) -> Store:
 def get_templates(request: Request) -> Templates:
     templates: Templates = request.app.state.templates
     return templates
+
+
+def get_traces(request: Request) -> TraceService:
+    traces: TraceService = request.app.state.traces
+    return traces
 
 
 def get_learner(request: Request) -> Learner:
@@ -54,6 +60,7 @@ def get_mode(mode: str) -> ModeName:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 TemplatesDep = Annotated[Templates, Depends(get_templates)]
+TracesDep = Annotated[TraceService, Depends(get_traces)]
 LearnerDep = Annotated[Learner, Depends(get_learner)]
 LessonsDep = Annotated[tuple[LessonContext, ...], Depends(get_lessons)]
 LessonDep = Annotated[LessonContext, Depends(get_lesson)]

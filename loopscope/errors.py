@@ -2,6 +2,9 @@
 
 RequestValidationError   422  a form field is missing or malformed
 LessonError              422  an unknown item or option id (the loader's lookups)
+KnobError                422  a knob value outside what the knob accepts
+TraceServiceError        503  the trace queue is full, a run is slow or could not be recorded
+                              (with Retry-After: the learner can simply try again)
 HTTPException            its status (404 unknown lesson or mode, 403 CSRF, 405 ...)
 Exception                500  a friendly page; the traceback goes to the log, never out
 """
@@ -17,7 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from lessons import LessonError
+from loopscope.knobs import KnobError
 from loopscope.templating import Templates
+from loopscope.tracing import TraceBusy, TraceServiceError, TraceTimedOut
 
 log = logging.getLogger("loopscope")
 
@@ -28,7 +33,9 @@ TITLES = {
     405: "Not allowed",
     422: "That answer could not be used",
     500: "Something went wrong",
+    503: "Busy, try again in a moment",
 }
+RETRY_AFTER_S = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,22 @@ async def lesson_error(request: Request, exc: Exception) -> Response:
     return _render(request, ErrorView(422, TITLES[422], str(exc)))
 
 
+async def knob_error(request: Request, exc: Exception) -> Response:
+    return _render(request, ErrorView(422, "That value could not be used", str(exc)))
+
+
+async def trace_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, TraceBusy):
+        message = "Every trace worker is busy and the queue is full. Try again in a moment."
+    elif isinstance(exc, TraceTimedOut):
+        message = "The run is still recording. Reload in a moment and it will be there."
+    else:
+        message = f"The run could not be recorded: {exc}. Trying again may help."
+    response = _render(request, ErrorView(503, TITLES[503], message))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     title = TITLES.get(exc.status_code, "Error")
@@ -94,5 +117,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def register(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(LessonError, lesson_error)
+    app.add_exception_handler(KnobError, knob_error)
+    app.add_exception_handler(TraceServiceError, trace_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, server_error)

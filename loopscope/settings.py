@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     trace_workers: int = Field(default=2, ge=1, le=16)
     trace_queue: int = Field(default=8, ge=1, le=256)
     trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Start the trace workers with the app (in the background); off, they start on first use.
+    trace_prestart: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -50,6 +50,8 @@ class Step(BaseModel):
     evaluation: str
     result: str
     variables: dict[str, str]
+    # When the row began, in ms from the start of the run (the event that opened it).
+    t_ms: float | None = None
 
 
 class ErrorInfo(BaseModel):

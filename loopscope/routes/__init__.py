@@ -1,7 +1,15 @@
 """One router per area of the site."""
 
-from loopscope.routes import catalog, health, interactions, lessons
+from loopscope.routes import catalog, health, interactions, lessons, perf, visual
 
-ROUTERS = (health.router, catalog.router, lessons.router, interactions.router)
+# Mode routers before lessons.router, whose /lessons/{slug}/{mode} would take their addresses.
+ROUTERS = (
+    health.router,
+    catalog.router,
+    perf.router,
+    visual.router,
+    lessons.router,
+    interactions.router,
+)
 
 __all__ = ["ROUTERS"]

@@ -28,7 +28,7 @@ from loopscope.security import require_csrf_token
 from loopscope.storage import Store
 from loopscope.templating import VARY, Templates, is_partial
 from loopscope.views import MODE_VIEWS, DeepView, LessonContext, RecallView, lesson_header
-from loopscope.views.modes import ModeView, step_of_prompt
+from loopscope.views.modes import ModeView, VisualView, step_of_prompt
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
 
@@ -36,6 +36,7 @@ ItemId = Annotated[str, Path(pattern=r"^[a-z0-9-]+$", max_length=64)]
 Choice = Annotated[str, Form(pattern=r"^[a-z0-9-]+$", min_length=1, max_length=64)]
 Verdict = Annotated[Literal["yes", "no"], Form()]
 Round = Annotated[int, Form(ge=1, le=1_000_000)]
+QuizMode = Annotated[Literal["recall", "visual"], Form()]
 
 
 @router.post("/lessons/{slug}/prompts/{item_id}", name="commit_prompt")
@@ -98,19 +99,25 @@ async def answer_question(
     learner: LearnerDep,
     store: StoreDep,
     templates: TemplatesDep,
+    mode: QuizMode = "recall",
 ) -> Response:
-    question = find_question(lesson.lesson, "recall", item_id)
+    """A quiz answer, Recall's or Visual's (``mode``); both are scored and stored alike."""
+    question = find_question(lesson.lesson, mode, item_id)
     graded = grade(question, choice)
     await store.record_answer(learner.id, lesson.slug, question.id, choice, correct=graded.correct)
 
     def focus(view: ModeView) -> Mapping[str, Any]:
+        if isinstance(view, VisualView):
+            return {"question": view.question(question.id)}
         assert isinstance(view, RecallView)
         return {"question": view.question(question.id)}
 
+    blocks: tuple[str, ...] = ("question_reveal", "modebar_oob")
+    if mode == "recall":
+        blocks += ("quiz_status_oob",)
     return await _answered(
-        request, templates, store, learner, lesson, "recall", f"q-{question.id}",
-        ("question_reveal", "modebar_oob", "quiz_status_oob"), focus,
-    )  # fmt: skip
+        request, templates, store, learner, lesson, mode, f"q-{question.id}", blocks, focus
+    )
 
 
 @router.post("/lessons/{slug}/quiz-rounds", name="start_round")

@@ -1,5 +1,12 @@
 """Learner progress in a SQL database (SQLite by default, any SQLAlchemy async URL works)."""
 
-from loopscope.storage.store import Commitment, CommitmentKind, Progress, QuizAnswer, Store
+from loopscope.storage.store import (
+    Commitment,
+    CommitmentKind,
+    Progress,
+    QuizAnswer,
+    Store,
+    StoredRun,
+)
 
-__all__ = ["Commitment", "CommitmentKind", "Progress", "QuizAnswer", "Store"]
+__all__ = ["Commitment", "CommitmentKind", "Progress", "QuizAnswer", "Store", "StoredRun"]

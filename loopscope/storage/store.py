@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from loopscope.storage.tables import (
     LessonProgressRow,
     ModeVisitRow,
     QuizAnswerRow,
+    TraceRunRow,
 )
 
 CommitmentKind = Literal["prompt", "myth"]
@@ -63,6 +65,20 @@ class QuizAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A recorded trace as stored: the trace stays JSON text; ``loopscope.tracing`` parses it."""
+
+    id: str
+    request_key: str
+    lesson: str
+    example: str
+    call: str
+    knobs: tuple[tuple[str, str], ...]
+    trace_json: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     lesson: str
     last_mode: str
@@ -79,6 +95,20 @@ def _utc(value: datetime) -> datetime:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _stored_run(row: TraceRunRow) -> StoredRun:
+    knobs = tuple((str(pair[0]), str(pair[1])) for pair in json.loads(row.knobs))
+    return StoredRun(
+        id=row.id,
+        request_key=row.request_key,
+        lesson=row.lesson,
+        example=row.example,
+        call=row.call,
+        knobs=knobs,
+        trace_json=row.trace,
+        created_at=_utc(row.created_at),
+    )
 
 
 class Store:
@@ -257,6 +287,38 @@ class Store:
             )
             for row in rows
         }
+
+    # --- recorded trace runs ----------------------------------------------------------------
+
+    async def save_run(self, run: StoredRun) -> None:
+        row = TraceRunRow(
+            id=run.id,
+            request_key=run.request_key,
+            lesson=run.lesson,
+            example=run.example,
+            call=run.call,
+            knobs=json.dumps([list(pair) for pair in run.knobs]),
+            trace=run.trace_json,
+            created_at=run.created_at,
+        )
+        await self._insert_once(row)
+
+    async def run(self, run_id: str) -> StoredRun | None:
+        async with self._sessions() as session:
+            row = await session.get(TraceRunRow, run_id)
+        return _stored_run(row) if row is not None else None
+
+    async def latest_run(self, request_key: str) -> StoredRun | None:
+        """The most recent run recorded for an identical request, if any."""
+        query = (
+            select(TraceRunRow)
+            .where(TraceRunRow.request_key == request_key)
+            .order_by(TraceRunRow.created_at.desc())
+            .limit(1)
+        )
+        async with self._sessions() as session:
+            row = (await session.scalars(query)).first()
+        return _stored_run(row) if row is not None else None
 
     # --- helpers ---------------------------------------------------------------------------
 

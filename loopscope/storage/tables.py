@@ -5,6 +5,7 @@
     quiz_answers       one answer per question per quiz round; the first one wins
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
     mode_visits        per learner, lesson and mode: first and last visit
+    trace_runs         a recorded trace of a lesson example (the trace JSON), by run id
 
 Unique constraints, not application checks, make a double-submitted form store once.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(64)
@@ -81,3 +82,18 @@ class ModeVisitRow(Base):
     mode: Mapped[str] = mapped_column(String(16), primary_key=True)
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TraceRunRow(Base):
+    __tablename__ = "trace_runs"
+    __table_args__ = (Index("ix_trace_runs_request_key_created", "request_key", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # sha256 of (file content, call, watch): identical requests share it
+    request_key: Mapped[str] = mapped_column(ID)
+    lesson: Mapped[str] = mapped_column(ID)
+    example: Mapped[str] = mapped_column(ID)
+    call: Mapped[str] = mapped_column(Text)
+    knobs: Mapped[str] = mapped_column(Text)  # JSON list of [id, value] pairs
+    trace: Mapped[str] = mapped_column(Text)  # the trace JSON, as ``loopscope trace --json``
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

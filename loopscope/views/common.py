@@ -163,7 +163,8 @@ def _score(results: Iterable[bool | None], total: int) -> Score:
 
 
 def mode_scores(lesson: Lesson, state: LearnerState) -> dict[ModeName, Score]:
-    """Deep: predictions and myth verdicts; Recall: the latest answer to each quiz question."""
+    """Deep: predictions and myth verdicts; Visual and Recall: the latest answer to each quiz
+    question."""
     deep_items = [("prompt", s.prompt.id) for s in lesson.deep.steps if s.prompt is not None]
     deep_items += [("myth", myth.id) for myth in lesson.deep.myths]
     deep = _score(
@@ -178,7 +179,11 @@ def mode_scores(lesson: Lesson, state: LearnerState) -> dict[ModeName, Score]:
         (latest[q.id].correct if q.id in latest else None for q in lesson.recall.quiz),
         len(lesson.recall.quiz),
     )
-    return {"deep": deep, "recall": recall}
+    visual = _score(
+        (latest[q.id].correct if q.id in latest else None for q in lesson.visual.quiz),
+        len(lesson.visual.quiz),
+    )
+    return {"deep": deep, "visual": visual, "recall": recall}
 
 
 def item_labels(lesson: Lesson) -> dict[str, str]:
@@ -190,6 +195,8 @@ def item_labels(lesson: Lesson) -> dict[str, str]:
         labels[f"myth-{myth.id}"] = f"myth {number}"
     for number, question in enumerate(lesson.recall.quiz, start=1):
         labels[f"q-{question.id}"] = f"quiz question {number}"
+    for number, question in enumerate(lesson.visual.quiz, start=1):
+        labels[f"q-{question.id}"] = f"visual quiz question {number}"
     return labels
 
 

@@ -239,7 +239,7 @@ def step_of_prompt(lesson: Lesson, prompt_id: str) -> BuildStep:
     return next(s for s in lesson.deep.steps if s.prompt is not None and s.prompt.id == prompt_id)
 
 
-# --- Visual, Try, Challenge, Project, Perf: authored material, the runs come later -----------
+# --- Visual, Try, Challenge, Project, Perf -----------
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,11 +258,11 @@ class MomentView:
 
 
 @dataclass(frozen=True, slots=True)
-class WhatIfView:
-    title: str
-    intro: Markup
-    code: Markup
-    knobs: tuple[str, ...]
+class VisualQuestion:
+    """A Visual quiz question; its hint points at rows of the traced table."""
+
+    choice: ChoiceView
+    hint_steps: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,14 +273,18 @@ class VisualView:
     reference: tuple[ReferenceRowView, ...]
     variable_notes: Markup
     moments: tuple[MomentView, ...]
-    quiz: tuple[ChoiceView, ...]
+    quiz: tuple[VisualQuestion, ...]
     snapshot: tuple[Markup, ...]
     transcript_intro: Markup
-    what_ifs: tuple[WhatIfView, ...]
+
+    def question(self, question_id: str) -> VisualQuestion:
+        return next(q for q in self.quiz if q.choice.id == question_id)
 
 
 def visual_view(ctx: LessonContext, state: LearnerState) -> VisualView:
+    """The authored half of Visual; the run itself comes from ``loopscope.views.visual``."""
     visual, md, examples = ctx.lesson.visual, ctx.md, ctx.lesson.meta.examples
+    latest = state.latest_answers()
     return VisualView(
         flow=_lines(visual.concept_flow, md),
         code=md.code(visual.example),
@@ -296,19 +300,15 @@ def visual_view(ctx: LessonContext, state: LearnerState) -> VisualView:
             MomentView(md.inline(m.question), md.block(m.answer), m.steps)
             for m in visual.key_moments
         ),
-        # Shown with every answer explained, behind a disclosure: scoring waits for the trace.
-        quiz=tuple(choice_view(q, None, md) for q in visual.quiz),
+        quiz=tuple(
+            VisualQuestion(
+                choice_view(q, latest[q.id].option_id if q.id in latest else None, md),
+                q.hint_steps,
+            )
+            for q in visual.quiz
+        ),
         snapshot=_lines(visual.snapshot, md),
         transcript_intro=md.block(visual.transcript_intro),
-        what_ifs=tuple(
-            WhatIfView(
-                title=examples[item.example].title,
-                intro=md.block(item.intro),
-                code=md.code(item.example),
-                knobs=tuple(knob.label for knob in item.knobs),
-            )
-            for item in visual.examples
-        ),
     )
 
 

@@ -8,10 +8,12 @@ import pytest
 from app_factories import make_catalog
 from app_helpers import TemplateRecorder, client_for, csrf_token
 from fastapi import FastAPI
+from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
 from loopscope.settings import Settings
 from loopscope.storage import Store
+from loopscope.tracing import TraceService
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key="test-secret")
+    return Settings(data_dir=tmp_path / "data", secret_key="test-secret", trace_prestart=False)
 
 
 @pytest.fixture
@@ -30,8 +32,21 @@ def app(settings: Settings) -> FastAPI:
 
 
 @pytest.fixture
-async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
+def engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+async def running(app: FastAPI, engine: FakeEngine, tmp_path: Path) -> AsyncIterator[FastAPI]:
     async with app.router.lifespan_context(app):
+        # Canned traces instead of worker processes; tests of the real engine build their own.
+        app.state.traces = TraceService(
+            engine,  # type: ignore[arg-type]
+            app.state.store,
+            timeout_s=5.0,
+            source_dir=tmp_path / "sources",
+        )
+        engine.on_progress = app.state.traces.on_engine_progress
         yield app
 
 

@@ -81,16 +81,10 @@ async def test_recall_shows_cards_and_quiz(
     assert view.answered == 0
 
 
-@pytest.mark.parametrize("mode", ["visual", "try", "challenge", "project", "perf"])
+@pytest.mark.parametrize("mode", ["try", "challenge", "project"])
 async def test_later_modes_say_what_is_coming(client: httpx.AsyncClient, mode: ModeName) -> None:
     html = (await client.get(mode_path(mode))).text
     assert "Coming next." in html
-
-
-async def test_perf_shows_no_numbers(client: httpx.AsyncClient) -> None:
-    html = (await client.get(f"{LESSON}/perf")).text
-    assert "Not measured yet" in html
-    assert " ms<" not in html
 
 
 async def test_pages_carry_skip_link_landmarks_and_hashed_assets(client: httpx.AsyncClient) -> None:

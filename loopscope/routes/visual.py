@@ -1,0 +1,207 @@
+"""Visual mode: replaying real recorded runs, step by step.
+
+    GET  /lessons/{slug}/visualize                      the lesson's example, recorded once
+    GET  /lessons/{slug}/visualize/runs/{run_id}?step=N one run at step N (htmx: the player)
+    POST /lessons/{slug}/visualize/runs                 record a run from a knob form -> 303
+                                                        (fields: run_form, the knobs, fresh)
+    GET  /lessons/{slug}/visualize/progress/{key}       a run being recorded (htmx polls it)
+
+A page that needs a run that is not recorded yet shows "recording a real run…" at once when htmx
+asked for it (it polls the progress address until the run is there); a request without htmx
+simply waits for the run, bounded by the service's wait. A full queue is a 503 page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from loopscope.deps import (
+    LearnerDep,
+    LearnerStateDep,
+    LessonDep,
+    StoreDep,
+    TemplatesDep,
+    TracesDep,
+)
+from loopscope.knobs import resolve_knobs
+from loopscope.security import require_csrf_token
+from loopscope.templating import VARY, is_partial
+from loopscope.tracing import RUN_ID_PATTERN, RUN_KEY_PATTERN, RecordedRun, RunProgress
+from loopscope.views import LearnerState, LessonContext, lesson_header
+from loopscope.views.modes import visual_view
+from loopscope.views.visual import (
+    PendingView,
+    knob_forms,
+    pending_view,
+    player_view,
+    transcript,
+)
+
+router = APIRouter(include_in_schema=False)
+
+NO_RUN = "There is no recorded run at this address. Record a new one from the Visual page."
+RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
+RunKey = Annotated[str, Path(pattern=RUN_KEY_PATTERN)]
+StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]
+FormNumber = Annotated[int, Form(ge=0, le=99)]
+Fresh = Annotated[bool, Form()]
+
+
+async def knob_fields(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (the knob values are checked by ``resolve_knobs``)."""
+    form = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+KnobFields = Annotated[dict[str, str], Depends(knob_fields)]
+
+
+def _wants_placeholder(request: Request) -> bool:
+    # Any htmx request (a boosted link too) can show the placeholder and poll; without
+    # JavaScript the request waits for the run instead.
+    return request.headers.get("hx-request") == "true"
+
+
+@router.get("/lessons/{slug}/visualize", name="visual_page")
+async def visual_page(
+    request: Request,
+    lesson: LessonDep,
+    learner: LearnerDep,
+    state: LearnerStateDep,
+    store: StoreDep,
+    traces: TracesDep,
+    templates: TemplatesDep,
+    step: StepNumber = None,
+) -> Response:
+    await store.record_visit(learner.id, lesson.slug, "visual")
+    key = await traces.submit(lesson.lesson, lesson.lesson.visual.example)
+    progress = traces.progress(key)
+    if _wants_placeholder(request) and (progress is None or progress.state != "done"):
+        context = _context(request, lesson, state, None, None, (key, progress))
+        return templates.render(request, "lessons/visual.html", context)
+    run = await traces.wait(key)
+    context = _context(request, lesson, state, run, step, None)
+    return templates.render(request, "lessons/visual.html", context, blocks=("player",))
+
+
+@router.get("/lessons/{slug}/visualize/runs/{run_id}", name="visual_run")
+async def visual_run(
+    request: Request,
+    lesson: LessonDep,
+    run_id: RunId,
+    state: LearnerStateDep,
+    traces: TracesDep,
+    templates: TemplatesDep,
+    step: StepNumber = None,
+) -> Response:
+    run = await _run(traces, lesson, run_id)
+    context = _context(request, lesson, state, run, step, None)
+    return templates.render(request, "lessons/visual.html", context, blocks=("player",))
+
+
+@router.post(
+    "/lessons/{slug}/visualize/runs",
+    name="visual_record",
+    dependencies=[Depends(require_csrf_token)],
+)
+async def visual_record(
+    request: Request,
+    lesson: LessonDep,
+    run_form: FormNumber,
+    fields: KnobFields,
+    state: LearnerStateDep,
+    traces: TracesDep,
+    templates: TemplatesDep,
+    fresh: Fresh = False,
+) -> Response:
+    choice = resolve_knobs(lesson.lesson, run_form, fields)
+    key = await traces.submit(
+        lesson.lesson, choice.example, call=choice.call, knobs=dict(choice.knobs), fresh=fresh
+    )
+    return await _answer(request, lesson, state, traces, templates, key)
+
+
+@router.get("/lessons/{slug}/visualize/progress/{key}", name="visual_progress")
+async def visual_progress(
+    request: Request,
+    lesson: LessonDep,
+    key: RunKey,
+    state: LearnerStateDep,
+    traces: TracesDep,
+    templates: TemplatesDep,
+) -> Response:
+    if traces.progress(key) is None:
+        raise HTTPException(status_code=404, detail=NO_RUN)
+    return await _answer(request, lesson, state, traces, templates, key)
+
+
+async def _answer(
+    request: Request,
+    lesson: LessonContext,
+    state: LearnerState,
+    traces: TracesDep,
+    templates: TemplatesDep,
+    key: str,
+) -> Response:
+    """htmx: the run region (still recording, or the run with its URL pushed); else a 303."""
+    progress = traces.progress(key)
+    recording = progress is None or progress.state in ("queued", "running")
+    if is_partial(request) and recording:
+        context = _context(request, lesson, state, None, None, (key, progress))
+        return templates.render(request, "lessons/visual.html", context, blocks=("run",))
+    run = await traces.wait(key)
+    url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
+    if not is_partial(request):
+        return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
+    context = _context(request, lesson, state, run, None, None)
+    response = templates.render(request, "lessons/visual.html", context, blocks=("run",))
+    response.headers["HX-Push-Url"] = url
+    return response
+
+
+async def _run(traces: TracesDep, lesson: LessonContext, run_id: str) -> RecordedRun:
+    run = await traces.get(run_id)
+    if run is None or run.lesson != lesson.slug:
+        raise HTTPException(status_code=404, detail=NO_RUN)
+    return run
+
+
+def _context(
+    request: Request,
+    lesson: LessonContext,
+    state: LearnerState,
+    run: RecordedRun | None,
+    step: int | None,
+    pending: tuple[str, RunProgress | None] | None,
+) -> dict[str, Any]:
+    ctx = lesson.lesson
+    player = None
+    if run is not None:
+        title = ctx.meta.examples[run.example].title
+        player = player_view(run, step=step, source=ctx.sources[run.example], title=title)
+        steps_url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
+    else:
+        steps_url = str(request.url_for("visual_page", slug=lesson.slug))
+    return {
+        "page": lesson_header(lesson, "visual", state),
+        "view": visual_view(lesson, state),
+        "player": player,
+        "steps_url": steps_url,
+        "transcript": transcript(run.trace) if run is not None else (),
+        "forms": knob_forms(ctx, lesson.md, run.knobs if run is not None else ()),
+        "pending": _pending(request, lesson, pending),
+    }
+
+
+def _pending(
+    request: Request, lesson: LessonContext, pending: tuple[str, RunProgress | None] | None
+) -> PendingView | None:
+    if pending is None:
+        return None
+    key, progress = pending
+    return pending_view(
+        progress, str(request.url_for("visual_progress", slug=lesson.slug, key=key))
+    )

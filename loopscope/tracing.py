@@ -1,0 +1,422 @@
+"""``TraceService``: real traced runs of lesson examples, recorded once, kept and shared.
+
+    service = trace_service(settings, store)
+    service.start()                                  # warms the workers in the background
+    run = await service.record(lesson, "canonical")  # queued, run in a worker, stored
+    run.trace.steps[3].variables["response"]         # 'Response [200 OK]'
+    await service.get(run.id)                        # the same run, also after a restart
+
+Every run goes through the ``TraceEngine``'s worker processes and its bounded queue, so the
+server's own event loop stays free. An identical request (same file content, call and watch)
+reuses the last recorded run unless ``fresh=True``; identical requests made while one is
+recording share that one run. Recorded runs are kept in the database (``trace_runs``) with a
+small in-memory LRU in front, so a link to a step of a run keeps working.
+
+``submit`` starts (or joins) a run and returns its key at once, ``progress(key)`` tells where it
+is (queued with how many ahead, running, done, failed) and ``wait(key)`` waits for it: that is
+what lets a page show "recording a real run…" and fill it in when the run is done.
+
+    TraceServiceError
+     ├── TraceBusy       the engine's queue is full (wraps EngineBusy): try again shortly
+     ├── TraceTimedOut   the run did not finish within the wait bound; it keeps recording
+     └── TraceFailed     the engine could not record the run (wraps the engine's TraceError)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Final, Literal
+
+from lessons import Lesson, UnknownItem
+from loopscope.settings import Settings
+from loopscope.storage import Store, StoredRun
+from visualizer import EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
+
+log = logging.getLogger("loopscope.tracing")
+
+RunState = Literal["queued", "running", "done", "failed"]
+_CACHE_SIZE: Final = 64
+_FINISHED_KEPT: Final = 256
+RUN_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{8,64}$"
+RUN_KEY_PATTERN: Final = r"^[0-9a-f]{32}$"
+
+
+class TraceServiceError(Exception):
+    """Base class of the errors a page may meet when it asks for a run."""
+
+
+class TraceBusy(TraceServiceError):
+    """Every trace worker is busy and the queue is full."""
+
+
+class TraceTimedOut(TraceServiceError):
+    """The run is still queued or recording after the wait bound; it goes on in the background."""
+
+
+class TraceFailed(TraceServiceError):
+    """The engine could not record the run (bad input, a worker that died, a hard limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRun:
+    """One recorded run of a lesson example, as the pages replay it."""
+
+    id: str  # url-safe, stable
+    lesson: str  # slug
+    example: str  # example name from lesson.yaml
+    call: str  # the expression actually run
+    knobs: tuple[tuple[str, str], ...]  # knob values used (may be empty)
+    trace: Trace
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    """Where a submitted run is: ``ahead`` counts the queued runs submitted before it."""
+
+    state: RunState
+    ahead: int = 0
+    run_id: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    key: str
+    lesson: str
+    example: str
+    call: str
+    knobs: tuple[tuple[str, str], ...]
+    source: str
+    file: Path
+    request: TraceRequest
+
+
+@dataclass(slots=True)
+class _InFlight:
+    spec: _Spec
+    seq: int
+    state: RunState = "queued"
+    accepted: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[RecordedRun] | None = None
+
+
+class ProgressBoard:
+    """Receives the engine's ``on_progress`` callbacks and passes them to the service."""
+
+    def __init__(self) -> None:
+        self.service: TraceService | None = None
+
+    def update(self, request: TraceRequest, state: RunState) -> None:
+        if self.service is not None:
+            self.service.on_engine_progress(request, state)
+
+
+def request_key(source: str, call: str, watch: tuple[str, ...]) -> str:
+    """What makes two requests identical: the file's content, the call and the watch list.
+
+    >>> request_key("x = 1\\n", "f()", ()) == request_key("x = 1\\n", "f()", ())
+    True
+    """
+    digest = hashlib.sha256()
+    for part in (source, call, *watch):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+class TraceService:
+    """Records runs of lesson examples in the engine and keeps them (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: TraceEngine,
+        store: Store,
+        *,
+        timeout_s: float,
+        source_dir: Path,
+        board: ProgressBoard | None = None,
+    ) -> None:
+        self._engine = engine
+        self._store = store
+        self.timeout_s = timeout_s
+        # A caller waits for the queue too: at most the runs ahead of it, bounded.
+        self.wait_s = timeout_s * 2
+        self._source_dir = source_dir
+        if board is not None:
+            board.service = self
+        self._started = False
+        self._start_lock = asyncio.Lock()
+        self._warming: asyncio.Task[None] | None = None
+        self._inflight: dict[str, _InFlight] = {}
+        self._keys: dict[TraceRequest, str] = {}
+        self._finished: OrderedDict[str, RunProgress] = OrderedDict()
+        self._cache: OrderedDict[str, RecordedRun] = OrderedDict()
+        self._seq = 0
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the engine's warm workers in the background; returns at once."""
+        if self._warming is None and not self._started:
+            self._warming = asyncio.create_task(self._ensure_started())
+
+    async def aclose(self) -> None:
+        tasks = [flight.task for flight in self._inflight.values() if flight.task is not None]
+        if self._warming is not None:
+            tasks.append(self._warming)  # type: ignore[arg-type]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._started:
+            await self._engine.aclose()
+
+    async def _ensure_started(self) -> None:
+        async with self._start_lock:
+            if not self._started:
+                await self._engine.__aenter__()
+                self._started = True
+
+    # -- the API the pages use -----------------------------------------------------------------
+
+    async def record(
+        self,
+        lesson: Lesson,
+        example: str,
+        *,
+        call: str | None = None,
+        knobs: Mapping[str, str] = {},
+        fresh: bool = False,
+    ) -> RecordedRun:
+        """Run ``example`` of ``lesson`` (or reuse an identical recorded run) and return it."""
+        key = await self.submit(lesson, example, call=call, knobs=knobs, fresh=fresh)
+        return await self.wait(key)
+
+    async def submit(
+        self,
+        lesson: Lesson,
+        example: str,
+        *,
+        call: str | None = None,
+        knobs: Mapping[str, str] = {},
+        fresh: bool = False,
+    ) -> str:
+        """Start (or join, or reuse) a run and return its key once it is queued or done.
+
+        Raises ``TraceBusy`` at once when the queue is full.
+        """
+        spec = self._spec(lesson, example, call, knobs)
+        if not fresh and spec.key not in self._inflight:
+            stored = await self._latest(spec.key)
+            if stored is not None:
+                self._finish(spec.key, RunProgress("done", run_id=stored.id))
+                return spec.key
+        flight = self._inflight.get(spec.key)
+        if flight is None:
+            flight = self._launch(spec)
+        assert flight.task is not None
+        accepted = asyncio.ensure_future(flight.accepted.wait())
+        try:
+            await asyncio.wait(
+                {flight.task, accepted}, timeout=self.wait_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            accepted.cancel()
+        if flight.task.done():
+            flight.task.result()  # raises TraceBusy / TraceFailed
+        return spec.key
+
+    async def wait(self, key: str) -> RecordedRun:
+        """The run for ``key``, waiting for it if it is still recording (up to ``wait_s``)."""
+        flight = self._inflight.get(key)
+        if flight is not None and flight.task is not None:
+            try:
+                async with asyncio.timeout(self.wait_s):
+                    return await asyncio.shield(flight.task)
+            except TimeoutError:
+                raise TraceTimedOut(
+                    "the run is still recording; it will be ready in a moment"
+                ) from None
+        progress = self._finished.get(key)
+        if progress is not None and progress.run_id is not None:
+            found = await self.get(progress.run_id)
+            if found is not None:
+                return found
+        if progress is not None and progress.state == "failed":
+            raise TraceFailed(progress.message or "the run could not be recorded")
+        raise TraceFailed("no run is known under this key")
+
+    async def get(self, run_id: str) -> RecordedRun | None:
+        """A recorded run by id: from the LRU, else from the database."""
+        found = self._cache.get(run_id)
+        if found is not None:
+            self._cache.move_to_end(run_id)
+            return found
+        stored = await self._store.run(run_id)
+        return await self._remember(stored) if stored is not None else None
+
+    def progress(self, key: str) -> RunProgress | None:
+        """Queued (with how many queued runs are ahead), running, done or failed; None: unknown."""
+        flight = self._inflight.get(key)
+        if flight is None:
+            return self._finished.get(key)
+        if flight.state != "queued":
+            return RunProgress(flight.state)
+        ahead = sum(
+            1 for f in self._inflight.values() if f.state == "queued" and f.seq < flight.seq
+        )
+        return RunProgress("queued", ahead=ahead)
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _spec(
+        self, lesson: Lesson, example: str, call: str | None, knobs: Mapping[str, str]
+    ) -> _Spec:
+        found = lesson.meta.examples.get(example)
+        if found is None or example not in lesson.sources:
+            raise UnknownItem("example", example, lesson=lesson.slug)
+        source = lesson.sources[example]
+        run_call = call if call is not None else found.call
+        key = request_key(source, run_call, found.watch)
+        # Content-addressed: the file the worker runs is exactly the text that was hashed.
+        file = self._source_dir / key / PurePosixPath(found.file).name
+        request = TraceRequest(file, run_call, found.watch, Limits(wall_s=self.timeout_s))
+        return _Spec(
+            key,
+            lesson.slug,
+            example,
+            run_call,
+            tuple(sorted((str(k), str(v)) for k, v in knobs.items())),
+            source,
+            file,
+            request,
+        )
+
+    def _launch(self, spec: _Spec) -> _InFlight:
+        self._seq += 1
+        flight = _InFlight(spec, self._seq)
+        self._inflight[spec.key] = flight
+        self._keys[spec.request] = spec.key
+        flight.task = asyncio.create_task(self._run(flight))
+        flight.task.add_done_callback(_retrieve)
+        return flight
+
+    def on_engine_progress(self, request: TraceRequest, state: RunState) -> None:
+        key = self._keys.get(request)
+        flight = self._inflight.get(key) if key is not None else None
+        if flight is not None:
+            flight.state = state
+            flight.accepted.set()
+
+    async def _run(self, flight: _InFlight) -> RecordedRun:
+        spec = flight.spec
+        try:
+            await self._ensure_started()
+            await asyncio.to_thread(_write_source, spec.file, spec.source)
+            trace = await self._engine.trace(spec.request)
+            run = RecordedRun(
+                id=secrets.token_urlsafe(12),
+                lesson=spec.lesson,
+                example=spec.example,
+                call=spec.call,
+                knobs=spec.knobs,
+                trace=trace,
+                created_at=datetime.now(UTC),
+            )
+            trace_json = await asyncio.to_thread(trace.model_dump_json)
+            await self._store.save_run(
+                StoredRun(
+                    run.id,
+                    spec.key,
+                    run.lesson,
+                    run.example,
+                    run.call,
+                    run.knobs,
+                    trace_json,
+                    run.created_at,
+                )
+            )
+        except EngineBusy as exc:
+            self._finish(spec.key, RunProgress("failed", message=str(exc)))
+            raise TraceBusy(str(exc)) from exc
+        except TraceError as exc:
+            self._finish(spec.key, RunProgress("failed", message=str(exc)))
+            raise TraceFailed(str(exc)) from exc
+        except BaseException:
+            self._finish(spec.key, RunProgress("failed", message="the run was interrupted"))
+            raise
+        finally:
+            self._inflight.pop(spec.key, None)
+            self._keys.pop(spec.request, None)
+        self._cache_put(run)
+        self._finish(spec.key, RunProgress("done", run_id=run.id))
+        return run
+
+    async def _latest(self, key: str) -> StoredRun | None:
+        return await self._store.latest_run(key)
+
+    async def _remember(self, stored: StoredRun) -> RecordedRun:
+        trace = await asyncio.to_thread(Trace.model_validate_json, stored.trace_json)
+        run = RecordedRun(
+            stored.id,
+            stored.lesson,
+            stored.example,
+            stored.call,
+            stored.knobs,
+            trace,
+            stored.created_at,
+        )
+        self._cache_put(run)
+        return run
+
+    def _cache_put(self, run: RecordedRun) -> None:
+        self._cache[run.id] = run
+        self._cache.move_to_end(run.id)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _finish(self, key: str, progress: RunProgress) -> None:
+        self._finished[key] = progress
+        self._finished.move_to_end(key)
+        while len(self._finished) > _FINISHED_KEPT:
+            self._finished.popitem(last=False)
+
+
+def _write_source(file: Path, source: str) -> None:
+    if file.exists():
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    partial = file.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    partial.write_text(source)
+    partial.replace(file)
+
+
+def _retrieve(task: asyncio.Task[RecordedRun]) -> None:
+    # A failed run nobody waited for must not log "exception was never retrieved".
+    if not task.cancelled():
+        with contextlib.suppress(BaseException):
+            task.exception()
+
+
+def trace_service(settings: Settings, store: Store) -> TraceService:
+    """The app's service: an engine sized by the settings, reporting progress to the service."""
+    board = ProgressBoard()
+    engine = TraceEngine(
+        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=board.update
+    )
+    return TraceService(
+        engine,
+        store,
+        timeout_s=settings.trace_timeout_s,
+        source_dir=settings.data_dir / "sources",
+        board=board,
+    )

@@ -1,0 +1,270 @@
+"""Visual mode's pages over canned traces (FakeEngine): player, steps, knobs, busy, progress."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import httpx
+import pytest
+from app_factories import lesson_data
+from app_helpers import HTMX, TemplateRecorder, csrf_token
+from fastapi import FastAPI
+from trace_fakes import FakeEngine
+
+from lessons import Catalog
+from lessons.models import Lesson
+from loopscope.app import create_app
+from loopscope.settings import Settings
+from loopscope.views.visual import PlayerView
+
+pytestmark = pytest.mark.anyio
+
+PAGE = "/lessons/demo-lesson/visualize"
+RUNS = f"{PAGE}/runs"
+_RUN = re.compile(r"/visualize/runs/([A-Za-z0-9_-]+)")
+
+
+def knob_lesson() -> Lesson:
+    data: dict[str, Any] = lesson_data()
+    data["visual"]["quiz"][0] |= {"hint": "Look at the first row.", "hint_steps": [1]}
+    data["visual"]["examples"] = [
+        {
+            "example": "canonical",
+            "call_template": 'fetch_data("https://slow.example.com/delay/{latency}")',
+            "knobs": [
+                {
+                    "id": "latency",
+                    "label": "Server delay",
+                    "kind": "range",
+                    "min": 0,
+                    "max": 2,
+                    "step": 0.1,
+                    "default": "0.2",
+                },
+                {"id": "blocking", "label": "What if: block", "kind": "toggle", "default": "false"},
+            ],
+            "variants": {"blocking": "blocking"},
+        },
+        {
+            "example": "canonical",
+            "call_template": 'fetch_data("https://api.example.com/status/{status}")',
+            "knobs": [
+                {
+                    "id": "status",
+                    "label": "Status",
+                    "kind": "select",
+                    "choices": {"200": "OK", "500": "Server error"},
+                    "default": "500",
+                }
+            ],
+        },
+    ]
+    return Lesson.model_validate(data)
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings, catalog=Catalog((knob_lesson(),)))
+
+
+def player(recorder: TemplateRecorder) -> PlayerView:
+    found = recorder.last.context["player"]
+    assert isinstance(found, PlayerView)
+    return found
+
+
+async def run_url(client: httpx.AsyncClient) -> str:
+    html = (await client.get(PAGE)).text
+    found = _RUN.search(html)
+    assert found
+    return f"{RUNS}/{found.group(1)}"
+
+
+async def test_the_page_replays_the_recorded_run(
+    client: httpx.AsyncClient, recorder: TemplateRecorder, engine: FakeEngine
+) -> None:
+    response = await client.get(PAGE)
+    assert response.status_code == 200
+    assert recorder.last.template == "lessons/visual.html"
+    shown = player(recorder)
+    assert shown.step == 1
+    assert shown.total == 7
+    assert [row.number for row in shown.steps if row.current] == [1]
+    assert len(engine.requests) == 1
+    assert engine.requests[0].call == "f()"  # the example's own call
+    assert 'aria-current="step"' in response.text
+    assert "The documented table this run is held against" in response.text
+
+
+async def test_an_identical_request_reuses_the_recorded_run(
+    client: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    first = await run_url(client)
+    assert await run_url(client) == first
+    assert len(engine.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "client_state", "response_state"),
+    [
+        (2, "AsyncClient (open)", "(not set)"),
+        (4, "AsyncClient (open)", "Response [200 OK]"),
+        (5, "AsyncClient (closed)", "Response [200 OK]"),
+    ],
+)
+async def test_each_step_has_a_link_and_its_variables(
+    client: httpx.AsyncClient,
+    recorder: TemplateRecorder,
+    step: int,
+    client_state: str,
+    response_state: str,
+) -> None:
+    url = await run_url(client)
+    response = await client.get(url, params={"step": step})
+    assert response.status_code == 200
+    shown = player(recorder)
+    assert shown.step == step
+    now = {var.name: var.value for var in shown.variables.current}
+    assert now["client"] == client_state
+    assert now["response"] == response_state
+
+
+async def test_htmx_stepping_gets_only_the_player(client: httpx.AsyncClient) -> None:
+    url = await run_url(client)
+    response = await client.get(url, params={"step": 3}, headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="player"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response.headers["vary"]
+
+
+async def test_a_step_past_the_end_shows_the_last(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    url = await run_url(client)
+    await client.get(url, params={"step": 99})
+    assert player(recorder).step == 7
+
+
+async def test_the_loop_panel_tells_the_wait_on_sockets(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    url = await run_url(client)
+    await client.get(url, params={"step": 3})
+    loop = player(recorder).loop
+    assert loop.waits >= 1
+    assert any("api.example.com:443" in reason for reason in loop.woken_by)
+    assert [task.state for task in loop.tasks] == ["running"]
+
+
+async def test_the_transcript_tells_every_step(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    await client.get(PAGE)
+    told = recorder.last.context["transcript"]
+    assert len(told) >= 7
+    assert str(told[0]).startswith("Step 1")
+
+
+@pytest.mark.parametrize("run_id", ["unknownrun123", "x" * 12])
+async def test_an_unknown_run_is_404(client: httpx.AsyncClient, run_id: str) -> None:
+    assert (await client.get(f"{RUNS}/{run_id}")).status_code == 404
+
+
+async def test_a_knob_form_records_a_fresh_run(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine, recorder: TemplateRecorder
+) -> None:
+    form = {"csrf_token": token, "run_form": "0", "latency": "0.7", "fresh": "true"}
+    response = await client.post(RUNS, data=form)
+    assert response.status_code == 303
+    assert _RUN.search(response.headers["location"])
+    assert engine.requests[-1].call == 'fetch_data("https://slow.example.com/delay/0.7")'
+    await client.get(response.headers["location"])
+    assert dict(player(recorder).knobs) == {"latency": "0.7", "blocking": "false"}
+    forms = recorder.last.context["forms"]
+    assert forms[0].current
+    assert forms[0].knobs[0].value == "0.7"
+
+
+async def test_a_toggle_runs_its_variant_example(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
+) -> None:
+    form = {"csrf_token": token, "run_form": "0", "latency": "0.2", "blocking": "true"}
+    assert (await client.post(RUNS, data=form)).status_code == 303
+    assert engine.requests[-1].file.name == "blocking.py"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"run_form": "0", "latency": "2.5"},  # out of range
+        {"run_form": "0", "latency": "0.15"},  # off the step
+        {"run_form": "0", "latency": '0.1"); import os  #'},  # never reaches the call
+        {"run_form": "0", "latency": "nan"},
+        {"run_form": "0", "blocking": "maybe"},
+        {"run_form": "1", "status": "418"},  # not a choice
+        {"run_form": "7"},  # no such form
+    ],
+)
+async def test_bad_knob_values_are_a_422_and_run_nothing(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine, fields: dict[str, str]
+) -> None:
+    before = len(engine.requests)
+    response = await client.post(RUNS, data={"csrf_token": token, **fields})
+    assert response.status_code == 422
+    assert "could not be used" in response.text or "missing something" in response.text
+    assert len(engine.requests) == before
+
+
+async def test_a_full_queue_is_a_503_with_retry_after(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
+) -> None:
+    engine.busy = True
+    response = await client.post(RUNS, data={"csrf_token": token, "run_form": "1", "status": "200"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"].isdigit()
+    assert "try again" in response.text.lower()
+
+
+async def test_htmx_shows_progress_then_the_run(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
+) -> None:
+    engine.gate = asyncio.Event()
+    form = {"csrf_token": token, "run_form": "1", "status": "200", "fresh": "true"}
+    response = await client.post(RUNS, data=form, headers=HTMX)
+    assert response.status_code == 200
+    assert "Recording a real run" in response.text
+    poll = re.search(r'hx-get="([^"]+/progress/[0-9a-f]+)"', response.text)
+    assert poll
+    still = await client.get(poll.group(1), headers=HTMX)
+    assert "Recording a real run" in still.text
+    engine.gate.set()
+    done = await client.get(poll.group(1), headers=HTMX)
+    assert done.status_code == 200
+    assert done.text.lstrip().startswith('<section id="run"')
+    assert _RUN.search(done.headers["hx-push-url"])
+
+
+async def test_a_visual_quiz_answer_is_scored_and_kept(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    token = await csrf_token(client, PAGE)
+    response = await client.post(
+        "/lessons/demo-lesson/quiz/v1", data={"csrf_token": token, "choice": "b", "mode": "visual"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/visualize#q-v1")
+    await client.get(PAGE)
+    question = recorder.last.context["view"].question("v1")
+    assert question.choice.correct is True
+    visual = next(m for m in recorder.last.context["page"].modes if m.mode == "visual")
+    assert visual.score is not None
+    assert visual.score.text == "1/1"
+
+
+async def test_the_quiz_hint_links_to_its_rows(client: httpx.AsyncClient) -> None:
+    html = (await client.get(PAGE)).text
+    assert 'href="?step=1#step-1"' in html
+    assert 'id="step-1"' in html

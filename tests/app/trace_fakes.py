@@ -1,0 +1,54 @@
+"""A stand-in for the TraceEngine: canned traces, no worker processes, and a seam for busy/slow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from visualizer import EngineBusy, Trace, TraceRequest
+from visualizer.engine import Progress
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+def canonical_trace() -> Trace:
+    """A real recorded run of the lesson's fetch_data (see samples/canonical_trace.json)."""
+    return Trace.model_validate_json((SAMPLES / "canonical_trace.json").read_text())
+
+
+class FakeEngine:
+    """Answers every request with ``trace`` (its call replaced); records what it was asked."""
+
+    def __init__(self, trace: Trace | None = None) -> None:
+        self.trace_answer = trace or canonical_trace()
+        self.requests: list[TraceRequest] = []
+        self.busy = False
+        self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
+        # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.
+        self.on_progress: Callable[[TraceRequest, Progress], None] = lambda request, state: None
+
+    async def __aenter__(self) -> FakeEngine:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        return None
+
+    async def trace(self, request: TraceRequest) -> Trace:
+        if self.busy:
+            raise EngineBusy("all 1 trace workers are busy and 1 traces are waiting")
+        self.requests.append(request)
+        self.on_progress(request, "queued")
+        self.on_progress(request, "running")
+        if self.gate is not None:
+            await self.gate.wait()
+        return self.trace_answer.model_copy(update={"call": request.call})
