@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = catalog if catalog is not None else load_catalog()
         app.state.lessons = {
-            lesson.slug: LessonContext(lesson, _renderer(lesson)) for lesson in loaded.lessons
+            lesson.slug: LessonContext.build(lesson, _renderer(lesson)) for lesson in loaded.lessons
         }
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = await Store.open(settings.resolved_database_url)

@@ -18,32 +18,32 @@ NO_LESSON = "There is no lesson at this address."
 NO_MODE = "This lesson has no page at this address."
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_templates(request: Request) -> Templates:
+async def get_templates(request: Request) -> Templates:
     templates: Templates = request.app.state.templates
     return templates
 
 
-def get_traces(request: Request) -> TraceService:
+async def get_traces(request: Request) -> TraceService:
     traces: TraceService = request.app.state.traces
     return traces
 
 
-def get_learner(request: Request) -> Learner:
+async def get_learner(request: Request) -> Learner:
     learner: Learner = request.state.learner
     return learner
 
 
-def get_lessons(request: Request) -> tuple[LessonContext, ...]:
+async def get_lessons(request: Request) -> tuple[LessonContext, ...]:
     lessons: dict[str, LessonContext] = request.app.state.lessons
     return tuple(lessons.values())
 
 
-def get_lesson(request: Request, slug: str) -> LessonContext:
+async def get_lesson(request: Request, slug: str) -> LessonContext:
     lessons: dict[str, LessonContext] = request.app.state.lessons
     found = lessons.get(slug)
     if found is None:
@@ -51,7 +51,7 @@ def get_lesson(request: Request, slug: str) -> LessonContext:
     return found
 
 
-def get_mode(mode: str) -> ModeName:
+async def get_mode(mode: str) -> ModeName:
     found = mode_for_segment(mode)  # Learn lives at the lesson's own address
     if found is None:
         raise HTTPException(status_code=404, detail=NO_MODE)

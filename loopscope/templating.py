@@ -7,14 +7,16 @@ the full page) gets only the named block(s); any other request gets the whole pa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from loopscope.assets import HashedStaticFiles
 from loopscope.modepaths import segment_for
@@ -56,6 +58,21 @@ class Templates:
         env.globals["static_url"] = self._static_url
         env.globals["mode_segment"] = segment_for
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
+        self.fragments = FragmentCache()
+
+    def shared_fragment(
+        self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
+    ) -> Response:
+        """One block of ``name`` that is the same for every learner, rendered once per ``key``.
+
+        For fragments with no learner state, token or request in them: one step of a recorded
+        run is the same HTML for everybody who steps through it.
+        """
+        html = self.fragments.get(key)
+        if html is None:
+            html = render_block(self.blocks.env, name, block, **context())
+            self.fragments.put(key, html)
+        return HTMLResponse(html, headers={"Vary": VARY})
 
     @staticmethod
     @jinja2.pass_context
@@ -82,3 +99,23 @@ class Templates:
             response = self.blocks.TemplateResponse(request, name, context, status_code=status_code)
         response.headers["Vary"] = VARY
         return response
+
+
+class FragmentCache:
+    """A bounded least-recently-used map of rendered HTML."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+
+    def get(self, key: Hashable) -> str | None:
+        html = self._items.get(key)
+        if html is not None:
+            self._items.move_to_end(key)
+        return html
+
+    def put(self, key: Hashable, html: str) -> None:
+        self._items[key] = html
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)

@@ -162,6 +162,9 @@ class TraceService:
         self._finished: OrderedDict[str, RunProgress] = OrderedDict()
         self._cache: OrderedDict[str, RecordedRun] = OrderedDict()
         self._seq = 0
+        # Measurements whose timings are compared (Perf) take turns: two recording at once
+        # on a 2-core machine would distort each other's wall times and stalls.
+        self.measuring = asyncio.Lock()
 
     # -- life cycle --------------------------------------------------------------------------
 

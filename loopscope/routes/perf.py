@@ -60,7 +60,7 @@ CountQuery = Annotated[int | None, Query(ge=N_MIN, le=N_MAX, description="number
 RunIdQuery = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
 
-def get_comparison(lesson: LessonDep, comparison_id: str) -> PerfComparison:
+async def get_comparison(lesson: LessonDep, comparison_id: str) -> PerfComparison:
     found = find_comparison(lesson.lesson, comparison_id)
     if found is None:
         raise HTTPException(status_code=404, detail=NO_COMPARISON)
@@ -94,7 +94,7 @@ async def _measured(
         return comparison_view(lesson, comparison, n=n, problem=STILL_RECORDING, retry=True), 503
     except TraceFailed as exc:
         problem = f"The runs could not be recorded: {exc}"
-        return comparison_view(lesson, comparison, n=n, problem=problem, retry=True), 500
+        return comparison_view(lesson, comparison, n=n, problem=problem, retry=True), 503
     found = measurement(comparison, *runs, since=since, n=n)
     return comparison_view(lesson, comparison, n=n, measured=found), 200
 

@@ -25,6 +25,7 @@ from loopscope.deps import (
     StoreDep,
     TemplatesDep,
     TracesDep,
+    load_learner_state,
 )
 from loopscope.knobs import resolve_knobs
 from loopscope.security import require_csrf_token
@@ -34,6 +35,7 @@ from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.modes import visual_view
 from loopscope.views.visual import (
     PendingView,
+    PlayerView,
     knob_forms,
     pending_view,
     player_view,
@@ -92,14 +94,25 @@ async def visual_run(
     request: Request,
     lesson: LessonDep,
     run_id: RunId,
-    state: LearnerStateDep,
+    learner: LearnerDep,
+    store: StoreDep,
     traces: TracesDep,
     templates: TemplatesDep,
     step: StepNumber = None,
 ) -> Response:
     run = await _run(traces, lesson, run_id)
+    steps_url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
+    if is_partial(request):
+        # Stepping: the player alone, the same for every learner, so rendered once per step.
+        return templates.shared_fragment(
+            (steps_url, step),
+            "lessons/visual.html",
+            "player",
+            lambda: {"player": _player(lesson, run, step), "steps_url": steps_url},
+        )
+    state = await load_learner_state(store, learner, lesson.slug)
     context = _context(request, lesson, state, run, step, None)
-    return templates.render(request, "lessons/visual.html", context, blocks=("player",))
+    return templates.render(request, "lessons/visual.html", context)
 
 
 @router.post(
@@ -180,8 +193,7 @@ def _context(
     ctx = lesson.lesson
     player = None
     if run is not None:
-        title = ctx.meta.examples[run.example].title
-        player = player_view(run, step=step, source=ctx.sources[run.example], title=title)
+        player = _player(lesson, run, step)
         steps_url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
     else:
         steps_url = str(request.url_for("visual_page", slug=lesson.slug))
@@ -194,6 +206,12 @@ def _context(
         "forms": knob_forms(ctx, lesson.md, run.knobs if run is not None else ()),
         "pending": _pending(request, lesson, pending),
     }
+
+
+def _player(lesson: LessonContext, run: RecordedRun, step: int | None) -> PlayerView:
+    ctx = lesson.lesson
+    title = ctx.meta.examples[run.example].title
+    return player_view(run, step=step, source=ctx.sources[run.example], title=title)
 
 
 def _pending(

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from lessons import reading_minutes
-from lessons.models import MODES
 from loopscope.storage import Progress
 from loopscope.views.common import LessonContext, Resume, resume
 
@@ -34,9 +32,9 @@ def lesson_cards(
             slug=ctx.slug,
             title=ctx.lesson.meta.title,
             summary=ctx.md.block(ctx.lesson.meta.summary),
-            learn_minutes=reading_minutes(ctx.lesson, "learn"),
-            deep_minutes=reading_minutes(ctx.lesson, "deep"),
-            total_minutes=sum(reading_minutes(ctx.lesson, mode) for mode in MODES),
+            learn_minutes=ctx.minutes["learn"],
+            deep_minutes=ctx.minutes["deep"],
+            total_minutes=sum(ctx.minutes.values()),
             prerequisites=tuple(ctx.md.inline(item) for item in ctx.lesson.meta.prerequisites),
             next_topics=tuple(ctx.md.inline(item) for item in ctx.lesson.meta.next_topics),
             resume=resume(ctx.lesson, progress.get(ctx.slug)),

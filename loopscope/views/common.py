@@ -36,6 +36,12 @@ class LessonContext:
 
     lesson: Lesson
     md: MarkdownRenderer
+    # Reading minutes per mode: computed once, since lesson content does not change at run time.
+    minutes: Mapping[ModeName, int]
+
+    @classmethod
+    def build(cls, lesson: Lesson, md: MarkdownRenderer) -> LessonContext:
+        return cls(lesson, md, {mode: reading_minutes(lesson, mode) for mode in MODES})
 
     @property
     def slug(self) -> str:
@@ -227,7 +233,7 @@ def lesson_header(ctx: LessonContext, mode: ModeName, state: LearnerState) -> Le
             ModeLink(
                 mode=m,
                 label=MODE_LABELS[m],
-                minutes=reading_minutes(lesson, m),
+                minutes=ctx.minutes[m],
                 score=scores.get(m),
                 visited=m in visited,
                 current=m == mode,

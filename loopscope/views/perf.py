@@ -167,10 +167,12 @@ async def measure_sides(
     *,
     fresh: bool,
 ) -> tuple[RecordedRun, RecordedRun]:
-    """Record the slow side, then the fast side: one after the other, so that they do not compete
-    for the CPU. Raises what ``TraceService.record`` raises (``TraceBusy`` ...)."""
-    slow = await traces.record(lesson, comparison.slow.example, call=calls.slow, fresh=fresh)
-    fast = await traces.record(lesson, comparison.fast.example, call=calls.fast, fresh=fresh)
+    """Record the slow side, then the fast side: one after the other, and never while another
+    comparison records, so that runs do not compete for the CPU. Raises what
+    ``TraceService.record`` raises (``TraceBusy`` ...)."""
+    async with traces.measuring:
+        slow = await traces.record(lesson, comparison.slow.example, call=calls.slow, fresh=fresh)
+        fast = await traces.record(lesson, comparison.fast.example, call=calls.fast, fresh=fresh)
     return slow, fast
 
 
