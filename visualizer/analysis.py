@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 
-class _EventLike(Protocol):
+class EventLike(Protocol):
+    """What the analyses read of an event: the public ``Event`` and the worker's record both fit."""
+
     @property
     def t_ms(self) -> float: ...
     @property
@@ -19,6 +21,8 @@ class _EventLike(Protocol):
     def line(self) -> int | None: ...
     @property
     def detail(self) -> str: ...
+    @property
+    def frame(self) -> str | None: ...
     @property
     def request(self) -> int | None: ...
     @property
@@ -86,7 +90,7 @@ class _Draft:
     phases: list[Phase] = field(default_factory=list)
 
 
-def find_requests(events: Iterable[_EventLike]) -> tuple[RequestRecord, ...]:
+def find_requests(events: Iterable[EventLike]) -> tuple[RequestRecord, ...]:
     drafts: dict[int, _Draft] = {}
     open_phases: dict[tuple[int, str], float] = {}
     for event in events:
@@ -140,7 +144,7 @@ def overlapping(requests: Iterable[RequestRecord]) -> bool:
     return any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
 
 
-def find_stalls(events: Iterable[_EventLike]) -> tuple[Stall, ...]:
+def find_stalls(events: Iterable[EventLike]) -> tuple[Stall, ...]:
     return tuple(
         Stall(event.task, event.line, event.ms or 0.0)
         for event in events

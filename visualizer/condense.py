@@ -25,35 +25,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from visualizer.analysis import phase_name
+from visualizer.analysis import EventLike, phase_name
 from visualizer.display import NOT_SET
 from visualizer.model import Step
 
 MAX_STEPS = 400
 _ARROW = " → "
-
-
-class EventLike(Protocol):
-    @property
-    def t_ms(self) -> float: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def task(self) -> str | None: ...
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def detail(self) -> str: ...
-    @property
-    def frame(self) -> str | None: ...
-    @property
-    def request(self) -> int | None: ...
-    @property
-    def ms(self) -> float | None: ...
-    @property
-    def values(self) -> dict[str, str] | None: ...
 
 
 @dataclass(slots=True)
