@@ -36,6 +36,7 @@ check-lessons: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/trace_overhead.py
 	$(BIN)/python bench/trace_latency.py
+	$(BIN)/python bench/step_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
