@@ -393,51 +393,6 @@ def project_view(ctx: LessonContext, state: LearnerState) -> ProjectView:
     )
 
 
-METRIC_LABELS: Final[dict[str, str]] = {
-    "wall_ms": "wall-clock time in milliseconds",
-    "tcp_connects": "number of TCP connections opened",
-    "blocked_ms": "milliseconds the event loop was blocked",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ComparisonView:
-    id: str
-    title: Markup
-    claim: Markup
-    metric: str
-    slow_title: str
-    slow: Markup
-    fast_title: str
-    fast: Markup
-
-
-@dataclass(frozen=True, slots=True)
-class PerfView:
-    intro: Markup
-    comparisons: tuple[ComparisonView, ...]
-
-
-def perf_view(ctx: LessonContext, state: LearnerState) -> PerfView:
-    perf, md, examples = ctx.lesson.perf, ctx.md, ctx.lesson.meta.examples
-    return PerfView(
-        intro=md.block(perf.intro),
-        comparisons=tuple(
-            ComparisonView(
-                id=c.id,
-                title=md.inline(c.title),
-                claim=md.block(c.claim),
-                metric=METRIC_LABELS[c.metric],
-                slow_title=examples[c.slow.example].title,
-                slow=md.code(c.slow.example),
-                fast_title=examples[c.fast.example].title,
-                fast=md.code(c.fast.example),
-            )
-            for c in perf.comparisons
-        ),
-    )
-
-
 # --- Recall -----------------------------------------------------------------------------------
 
 
@@ -492,10 +447,11 @@ ModeView = (
     | TryView
     | ChallengesView
     | ProjectView
-    | PerfView
     | RecallView
 )
 
+# Perf has its own router and views (loopscope/routes/perf.py, loopscope/views/perf.py): its
+# figures come from runs recorded per request, not from the lesson and learner state alone.
 MODE_VIEWS: Final[dict[ModeName, Callable[[LessonContext, LearnerState], ModeView]]] = {
     "learn": learn_view,
     "why": why_view,
@@ -505,5 +461,4 @@ MODE_VIEWS: Final[dict[ModeName, Callable[[LessonContext, LearnerState], ModeVie
     "challenge": challenge_view,
     "project": project_view,
     "recall": recall_view,
-    "perf": perf_view,
 }
