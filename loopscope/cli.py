@@ -19,12 +19,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope)."""
+    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope; every setting is a
+    LOOPSCOPE_* variable, see the README)."""
     import uvicorn
 
     from loopscope.app import create_app
+    from loopscope.server import server_config
+    from loopscope.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = Settings()
+    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @lessons_app.command("check")

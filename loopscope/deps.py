@@ -79,6 +79,19 @@ async def load_learner_state(store: Store, learner: Learner, slug: str) -> Learn
     )
 
 
+async def remember_visit(
+    store: Store, learner: Learner, state: LearnerState, slug: str, mode: ModeName
+) -> None:
+    """Record a page view, but only as real progress: a visitor issued by this request, or one
+    whose place would not change, writes nothing (a room opening a page writes no rows)."""
+    if learner.is_new:
+        return
+    place = state.progress
+    if place is not None and place.last_mode == mode and mode in place.visited:
+        return
+    await store.record_visit(learner.id, slug, mode)
+
+
 async def get_learner_state(
     lesson: LessonDep, learner: LearnerDep, store: StoreDep
 ) -> LearnerState:

@@ -66,13 +66,13 @@ class Settings(BaseSettings):
     proxy_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
 
-    # Slow and idle clients: the whole request head must arrive within header_timeout_s, a
-    # keep-alive connection is closed after timeout_keep_alive_s of silence, and request heads
-    # over max_header_bytes are refused (431).
-    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
-    body_timeout_s: float = Field(default=15.0, gt=0, le=300)
-    timeout_keep_alive_s: float = Field(default=5.0, gt=0, le=300)
+    # Slow and idle clients: each request (head and body) must arrive whole within
+    # read_timeout_s, a kept-alive connection is closed after timeout_keep_alive_s of silence,
+    # and request heads over max_header_bytes are refused.
+    read_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    timeout_keep_alive_s: float = Field(default=5.0, ge=1, le=300)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # Connections served at once; past it uvicorn answers 503 at once.
     limit_concurrency: int | None = Field(default=1000, ge=1)
 
     @field_validator("allowed_hosts", mode="before")

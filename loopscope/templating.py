@@ -7,12 +7,13 @@ the full page) gets only the named block(s); any other request gets the whole pa
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sys
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from cachetools import LRUCache
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
@@ -23,6 +24,8 @@ from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
+# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes.
+FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
 
 
 def is_partial(request: Request) -> bool:
@@ -36,19 +39,25 @@ def is_partial(request: Request) -> bool:
 
 
 def _page_context(request: Request) -> dict[str, Any]:
+    nonce = getattr(request.state, "csp_nonce", "")
     learner = getattr(request.state, "learner", None)
     if learner is None:
-        return {"csrf_token": ""}
+        return {"csrf_token": "", "csp_nonce": nonce}
     secret = request.app.state.settings.resolved_secret_key
-    return {"csrf_token": csrf_token(learner.id, secret)}
+    return {"csrf_token": csrf_token(learner.id, secret), "csp_nonce": nonce}
 
 
 class Templates:
     """The app's templates; ``render`` picks the whole page or its blocks."""
 
-    def __init__(self, directory: Path, static: HashedStaticFiles) -> None:
+    def __init__(
+        self, directory: Path, static: HashedStaticFiles, *, auto_reload: bool = False
+    ) -> None:
+        # Outside development the templates are compiled once: no stat() of every template
+        # file on every render.
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(directory),
+            auto_reload=auto_reload,
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -58,7 +67,7 @@ class Templates:
         env.globals["static_url"] = self._static_url
         env.globals["mode_segment"] = segment_for
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
-        self.fragments = FragmentCache()
+        self.fragments: LRUCache[Hashable, str] = fragment_cache()
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -71,7 +80,7 @@ class Templates:
         html = self.fragments.get(key)
         if html is None:
             html = render_block(self.blocks.env, name, block, **context())
-            self.fragments.put(key, html)
+            self.fragments[key] = html
         return HTMLResponse(html, headers={"Vary": VARY})
 
     @staticmethod
@@ -101,21 +110,6 @@ class Templates:
         return response
 
 
-class FragmentCache:
-    """A bounded least-recently-used map of rendered HTML."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
-
-    def get(self, key: Hashable) -> str | None:
-        html = self._items.get(key)
-        if html is not None:
-            self._items.move_to_end(key)
-        return html
-
-    def put(self, key: Hashable, html: str) -> None:
-        self._items[key] = html
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+def fragment_cache(max_bytes: int = FRAGMENT_CACHE_BYTES) -> LRUCache[Hashable, str]:
+    """Least recently used HTML goes first once the strings' sizes add up to ``max_bytes``."""
+    return LRUCache(maxsize=max_bytes, getsizeof=sys.getsizeof)
