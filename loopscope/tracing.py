@@ -268,11 +268,9 @@ class TraceService:
     async def recorded(
         self, lesson: Lesson, example: str, *, call: str | None = None
     ) -> RecordedRun | None:
-        """The last recorded run of an identical request, if any; starts nothing, waits for
-        nothing (a run still recording is None)."""
+        """The last recorded run of an identical request, if any; starts nothing and waits for
+        nothing (while a fresh run records, this is the one before it)."""
         spec = self._spec(lesson, example, call, {})
-        if spec.key in self._inflight:
-            return None
         stored = await self._latest(spec.key)
         if stored is None:
             return None

@@ -265,8 +265,16 @@ class LearnerProgress(Repository):
         idle = select(LearnerRow.id).where(last_seen < idle_since).scalar_subquery()
         async with self._sessions.begin() as session:
             for table in _LEARNER_TABLES:
-                await session.execute(delete(table).where(table.learner_id.in_(idle)))
-            result = await session.execute(delete(LearnerRow).where(last_seen < idle_since))
+                await session.execute(
+                    delete(table)
+                    .where(table.learner_id.in_(idle))
+                    .execution_options(synchronize_session=False)
+                )
+            result = await session.execute(
+                delete(LearnerRow)
+                .where(last_seen < idle_since)
+                .execution_options(synchronize_session=False)
+            )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def learner_count(self) -> int:
