@@ -88,9 +88,9 @@ async def test_the_demo_authority_is_private_and_gone_after_shutdown(
     async with app.router.lifespan_context(app):
         authority = default_authority()  # what the trace engine makes when it starts
         folder = authority.ca_pem.parent
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # noqa: ASYNC240
-        assert stat.S_IMODE(authority.key_pem.stat().st_mode) == 0o600  # noqa: ASYNC240
-    assert not folder.exists()  # noqa: ASYNC240
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE(authority.key_pem.stat().st_mode) == 0o600
+    assert not folder.exists()
 
 
 def test_serve_takes_its_limits_from_the_settings(settings: Settings) -> None:
