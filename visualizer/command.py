@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from visualizer.events import Stopped
 from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
 from visualizer.perfetto import chrome_trace
 from visualizer.request import TraceRequest
@@ -54,11 +55,12 @@ def trace_command(
         except OSError as error:
             return _fail(f"cannot write {perfetto}: {error.strerror}", EXIT_FAILED)
     if as_json:
-        sys.stdout.write(trace.model_dump_json(indent=2) + "\n")
+        sys.stdout.buffer.write(trace.json_bytes() + b"\n")
+        sys.stdout.flush()
     else:
         render(trace, Console())
     if trace.stopped is not None:
-        stop = next((e for e in trace.events if e.kind == "stopped"), None)
+        stop = next((e for e in trace.events if isinstance(e, Stopped)), None)
         where = f" at line {stop.line}" if stop is not None and stop.line is not None else ""
         name = _LIMIT_NAMES[trace.stopped]
         return _fail(f"the run passed its {name} limit and was stopped{where}", EXIT_LIMIT)

@@ -20,7 +20,11 @@ from collections.abc import Callable
 
 import httpx
 
+from visualizer.events import ErrorText
+
 WIDTH = 60
+# ``Trace.result`` keeps the whole repr of the returned value up to this many bytes.
+RESULT_BYTES = 64 * 1024
 NOT_SET = "(not set)"
 _ADDRESS = re.compile(
     r"\s*(?:object )?at 0x[0-9a-fA-F]+"  # "<Foo object at 0x7f...>"
@@ -54,6 +58,28 @@ def exception_text(exc: BaseException) -> str:
         return cut(repr(exc))
     except Exception:
         return f"{type(exc).__name__}()"
+
+
+def error_text(exc: BaseException) -> ErrorText:
+    """The exception as a typed record: ``ErrorText(type="ReadTimeout", text="ReadTimeout(...)")``."""
+    return ErrorText(type=type(exc).__name__, text=exception_text(exc))
+
+
+def full_repr(value: object, budget: int = RESULT_BYTES) -> str:
+    """The whole repr of ``value`` (no address), cut only past ``budget`` bytes of UTF-8.
+
+    >>> full_repr("x" * 10, budget=8)
+    "'xxxxxxx… (4 more bytes)"
+    """
+    try:
+        text = _ADDRESS.sub("", _general(value) if isinstance(value, httpx.Response) else repr(value))
+    except Exception:
+        return f"<{type(value).__name__}>"
+    data = text.encode("utf-8", "replace")
+    if len(data) <= budget:
+        return text
+    kept = data[:budget].decode("utf-8", "ignore")
+    return f"{kept}… ({len(data) - len(kept.encode())} more bytes)"
 
 
 def _text(value: object) -> str:
