@@ -8,7 +8,6 @@ One function per kind of row; all wording of the table lives here and nowhere el
 
 from __future__ import annotations
 
-from visualizer.events import BlockCause
 from visualizer.rows import (
     AnyRow,
     AwaitNowRow,
@@ -36,15 +35,10 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
-from visualizer.wording import counted
+from visualizer.wording import CAUSES, counted
 
 ARROW = " → "
 Words = tuple[str, str, str]
-_CAUSES: dict[BlockCause, str] = {
-    "sleep": "time.sleep() blocks the whole thread",
-    "sync_http": "a sync httpx.Client request blocks the whole thread",
-    "cpu": "the code computes without ever awaiting",
-}
 _LIMITS = {
     "time": "the time limit",
     "steps": "the event limit",
@@ -65,7 +59,7 @@ def told(notes: Notes) -> str:
             f" event loop for {ms:.0f} ms, a reason to build one client and share it"
         )
     if notes.blocked_ms:
-        why = ", ".join(dict.fromkeys(_CAUSES[cause] for cause in notes.causes))
+        why = ", ".join(dict.fromkeys(CAUSES[cause] for cause in notes.causes))
         parts.append(
             f"it blocks the event loop for {notes.blocked_ms:.0f} ms ({why}): no other task can run"
         )
@@ -219,7 +213,7 @@ def words(row: AnyRow) -> Words:
         case HeldRow():
             return (
                 f"Line {row.line} runs",
-                f"line {row.line} holds the event loop for {row.ms:.0f} ms: {_CAUSES[row.cause]}",
+                f"line {row.line} holds the event loop for {row.ms:.0f} ms: {CAUSES[row.cause]}",
                 "blocked",
             )
         case PrintRow():

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from visualizer.events import (
     AnyEvent,
+    BlockCause,
     AwaitDone,
     AwaitStarted,
     Blocked,
@@ -40,10 +41,11 @@ from visualizer.events import (
 
 TIMER = "a timer (sleep, timeout or call_later)"
 _LIMITS = {"time": "the time limit", "steps": "the event limit", "output": "the output limit"}
-_CAUSES = {
-    "sleep": "time.sleep() blocks the thread",
-    "sync_http": "a sync httpx.Client request blocks the thread",
-    "cpu": "Python code computes without yielding",
+# Why a stall held the loop, by cause (the table, the views and the export all say it so).
+CAUSES: dict[BlockCause, str] = {
+    "sleep": "time.sleep() blocks the whole thread",
+    "sync_http": "a sync httpx.Client request blocks the whole thread",
+    "cpu": "the code computes without ever awaiting",
 }
 
 
@@ -67,16 +69,24 @@ def woken(reasons: Iterable[Wake]) -> tuple[Wake, ...]:
     return given or (Wake(reason="timer"),)
 
 
-def counted(reasons: Iterable[Wake]) -> str:
-    """Wake reasons, each once, with how many times: ``a timer (...) (x2), x.com:443 readable``."""
+def tally(reasons: Iterable[Wake]) -> tuple[str, ...]:
+    """Wake reasons, each once, with how many times: ``("a timer (…) (x2)", "x:443 readable")``.
+
+    Counted on the typed reasons, so a reason whose words hold a comma stays whole.
+    """
     counts: dict[Wake, int] = {}
     for reason in reasons:
         counts[reason] = counts.get(reason, 0) + 1
-    return ", ".join(wake(r) + (f" (x{n})" if n > 1 else "") for r, n in counts.items())
+    return tuple(wake(r) + (f" (x{n})" if n > 1 else "") for r, n in counts.items())
+
+
+def counted(reasons: Iterable[Wake]) -> str:
+    """``tally`` as one phrase."""
+    return ", ".join(tally(reasons))
 
 
 def cause(blocked: Blocked) -> str:
-    return _CAUSES[blocked.cause]
+    return CAUSES[blocked.cause]
 
 
 def detail(event: AnyEvent) -> str:
