@@ -36,11 +36,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
+from pydantic import ValidationError
+
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
-from pydantic import ValidationError
-
 from visualizer import SCHEMA, EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
 
 log = logging.getLogger("loopscope.tracing")
@@ -271,7 +271,6 @@ class TraceService:
             return found
         stored = await self._store.run(run_id)
         return await self._remember(stored) if stored is not None else None
-
 
     def progress(self, key: str) -> RunProgress | None:
         """Queued (with how many queued runs are ahead), running, done or failed; None: unknown."""

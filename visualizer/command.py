@@ -7,15 +7,14 @@ Exit status: 0 when a trace was recorded (also when the traced code raised), 2 f
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
-from visualizer.events import Stopped
 from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
-from visualizer.perfetto import chrome_trace
+from visualizer.events import Stopped
+from visualizer.perfetto import perfetto_json
 from visualizer.request import TraceRequest
 from visualizer.runner import run_trace
 from visualizer.terminal import render
@@ -51,7 +50,7 @@ def trace_command(
         return _fail(str(error), EXIT_FAILED)
     if perfetto is not None:
         try:
-            perfetto.write_text(json.dumps(chrome_trace(trace)), encoding="utf-8")
+            perfetto.write_bytes(perfetto_json(trace))
         except OSError as error:
             return _fail(f"cannot write {perfetto}: {error.strerror}", EXIT_FAILED)
     if as_json:

@@ -283,7 +283,10 @@ class _Fold:
                 self.flush(frame, raised=error)
                 self.add(
                     CaughtRow(
-                        line=event.line, task=event.task, source=self.source(event.line), error=error
+                        line=event.line,
+                        task=event.task,
+                        source=self.source(event.line),
+                        error=error,
                     )
                 )
             case Unwound():
@@ -291,9 +294,9 @@ class _Fold:
             case Returned():
                 self.on_return(event)
             case Printed():
-                frame = self.innermost(event.task)
-                if frame is not None and frame.pending is not None:
-                    frame.pending.notes.printed.append(event.text)
+                inner = self.innermost(event.task)
+                if inner is not None and inner.pending is not None:
+                    inner.pending.notes.printed.append(event.text)
                 else:
                     self.add(PrintRow(line=event.line, task=event.task, text=event.text))
             case Warned():
@@ -310,11 +313,7 @@ class _Fold:
             self.root_task = name
             return
         last = self.rows[-1] if self.rows else None
-        if (
-            isinstance(last, TasksRow)
-            and last.creator == event.creator
-            and last.line == event.line
-        ):
+        if isinstance(last, TasksRow) and last.creator == event.creator and last.line == event.line:
             last.tasks.append(name)
             return
         self.add(
@@ -334,7 +333,9 @@ class _Fold:
         root = name == self.root_task
         if not root and event.outcome == "returned" and name in self.learner_tasks:
             return
-        statuses = [s for row in self.sends.values() if row.task == name for s in row.notes.statuses]
+        statuses = [
+            s for row in self.sends.values() if row.task == name for s in row.notes.statuses
+        ]
         self.add(
             TaskEndRow(
                 line=None,
@@ -363,7 +364,9 @@ class _Fold:
         waiting = caller.awaits[-1] if caller.awaits else None
         if waiting is not None and waiting.suspended == 0 and not waiting.delegating:
             waiting.delegating = True
-            row = DelegateRow(line=waiting.line, task=event.task, text=waiting.text, entered=entered)
+            row = DelegateRow(
+                line=waiting.line, task=event.task, text=waiting.text, entered=entered
+            )
             self.add(row)
             waiting.row = row
 
@@ -458,11 +461,13 @@ class _Fold:
         if isinstance(row, WaitRow):
             row.told = True
         self.update(frame, event.changes)
-        common = {"line": event.line, "task": event.task, "value": event.value}
+        line, task, value = event.line, event.task, event.value
         if waiting.role == "anext":
             self.add(
                 NextRow(
-                    **common,
+                    line=line,
+                    task=task,
+                    value=value,
                     notes=waiting.notes,
                     text=waiting.text,
                     suspended=waiting.suspended,
@@ -470,17 +475,34 @@ class _Fold:
                 )
             )
         elif waiting.delegating:
-            self.add(GaveRow(**common, text=waiting.text, assigned=assigned))
+            self.add(
+                GaveRow(line=line, task=task, value=value, text=waiting.text, assigned=assigned)
+            )
         elif waiting.suspended:
             statuses = waiting.notes.statuses
             status = statuses[-1] if statuses else None
             self.add(
                 ResumeRow(
-                    **common, frame=frame.label, text=waiting.text, status=status, assigned=assigned
+                    line=line,
+                    task=task,
+                    value=value,
+                    frame=frame.label,
+                    text=waiting.text,
+                    status=status,
+                    assigned=assigned,
                 )
             )
         else:
-            self.add(AwaitNowRow(**common, notes=waiting.notes, text=waiting.text, assigned=assigned))
+            self.add(
+                AwaitNowRow(
+                    line=line,
+                    task=task,
+                    value=value,
+                    notes=waiting.notes,
+                    text=waiting.text,
+                    assigned=assigned,
+                )
+            )
 
     def on_raised(self, event: Raised) -> None:
         frame = self.frame_of(event.frame, event.task)
@@ -592,9 +614,7 @@ def fold(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None
     return state.finish()
 
 
-def condense(
-    events: Iterable[AnyEvent], *, source: str, call: str, root: str | None
-) -> list[Step]:
+def condense(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None) -> list[Step]:
     """The table-ready rows for ``events``: the fold, put into words."""
     steps: list[Step] = []
     for number, row in enumerate(fold(events, source=source, call=call, root=root), start=1):
@@ -608,6 +628,7 @@ def condense(
                 evaluation=evaluation,
                 result=result,
                 changes=row.changes,
+                waiting=isinstance(row, WaitRow),
                 t_ms=None if row.t_ms is None else round(row.t_ms, 3),
             )
         )

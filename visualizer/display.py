@@ -61,7 +61,7 @@ def exception_text(exc: BaseException) -> str:
 
 
 def error_text(exc: BaseException) -> ErrorText:
-    """The exception as a typed record: ``ErrorText(type="ReadTimeout", text="ReadTimeout(...)")``."""
+    """The exception as a typed record: its type name and its short repr."""
     return ErrorText(type=type(exc).__name__, text=exception_text(exc))
 
 
@@ -72,7 +72,9 @@ def full_repr(value: object, budget: int = RESULT_BYTES) -> str:
     "'xxxxxxx… (4 more bytes)"
     """
     try:
-        text = _ADDRESS.sub("", _general(value) if isinstance(value, httpx.Response) else repr(value))
+        text = _ADDRESS.sub(
+            "", _general(value) if isinstance(value, httpx.Response) else repr(value)
+        )
     except Exception:
         return f"<{type(value).__name__}>"
     data = text.encode("utf-8", "replace")

@@ -30,6 +30,7 @@ BlockCause = Literal["sleep", "sync_http", "cpu"]
 Outcome = Literal["returned", "raised", "cancelled"]
 PhaseState = Literal["started", "complete", "failed"]
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Base:
     t_ms: float

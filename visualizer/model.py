@@ -67,6 +67,8 @@ class Step(BaseModel):
     evaluation: str
     result: str
     changes: dict[str, str] = Field(default_factory=dict)
+    # The row's task is suspended at an await for this row (its wait): it waits, it does not run.
+    waiting: bool = False
     # When the row began, in ms from the start of the run (the event that opened it).
     t_ms: float | None = None
 

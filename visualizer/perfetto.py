@@ -7,6 +7,7 @@ the events' fields (``visualizer.wording`` for the sentences), never parsed from
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from visualizer.events import (
@@ -107,6 +108,11 @@ def chrome_trace(trace: Trace) -> dict[str, Any]:
     )
     meta.append({"name": "process_name", "ph": "M", "pid": _PID, "args": {"name": trace.call}})
     return {"traceEvents": meta + out, "displayTimeUnit": "ms"}
+
+
+def perfetto_json(trace: Trace) -> bytes:
+    """``chrome_trace`` as the JSON file ``loopscope trace --perfetto`` writes."""
+    return json.dumps(chrome_trace(trace)).encode()
 
 
 def _instant(kind: str, text: str, tid: int, t_ms: float) -> dict[str, Any]:

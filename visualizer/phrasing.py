@@ -140,7 +140,9 @@ def words(row: AnyRow) -> Words:
             )
             return (
                 action,
-                _with(f"{row.text} completes, so {row.frame} continues at line {row.line}", row.notes),
+                _with(
+                    f"{row.text} completes, so {row.frame} continues at line {row.line}", row.notes
+                ),
                 _assigned(row.assigned) or f"value: {row.value}",
             )
         case AwaitNowRow():
@@ -152,7 +154,9 @@ def words(row: AnyRow) -> Words:
         case DelegateRow():
             return (
                 f"Await {row.text}",
-                _with(f"a coroutine of this file: {row.entered} runs now, inside this task", row.notes),
+                _with(
+                    f"a coroutine of this file: {row.entered} runs now, inside this task", row.notes
+                ),
                 "",
             )
         case GaveRow():
@@ -256,9 +260,7 @@ def _with_block(row: WithRow) -> Words:
         evaluation = f"leaving the block awaits {row.target or row.text}.__aexit__()"
         if row.closes:
             evaluation += ", which closes it"
-        result = _assigned(row.assigned) or (
-            f"the manager is now {row.value}" if row.value else ""
-        )
+        result = _assigned(row.assigned) or (f"the manager is now {row.value}" if row.value else "")
     if row.suspended:
         evaluation += f" (it suspends {times(row.suspended)} meanwhile)"
     if row.raised is not None:

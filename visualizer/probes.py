@@ -25,8 +25,8 @@ from visualizer.display import NOT_SET, display, error_text
 from visualizer.events import (
     AwaitDone,
     AwaitStarted,
-    Blocked,
     BlockCause,
+    Blocked,
     Caught,
     FrameEntered,
     LineRan,
@@ -380,7 +380,9 @@ class Probes:
     def _raised(self, task: str | None, line: int, label: str, error: BaseException) -> None:
         recorder = self.recorder
         recorder.emit(
-            Raised(t_ms=recorder.now_ms(), task=task, line=line, frame=label, error=error_text(error))
+            Raised(
+                t_ms=recorder.now_ms(), task=task, line=line, frame=label, error=error_text(error)
+            )
         )
 
     def _finished(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from visualizer.events import AwaitRole, BlockCause, Outcome, StopReason, Wake, WaitOn
+from visualizer.events import AwaitRole, BlockCause, Outcome, StopReason, WaitOn, Wake
 
 
 @dataclass(slots=True)

@@ -32,7 +32,9 @@ class RecordingSelector(selectors.DefaultSelector):
         ready = super().select(timeout)
         waited_ms = (time.perf_counter() - start) * 1000.0
         recorder = self.recorder
-        recorder.emit(IoWait(t_ms=recorder.now_ms(), ms=round(waited_ms, 3), woken=self._woken_by(ready)))
+        recorder.emit(
+            IoWait(t_ms=recorder.now_ms(), ms=round(waited_ms, 3), woken=self._woken_by(ready))
+        )
         return ready
 
     def _woken_by(self, ready: list[tuple[selectors.SelectorKey, int]]) -> tuple[Wake, ...]:

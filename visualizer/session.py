@@ -21,15 +21,14 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 from visualizer.capture import captured
 from visualizer.display import cut, display, full_repr
-from visualizer.events import AnyEvent, CoroutineCreated
 from visualizer.errors import BadCall, FileNotFound, NotAwaitable, SourceSyntaxError
+from visualizer.events import AnyEvent, CoroutineCreated, StopReason
 from visualizer.netroute import Tap
 from visualizer.probes import Probes, Watch, awaitable_kind
-from visualizer.events import StopReason
 from visualizer.recorder import Recorder, Stopped
 from visualizer.request import Limits
 from visualizer.rewrite import instrument
@@ -219,7 +218,7 @@ def blocking_calls_noted(recorder: Recorder) -> Iterator[None]:
     """While the traced call runs, ``time.sleep`` on the loop's thread is noted as blocking."""
     sleep = time.sleep
 
-    def noted_sleep(seconds: float) -> None:
+    def noted_sleep(seconds: float | SupportsIndex) -> None:
         if asyncio._get_running_loop() is not None:
             recorder.note_blocking("sleep")
         sleep(seconds)

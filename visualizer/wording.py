@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from visualizer.events import (
     AnyEvent,
-    BlockCause,
     AwaitDone,
     AwaitStarted,
+    BlockCause,
     Blocked,
     Caught,
     ClientCreated,
@@ -58,7 +58,9 @@ def wake(reason: Wake) -> str:
     if reason.reason == "connected":
         return f"{reason.peer} connected"
     state = " and ".join(
-        name for flag, name in ((reason.readable, "readable"), (reason.writable, "writable")) if flag
+        name
+        for flag, name in ((reason.readable, "readable"), (reason.writable, "writable"))
+        if flag
     )
     return f"{reason.peer or 'a socket'} {state}".rstrip()
 
@@ -98,7 +100,9 @@ def detail(event: AnyEvent) -> str:
             by = f" by {event.creator}" if event.creator else ""
             return f"{event.coroutine} wrapped in a task{by}"
         case TaskDone():
-            return event.outcome if event.outcome == "cancelled" else f"{event.outcome} {event.value}"
+            return (
+                event.outcome if event.outcome == "cancelled" else f"{event.outcome} {event.value}"
+            )
         case FrameEntered():
             return f"{event.function}({', '.join(event.arguments)})"
         case LineRan() | Snapshot():

@@ -27,7 +27,7 @@ from loopscope.tracing import RecordedRun, RunProgress
 from loopscope.views.timeline import TimelineView, format_ms, span_text, timeline_view
 from visualizer import AnyEvent, Step, Trace, variable_names, variable_states
 from visualizer.analysis import task_states
-from visualizer.events import IoWait
+from visualizer.events import IoWait, Resumed
 from visualizer.wording import CAUSES, tally
 from visualizer.wording import woken as woken_by
 
@@ -213,8 +213,7 @@ def _variables(steps: tuple[Step, ...], current: int) -> Variables:
     before: dict[str, str] = {}
     for number, (s, state) in enumerate(zip(steps, variable_states(steps), strict=True)):
         cells = tuple(
-            VariableCell(state[name], number > 0 and state[name] != before[name])
-            for name in names
+            VariableCell(state[name], number > 0 and state[name] != before[name]) for name in names
         )
         rows.append(VariableRow(s.step, cells, s.step == current))
         before = state
@@ -255,15 +254,29 @@ def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) 
     return sorted(states, key=lambda s: (s.state != "running", s.task))
 
 
+def _moment(trace: Trace, step: Step | None, start: float, end: float) -> float:
+    """When to read the tasks' states for a step: its end, or for a wait row the moment before
+    its task last resumed (so the panel says it waits, and on what, as the row does)."""
+    if step is None or not step.waiting:
+        return end
+    resumes = [
+        e.t_ms
+        for e in trace.events
+        if isinstance(e, Resumed) and e.task == step.task and start <= e.t_ms < end
+    ]
+    return resumes[-1] if resumes else end
+
+
 def _loop_panel(trace: Trace, current: int) -> LoopPanel:
     start, end = _window(trace, current)
     step = trace.steps[current - 1] if trace.steps else None
+    running = step.task if step is not None and not step.waiting else None
     waits = [e for e in trace.events if isinstance(e, IoWait) and start <= e.t_ms <= end]
     stalls = [s for s in trace.blocked if start <= s.end_ms <= end]
     woken = tally(reason for wait in waits for reason in woken_by(wait.woken))
     return LoopPanel(
         window=span_text(start, end),
-        tasks=tuple(_task_states(trace.events, end, step.task if step else None)),
+        tasks=tuple(_task_states(trace.events, _moment(trace, step, start, end), running)),
         idle_ms=sum(wait.ms for wait in waits),
         waits=len(waits),
         woken_by=woken,
@@ -447,6 +460,14 @@ def knob_forms(
             )
         )
     return tuple(forms)
+
+
+@dataclass(frozen=True, slots=True)
+class RunDownloads:
+    """Where a run's files are: its trace JSON and its Chrome/Perfetto export."""
+
+    trace: str
+    perfetto: str
 
 
 # --- a run being recorded ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pytest
@@ -19,7 +18,15 @@ from loopscope.views.timeline import (
     timeline_view,
 )
 from visualizer import AnyEvent, Trace
-from visualizer.events import Blocked, HttpPhase, IoWait, RequestSent, ResponseArrived, TaskDone, TaskStarted
+from visualizer.events import (
+    Blocked,
+    HttpPhase,
+    IoWait,
+    RequestSent,
+    ResponseArrived,
+    TaskDone,
+    TaskStarted,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -43,12 +50,19 @@ def hand_trace(*, blocked_ms: float = 0.0, wall_ms: float = 400.0) -> Trace:
     if blocked_ms:
         events.append(
             Blocked(
-                t_ms=12.0 + blocked_ms, task="get#2", line=8, ms=blocked_ms, cpu_ms=0.0, cause="sleep"
+                t_ms=12.0 + blocked_ms,
+                task="get#2",
+                line=8,
+                ms=blocked_ms,
+                cpu_ms=0.0,
+                cause="sleep",
             )
         )
     for task, number, start in (("get#1", 1, 12.0 + shift), ("get#2", 2, 13.0 + shift)):
         events.append(
-            RequestSent(t_ms=start, task=task, request=number, method="GET", url=f"https://x/{number}")
+            RequestSent(
+                t_ms=start, task=task, request=number, method="GET", url=f"https://x/{number}"
+            )
         )
         events += _phase(task, number, "connect_tcp", start + 1, start + 3)
         events += _phase(task, number, "start_tls", start + 3, start + 9)
@@ -56,7 +70,9 @@ def hand_trace(*, blocked_ms: float = 0.0, wall_ms: float = 400.0) -> Trace:
         events += _phase(task, number, "send_request_body", start + 9.5, start + 10)
         events += _phase(task, number, "receive_response_headers", start + 10, start + 210)
         events.append(
-            ResponseArrived(t_ms=start + 210, task=task, request=number, status_code=200, reason="OK")
+            ResponseArrived(
+                t_ms=start + 210, task=task, request=number, status_code=200, reason="OK"
+            )
         )
         events += _phase(task, number, "receive_response_body", start + 210, start + 211)
         events += _phase(task, number, "response_closed", start + 211, start + 212)

@@ -25,7 +25,12 @@ def _request(number: int, start: float, end: float) -> RequestRecord:
 def test_requests_and_connections_of_the_canonical_run() -> None:
     events = canonical()
     (request,) = find_requests(events)
-    assert (request.task, request.line, request.method, request.status) == (TASK, 6, "GET", "200 OK")
+    assert (request.task, request.line, request.method, request.status) == (
+        TASK,
+        6,
+        "GET",
+        "200 OK",
+    )
     assert request.phase_names == ("connect_tcp", "start_tls", "send_request_headers")
     assert tcp_connects(events) == 1
     assert clients_created(events) == 1

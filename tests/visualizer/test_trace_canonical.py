@@ -48,7 +48,7 @@ def test_seven_rows_in_the_documented_order(trace: Trace) -> None:
     shown = completes.result.removeprefix("result: ").removesuffix("…")
     assert completes.result.startswith("result: '{")
     assert trace.result.startswith(shown)
-    assert trace.result.endswith('upstream"}\'')
+    assert trace.result.endswith("upstream\"}'")
 
 
 def test_variable_tracker(trace: Trace) -> None:
