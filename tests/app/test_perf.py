@@ -44,10 +44,6 @@ DEFAULT_RUNS = (
 RealTraces = dict[tuple[str, str], Trace]
 
 
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
 @pytest.fixture(scope="session")
 def real_traces() -> RealTraces:
     """The six runs behind perf.yaml, recorded for real (in parallel: meaning, not timing)."""
