@@ -54,6 +54,7 @@ from visualizer.events import (
     TaskStarted,
     Unwound,
     Warned,
+    Yielded,
 )
 from visualizer.model import Step
 from visualizer.phrasing import words
@@ -246,7 +247,7 @@ class _Fold:
                 self.on_call(event)
             case AwaitStarted():
                 self.on_await(event)
-            case Suspended():
+            case Suspended() | Yielded():
                 self.on_suspend(event)
             case AwaitDone():
                 self.on_awaited(event)
@@ -392,22 +393,26 @@ class _Fold:
             self.add(row, t_ms=began)
             waiting.row = row
 
-    def on_suspend(self, event: Suspended) -> None:
+    def on_suspend(self, event: Suspended | Yielded) -> None:
         frame = self.frame_of(event.frame, event.task)
         waiting = frame.awaits[-1] if frame.awaits else None
         if waiting is None or waiting.delegating:
             return
         if waiting.suspended == 0 and waiting.role in ("await", "anext"):
+            on, subject = (
+                (event.on, event.subject) if isinstance(event, Suspended) else ("yield", "")
+            )
             row = WaitRow(
                 line=event.line,
                 task=event.task,
                 notes=waiting.notes,
                 text=waiting.text,
                 frame=frame.label,
-                on=event.on,
-                subject=event.subject,
+                on=on,
+                subject=subject,
             )
-            self.add(row)
+            # a bare yield is stamped when it is back: its row began ms earlier
+            self.add(row, t_ms=event.t_ms - event.ms if isinstance(event, Yielded) else None)
             waiting.row = row
         waiting.suspended += 1
         if isinstance(waiting.row, WaitRow | WithRow):

@@ -20,12 +20,12 @@ from collections.abc import Callable
 
 import httpx
 
+from visualizer.events import NOT_SET as NOT_SET
 from visualizer.events import ErrorText
 
 WIDTH = 60
 # ``Trace.result`` keeps the whole repr of the returned value up to this many bytes.
 RESULT_BYTES = 64 * 1024
-NOT_SET = "(not set)"
 _ADDRESS = re.compile(
     r"\s*(?:object )?at 0x[0-9a-fA-F]+"  # "<Foo object at 0x7f...>"
     r"|0x[0-9a-fA-F]{6,}"  # a bare pointer

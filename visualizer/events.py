@@ -17,10 +17,12 @@ frame's previous event (see ``visualizer.model``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Annotated, Any, Literal, get_args, get_type_hints
 
 from pydantic import Field
+
+NOT_SET = "(not set)"  # the display string of a local that holds no value yet
 
 StopReason = Literal["time", "steps", "output"]
 AwaitRole = Literal["await", "aenter", "aexit", "anext"]
@@ -81,8 +83,12 @@ class FrameEntered(_Base):
     kind: Literal["call"] = "call"
     frame: str
     function: str
-    arguments: tuple[str, ...] = ()
     changes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """``("url='https://…'",)``: at entry, the locals that hold a value are the arguments."""
+        return tuple(f"{name}={value}" for name, value in self.changes.items() if value != NOT_SET)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,13 +111,21 @@ class Snapshot(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AwaitStarted(_Base):
-    """An await (or ``async with`` entry/exit, or ``async for`` step) begins."""
+    """An await (or ``async with`` entry/exit, or ``async for`` step) begins.
+
+    Its ``target`` (``response`` in ``response = await …``) shows ``(awaiting …)`` meanwhile.
+    """
 
     kind: AwaitRole
     frame: str
     text: str
     target: str | None = None
-    changes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> dict[str, str]:
+        if self.target is None or self.kind != "await":
+            return {}
+        return {self.target: f"(awaiting {self.text})"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,15 +134,27 @@ class Suspended(_Base):
 
     kind: Literal["suspend"] = "suspend"
     frame: str
-    on: WaitOn
+    on: WaitOn = "future"
     subject: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Resumed(_Base):
+    """The task that suspended at ``line`` runs again (``thrown``: an exception thrown in)."""
+
     kind: Literal["resume"] = "resume"
-    frame: str
     thrown: ErrorText | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Yielded(_Base):
+    """A bare yield (``await asyncio.sleep(0)``, a library's checkpoint): the coroutine gave the
+    loop one turn and was back ``ms`` later. One event, stamped when it was back: the task never
+    waited on anything, it only let the others run."""
+
+    kind: Literal["yield"] = "yield"
+    frame: str
+    ms: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,7 +217,7 @@ class RequestSent(_Base):
 
     kind: Literal["request"] = "request"
     request: int
-    method: str
+    method: str = "GET"
     url: str
     sync: bool = False
 
@@ -202,9 +228,9 @@ class HttpPhase(_Base):
 
     kind: Literal["http"] = "http"
     request: int
-    scope: str  # httpcore's prefix: "connection", "http11", "http2"
+    scope: str = "http11"  # httpcore's prefix: "connection", "http11", "http2"
     phase: str
-    state: PhaseState
+    state: PhaseState = "started"
     host: str | None = None
 
 
@@ -276,6 +302,7 @@ AnyEvent = (
     | AwaitStarted
     | Suspended
     | Resumed
+    | Yielded
     | AwaitDone
     | Raised
     | Caught
@@ -295,3 +322,40 @@ AnyEvent = (
 Event = Annotated[AnyEvent, Field(discriminator="kind")]
 # Events that move a frame's locals.
 WithChanges = CoroutineCreated | FrameEntered | LineRan | Snapshot | AwaitStarted | AwaitDone
+
+
+def _defaults(kind: type[Any]) -> tuple[tuple[str, Any], ...]:
+    found: list[tuple[str, Any]] = []
+    for spec in fields(kind):
+        if spec.name in _CONTRACT:
+            continue
+        if spec.default is not MISSING:
+            found.append((spec.name, spec.default))
+        elif spec.default_factory is not MISSING:
+            found.append((spec.name, spec.default_factory()))
+    return tuple(found)
+
+
+# The contract's keys stay in every event's JSON, whatever their value.
+_CONTRACT = frozenset({"t_ms", "kind", "task", "line", "detail"})
+_OMITTED: dict[str, tuple[tuple[str, Any], ...]] = {
+    name: _defaults(kind)
+    for kind in get_args(AnyEvent)
+    for name in get_args(get_type_hints(kind)["kind"])
+}
+_WAKE_OMITTED = _defaults(Wake)
+
+
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out of an event's JSON the fields that hold their default (reading puts them back).
+
+    The contract's keys always stay: ``t_ms``, ``kind``, ``task``, ``line``, ``detail``.
+    """
+    for name, default in _OMITTED[data["kind"]]:
+        if data.get(name, default) == default:
+            data.pop(name, None)
+    for wake in data.get("woken", ()):
+        for name, default in _WAKE_OMITTED:
+            if wake.get(name, default) == default:
+                wake.pop(name, None)
+    return data

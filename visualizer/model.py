@@ -48,7 +48,7 @@ from visualizer.analysis import (
     tcp_connects,
 )
 from visualizer.display import NOT_SET
-from visualizer.events import AnyEvent, Event
+from visualizer.events import AnyEvent, Event, compact
 from visualizer.wording import detail
 
 SCHEMA = "loopscope.trace/2"
@@ -128,7 +128,7 @@ class Trace(BaseModel):
     ) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = handler(events)
         for data, event in zip(dumped, events, strict=True):
-            data["detail"] = detail(event)
+            compact(data)["detail"] = detail(event)
         return dumped
 
     @classmethod

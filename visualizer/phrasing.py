@@ -35,7 +35,7 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
-from visualizer.wording import CAUSES, counted
+from visualizer.wording import CAUSES, counted, waits_on
 
 ARROW = " → "
 Words = tuple[str, str, str]
@@ -86,16 +86,6 @@ def _assigned(pairs: list[tuple[str, str]]) -> str:
 def _request(notes: Notes) -> str:
     what = ", ".join(notes.requests)
     return f"{what} ({ARROW.join(notes.phases)})" if notes.phases else what
-
-
-def _waits_on(row: WaitRow) -> str:
-    return {
-        "yield": "a bare yield: gives the loop one turn",
-        "task": f"waits for task {row.subject}",
-        "gather": f"waits for gather of {row.subject}",
-        "future": "waits on a Future",
-        "value": f"yields {row.subject}",
-    }[row.on]
 
 
 def words(row: AnyRow) -> Words:
@@ -270,7 +260,11 @@ def _with_block(row: WithRow) -> Words:
 
 def _wait(row: WaitRow) -> Words:
     notes = row.notes
-    what = f"sends {_request(notes)}" if notes.requests else f"cannot finish yet ({_waits_on(row)})"
+    what = (
+        f"sends {_request(notes)}"
+        if notes.requests
+        else f"cannot finish yet ({waits_on(row.on, row.subject)})"
+    )
     evaluation = _with(f"{row.text} {what}; {row.frame} suspends ({times(row.suspended)})", notes)
     if row.unfinished:
         result = "still suspended when the run ended"

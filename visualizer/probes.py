@@ -37,6 +37,7 @@ from visualizer.events import (
     Suspended,
     Unwound,
     WaitOn,
+    Yielded,
 )
 from visualizer.recorder import Recorder, Stopped
 from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
@@ -182,7 +183,6 @@ class Probes:
                 line=function.line,
                 frame=label,
                 function=function.name,
-                arguments=tuple(f"{n}={display(scope[n], 30)}" for n in names if n in scope),
                 changes=self._encode(frame, scope),
             )
         )
@@ -292,23 +292,17 @@ class Probes:
         task = recorder.task_name()
         self._tick(task, site.line, label)
         frame = self.frames[frame_id]
-        awaiting = (
-            self._note(frame, {site.target: f"(awaiting {site.text})"})
-            if site.target and site.role == "await"
-            else {}
+        started = AwaitStarted(
+            t_ms=recorder.now_ms(),
+            task=task,
+            line=site.line,
+            kind=site.role,
+            frame=label,
+            text=site.text,
+            target=site.target,
         )
-        recorder.emit(
-            AwaitStarted(
-                t_ms=recorder.now_ms(),
-                task=task,
-                line=site.line,
-                kind=site.role,
-                frame=label,
-                text=site.text,
-                target=site.target,
-                changes=awaiting,
-            )
-        )
+        self._note(frame, started.changes)  # the target shows "(awaiting …)" meanwhile
+        recorder.emit(started)
         try:
             iterator = _iterator(awaitable)
         except TypeError as error:
@@ -346,16 +340,18 @@ class Probes:
                     self._raised(task, site.line, label, error)
                 raise
             on, subject = _describe_yield(yielded)
-            recorder.emit(
-                Suspended(
-                    t_ms=recorder.now_ms(),
-                    task=recorder.task_name(),
-                    line=site.line,
-                    frame=label,
-                    on=on,
-                    subject=subject,
+            yielded_at = recorder.now_ms()
+            if on != "yield":  # a bare yield is one "yield" event, stamped when it is back
+                recorder.emit(
+                    Suspended(
+                        t_ms=yielded_at,
+                        task=recorder.task_name(),
+                        line=site.line,
+                        frame=label,
+                        on=on,
+                        subject=subject,
+                    )
                 )
-            )
             self._last_task = None
             try:
                 sent = yield yielded
@@ -367,12 +363,23 @@ class Probes:
                 sent, thrown = None, error
             task = recorder.task_name()
             self._tick(task, site.line, label)
+            now = recorder.now_ms()
+            if on == "yield" and thrown is None:
+                recorder.emit(
+                    Yielded(
+                        t_ms=now,
+                        task=task,
+                        line=site.line,
+                        frame=label,
+                        ms=round(now - yielded_at, 3),
+                    )
+                )
+                continue
             recorder.emit(
                 Resumed(
-                    t_ms=recorder.now_ms(),
+                    t_ms=now,
                     task=task,
                     line=site.line,
-                    frame=label,
                     thrown=None if thrown is None else error_text(thrown),
                 )
             )

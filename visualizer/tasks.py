@@ -25,6 +25,7 @@ from visualizer.recorder import Recorder
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 _OWN_DIR = os.path.dirname(__file__)
 _ARGS_SHOWN = 3
+_PLAIN = (str, int, float, bool, bytes, type(None))
 
 TaskCoroutine = Coroutine[Any, Any, Any] | Generator[Any, None, Any]
 
@@ -105,8 +106,14 @@ class TaskNamer:
         )
 
 
+def _argument(name: str, value: object) -> str:
+    """A plain value as itself (``'https://…'``, ``3``); anything else by its parameter's name."""
+    return display(value, 40) if isinstance(value, _PLAIN) else name
+
+
 def task_title(coro: object) -> str:
-    """``fetch_one(client, 'https://…')``: the coroutine's function and its positional arguments."""
+    """``fetch_one(client, 'https://…')``: the coroutine's function and its positional arguments
+    (plain values shown, other objects named by their parameter)."""
     code = getattr(coro, "cr_code", None)
     frame = getattr(coro, "cr_frame", None)
     qualname = getattr(coro, "__qualname__", type(coro).__name__)
@@ -115,6 +122,6 @@ def task_title(coro: object) -> str:
         return function
     scope = frame.f_locals
     names = [n for n in code.co_varnames[: code.co_argcount] if n not in ("self", "cls")]
-    shown = [display(scope[n], 40) for n in names[:_ARGS_SHOWN] if n in scope]
+    shown = [_argument(n, scope[n]) for n in names[:_ARGS_SHOWN] if n in scope]
     more = ", …" if len(names) > _ARGS_SHOWN else ""
     return f"{function}({', '.join(shown)}{more})"

@@ -35,8 +35,10 @@ from visualizer.events import (
     TaskDone,
     TaskStarted,
     Unwound,
+    WaitOn,
     Wake,
     Warned,
+    Yielded,
 )
 
 TIMER = "a timer (sleep, timeout or call_later)"
@@ -87,6 +89,17 @@ def counted(reasons: Iterable[Wake]) -> str:
     return ", ".join(tally(reasons))
 
 
+def waits_on(on: WaitOn, subject: str) -> str:
+    """What a suspension waits for: ``waits for gather of 3``, ``waits on a Future``."""
+    return {
+        "yield": "a bare yield (one turn of the loop)",
+        "task": f"waits for task {subject}",
+        "gather": f"waits for gather of {subject}",
+        "future": "waits on a Future",
+        "value": f"yields {subject}",
+    }[on]
+
+
 def cause(blocked: Blocked) -> str:
     return CAUSES[blocked.cause]
 
@@ -110,13 +123,9 @@ def detail(event: AnyEvent) -> str:
         case AwaitStarted():
             return event.text
         case Suspended():
-            return {
-                "yield": "a bare yield: gives the loop one turn",
-                "task": f"waits for task {event.subject}",
-                "gather": f"waits for gather of {event.subject}",
-                "future": "waits on a Future",
-                "value": f"yields {event.subject}",
-            }[event.on]
+            return waits_on(event.on, event.subject)
+        case Yielded():
+            return "a bare yield: one turn of the loop"
         case Resumed():
             return f"with {event.thrown.text} thrown in" if event.thrown else ""
         case AwaitDone():

@@ -68,7 +68,7 @@ def opening(*, client_ms: float = 37.0) -> Script:
     )  # fmt: skip
     script.add(TaskStarted, coroutine="<coroutine fetch_data>", root=True)
     script.add(
-        FrameEntered, line=4, frame=frame, function=frame, arguments=("url='u'",),
+        FrameEntered, line=4, frame=frame, function=frame,
         changes={"url": "'u'", "client": NOT_SET, "response": NOT_SET},
     )  # fmt: skip
     script.add(LineRan, line=5, frame=frame)
@@ -99,7 +99,7 @@ def canonical(*, wakes: tuple[tuple[Wake, ...], ...] = ((), (), (READABLE,))) ->
     script = opening()
     script.add(LineRan, line=6, frame=frame)
     script.add(AwaitStarted, kind="await", line=6, frame=frame, text="client.get(url)",
-               target="response", changes={"response": "(awaiting client.get(url))"})  # fmt: skip
+               target="response")  # fmt: skip
     script.add(RequestSent, line=6, request=1, method="GET", url=URL)
     for phase in ("connect_tcp", "start_tls", "send_request_headers"):
         script.add(HttpPhase, line=6, request=1, scope="connection", phase=phase, state="started")
@@ -107,7 +107,7 @@ def canonical(*, wakes: tuple[tuple[Wake, ...], ...] = ((), (), (READABLE,))) ->
     for woken in wakes:
         script.add(Suspended, line=6, frame=frame, on="future")
         script.add(IoWait, task=None, ms=2.0, woken=woken)
-        script.add(Resumed, line=6, frame=frame)
+        script.add(Resumed, line=6)
     script.add(ResponseArrived, line=6, request=1, status_code=200, reason="OK")
     script.add(AwaitDone, line=6, frame=frame, value="Response [200 OK]",
                changes={"response": "Response [200 OK]"})  # fmt: skip

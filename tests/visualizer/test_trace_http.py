@@ -15,7 +15,7 @@ def test_gather_requests_overlap_and_resume_in_arrival_order(trace_of: TraceOf) 
     assert len(trace.requests) == 3
     # Tasks carry the learner's names: the coroutine function and its arguments.
     one, two, three = (
-        f"fetch_one(AsyncClient (open), 'https://api.example.com/delay/{delay}')"
+        f"fetch_one(client, 'https://api.example.com/delay/{delay}')"
         for delay in ("0.3", "0.1", "0.2")
     )
     tasks = [s.task for s in trace.steps if s.action.startswith("Task ")]
