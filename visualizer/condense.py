@@ -394,10 +394,10 @@ class _Fold:
             waiting.row = row
 
     def on_suspend(self, event: Suspended | Yielded) -> None:
-        frame = self.frame_of(event.frame, event.task)
-        waiting = frame.awaits[-1] if frame.awaits else None
-        if waiting is None or waiting.delegating:
+        frame = self.innermost(event.task)  # the task suspends where its innermost frame awaits
+        if frame is None or not frame.awaits or frame.awaits[-1].delegating:
             return
+        waiting = frame.awaits[-1]
         if waiting.suspended == 0 and waiting.role in ("await", "anext"):
             on, subject = (
                 (event.on, event.subject) if isinstance(event, Suspended) else ("yield", "")

@@ -130,10 +130,10 @@ class AwaitStarted(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Suspended(_Base):
-    """The coroutine yields to the loop at an await; ``on`` says what it waits for."""
+    """The task yields to the loop at the await on ``line`` of its innermost traced frame (one
+    event per suspension, however deep the awaits); ``on`` says what it waits for."""
 
     kind: Literal["suspend"] = "suspend"
-    frame: str
     on: WaitOn = "future"
     subject: str = ""
 
@@ -153,7 +153,6 @@ class Yielded(_Base):
     waited on anything, it only let the others run."""
 
     kind: Literal["yield"] = "yield"
-    frame: str
     ms: float
 
 

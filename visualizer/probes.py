@@ -84,6 +84,7 @@ class Probes:
     def __init__(self, recorder: Recorder, sites: Sites, watches: tuple[Watch, ...]) -> None:
         self.recorder = recorder
         self.sites = sites
+        self.traced_file = ""
         self.watches = watches
         self.frames: list[_Frame] = []
         self.root_frame: types.FrameType | None = None
@@ -303,6 +304,11 @@ class Probes:
         )
         self._note(frame, started.changes)  # the target shows "(awaiting …)" meanwhile
         recorder.emit(started)
+        # Awaiting a coroutine of the traced file: its own awaits tell its suspensions.
+        nested = (
+            isinstance(awaitable, types.CoroutineType)
+            and awaitable.cr_code.co_filename == self.traced_file
+        )
         try:
             iterator = _iterator(awaitable)
         except TypeError as error:
@@ -341,13 +347,14 @@ class Probes:
                 raise
             on, subject = _describe_yield(yielded)
             yielded_at = recorder.now_ms()
-            if on != "yield":  # a bare yield is one "yield" event, stamped when it is back
+            if nested:  # the traced coroutine inside told this suspension already
+                pass
+            elif on != "yield":  # a bare yield is one "yield" event, stamped when it is back
                 recorder.emit(
                     Suspended(
                         t_ms=yielded_at,
                         task=recorder.task_name(),
                         line=site.line,
-                        frame=label,
                         on=on,
                         subject=subject,
                     )
@@ -364,16 +371,10 @@ class Probes:
             task = recorder.task_name()
             self._tick(task, site.line, label)
             now = recorder.now_ms()
+            if nested:
+                continue
             if on == "yield" and thrown is None:
-                recorder.emit(
-                    Yielded(
-                        t_ms=now,
-                        task=task,
-                        line=site.line,
-                        frame=label,
-                        ms=round(now - yielded_at, 3),
-                    )
-                )
+                recorder.emit(Yielded(t_ms=now, task=task, line=site.line, ms=now - yielded_at))
                 continue
             recorder.emit(
                 Resumed(

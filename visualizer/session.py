@@ -103,6 +103,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     code = compile(tree, str(file), "exec")
     recorder = Recorder(max_events=limits.max_events, max_output_bytes=limits.max_output_bytes)
     probes = Probes(recorder, sites, watches)
+    probes.traced_file = str(file)
     namer = TaskNamer(recorder, str(file), call)
     namespace: dict[str, Any] = {
         "__name__": file.stem if file.stem.isidentifier() else "traced",

@@ -105,7 +105,7 @@ def canonical(*, wakes: tuple[tuple[Wake, ...], ...] = ((), (), (READABLE,))) ->
         script.add(HttpPhase, line=6, request=1, scope="connection", phase=phase, state="started")
         script.add(HttpPhase, line=6, request=1, scope="connection", phase=phase, state="complete")
     for woken in wakes:
-        script.add(Suspended, line=6, frame=frame, on="future")
+        script.add(Suspended, line=6, on="future")
         script.add(IoWait, task=None, ms=2.0, woken=woken)
         script.add(Resumed, line=6)
     script.add(ResponseArrived, line=6, request=1, status_code=200, reason="OK")

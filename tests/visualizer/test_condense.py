@@ -136,7 +136,7 @@ def test_tasks_started_by_one_statement_are_one_row_and_idle_time_a_row_of_its_o
 def test_a_wait_the_run_never_finished_says_so() -> None:
     script = opening()
     script.add(LineRan, line=6, frame="fetch_data")
-    script.add(Suspended, line=6, frame="fetch_data", on="future")
+    script.add(Suspended, line=6, on="future")
     rows = fold(script.events, source=SOURCE, call=CALL, root="fetch_data")
     # the await was not opened by the synthetic list, so no wait row: the statement is told
     assert not any(isinstance(r, WaitRow) for r in rows)

@@ -23,7 +23,7 @@ def test_wake_reasons() -> None:
 
 
 def test_suspension_and_stall_sentences() -> None:
-    waits = Suspended(t_ms=1.0, task="t", line=3, frame="f", on="gather", subject="3")
+    waits = Suspended(t_ms=1.0, task="t", line=3, on="gather", subject="3")
     assert detail(waits) == "waits for gather of 3"
     stall = Blocked(t_ms=1.0, task="t", line=3, ms=201.0, cpu_ms=0.2, cause="sleep")
     assert detail(stall) == (
