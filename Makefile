@@ -35,6 +35,7 @@ check-lessons: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/trace_overhead.py
+	$(BIN)/python bench/trace_size.py
 	$(BIN)/python bench/trace_latency.py
 	$(BIN)/python bench/step_load.py
 

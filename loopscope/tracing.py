@@ -37,11 +37,12 @@ from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
 from cachetools import LRUCache
+from pydantic import ValidationError
 
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
-from visualizer import EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
+from visualizer import SCHEMA, EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
 
 log = logging.getLogger("loopscope.tracing")
 
@@ -133,11 +134,14 @@ class ProgressBoard:
 def request_key(source: str, call: str, watch: tuple[str, ...]) -> str:
     """What makes two requests identical: the file's content, the call and the watch list.
 
+    The trace schema is part of the key, so a run stored under an older schema is never reused:
+    it is recorded again.
+
     >>> request_key("x = 1\\n", "f()", ()) == request_key("x = 1\\n", "f()", ())
     True
     """
     digest = hashlib.sha256()
-    for part in (source, call, *watch):
+    for part in (SCHEMA, source, call, *watch):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:32]
@@ -373,7 +377,7 @@ class TraceService:
                 trace=trace,
                 created_at=datetime.now(UTC),
             )
-            trace_json = await asyncio.to_thread(trace.model_dump_json)
+            trace_json = trace.json_bytes().decode()  # as the worker wrote it: no re-dump
             size = len(trace_json)
             await self._store.save_run(
                 StoredRun(
@@ -406,8 +410,13 @@ class TraceService:
     async def _latest(self, key: str) -> StoredRun | None:
         return await self._store.latest_run(key)
 
-    async def _remember(self, stored: StoredRun) -> RecordedRun:
-        trace = await asyncio.to_thread(Trace.model_validate_json, stored.trace_json)
+    async def _remember(self, stored: StoredRun) -> RecordedRun | None:
+        try:
+            trace = await asyncio.to_thread(Trace.from_json, stored.trace_json)
+        except ValidationError:
+            # A run stored under an older trace schema: not read (its events were sentences).
+            log.info("run %s has an older trace schema; it is not shown", stored.id)
+            return None
         run = RecordedRun(
             stored.id,
             stored.lesson,

@@ -9,7 +9,7 @@
 The engine knows nothing of the web: it records and condenses traces; the app renders them.
 """
 
-from visualizer.analysis import Phase, RequestRecord, Stall
+from visualizer.analysis import ExceptionCount, Phase, RequestRecord, Stall, TaskState
 from visualizer.engine import TraceEngine
 from visualizer.errors import (
     BadCall,
@@ -22,16 +22,19 @@ from visualizer.errors import (
     TraceLimitExceeded,
     WorkerFailed,
 )
-from visualizer.model import SCHEMA, ErrorInfo, Event, Step, Trace
+from visualizer.events import AnyEvent, Event
+from visualizer.model import SCHEMA, ErrorInfo, Step, Trace, variable_names, variable_states
 from visualizer.request import Limits, TraceRequest
 from visualizer.runner import run_trace
 
 __all__ = [
     "SCHEMA",
+    "AnyEvent",
     "BadCall",
     "EngineBusy",
     "ErrorInfo",
     "Event",
+    "ExceptionCount",
     "FileNotFound",
     "Limits",
     "NotAwaitable",
@@ -40,6 +43,7 @@ __all__ = [
     "SourceSyntaxError",
     "Stall",
     "Step",
+    "TaskState",
     "Trace",
     "TraceEngine",
     "TraceError",
@@ -48,4 +52,6 @@ __all__ = [
     "TraceRequest",
     "WorkerFailed",
     "run_trace",
+    "variable_names",
+    "variable_states",
 ]

@@ -1,34 +1,39 @@
-"""Derived views over raw events: the requests with their phases, and the stalls."""
+"""What a run did, read from its typed events: requests and their phases, stalls, counts.
+
+These are the functions the condenser, the app's views, the lessons checker and the challenge
+checks all read (never an event's text):
+
+    requests = find_requests(trace.events)
+    overlapping(requests), max_in_flight(requests)     # concurrency
+    tcp_connects(trace.events), clients_created(trace.events)
+    find_stalls(trace.events)                          # who held the loop, where, why
+    exceptions(trace.events)                           # raised / caught, by type
+    task_states(trace.events, until_ms=...)            # each task's state at a moment
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal
 
-
-class EventLike(Protocol):
-    """What the analyses read of an event: the public ``Event`` and the worker's record both fit."""
-
-    @property
-    def t_ms(self) -> float: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def task(self) -> str | None: ...
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def detail(self) -> str: ...
-    @property
-    def frame(self) -> str | None: ...
-    @property
-    def request(self) -> int | None: ...
-    @property
-    def ms(self) -> float | None: ...
-    @property
-    def values(self) -> dict[str, str] | None: ...
+from visualizer.events import (
+    AnyEvent,
+    BlockCause,
+    Blocked,
+    Caught,
+    ClientCreated,
+    HttpPhase,
+    Raised,
+    RequestSent,
+    ResponseArrived,
+    Resumed,
+    Suspended,
+    TaskDone,
+    TaskStarted,
+    Unwound,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class RequestRecord:
     start_ms: float
     end_ms: float
     phases: tuple[Phase, ...] = field(default=())
+    status_code: int | None = None
 
     @property
     def phase_names(self) -> tuple[str, ...]:
@@ -62,19 +68,26 @@ class RequestRecord:
 
 @dataclass(frozen=True, slots=True)
 class Stall:
-    """A task held the loop for ``ms`` at ``line`` without yielding."""
+    """A task held the loop for ``ms`` at ``line`` without yielding, because of ``cause``."""
 
     task: str | None
     line: int | None
     ms: float
+    cause: BlockCause = "cpu"
+    end_ms: float = 0.0
+
+    @property
+    def start_ms(self) -> float:
+        return max(self.end_ms - self.ms, 0.0)
 
 
-def phase_name(detail: str) -> tuple[str, str]:
-    """``"http11.send_request_headers.started"`` -> ``("send_request_headers", "started")``."""
-    parts = detail.split(".")
-    if len(parts) >= 3:
-        return parts[-2], parts[-1]
-    return detail, ""
+@dataclass(frozen=True, slots=True)
+class ExceptionCount:
+    """How many exceptions of ``type`` were raised in the traced code, and how many caught."""
+
+    type: str
+    raised: int
+    caught: int
 
 
 @dataclass(slots=True)
@@ -87,40 +100,39 @@ class _Draft:
     start_ms: float
     end_ms: float
     status: str | None = None
+    status_code: int | None = None
     phases: list[Phase] = field(default_factory=list)
 
 
-def find_requests(events: Iterable[EventLike]) -> tuple[RequestRecord, ...]:
+def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
     drafts: dict[int, _Draft] = {}
     open_phases: dict[tuple[int, str], float] = {}
     for event in events:
-        if event.kind != "http" or event.request is None:
-            continue
-        values = event.values or {}
-        if event.detail == "request.started":
+        if isinstance(event, RequestSent):
             drafts[event.request] = _Draft(
                 event.request,
                 event.task,
                 event.line,
-                values.get("method", "?"),
-                values.get("url", "?"),
+                event.method,
+                event.url,
                 event.t_ms,
                 event.t_ms,
             )
+            continue
+        if not isinstance(event, HttpPhase | ResponseArrived):
             continue
         draft = drafts.get(event.request)
         if draft is None:
             continue
         draft.end_ms = event.t_ms
-        if event.detail == "response.headers":
-            draft.status = values.get("status")
-            continue
-        name, state = phase_name(event.detail)
-        if state == "started":
-            open_phases[(event.request, name)] = event.t_ms
-        elif state in ("complete", "failed"):
-            start = open_phases.pop((event.request, name), event.t_ms)
-            draft.phases.append(Phase(name, start, event.t_ms, state == "complete"))
+        if isinstance(event, ResponseArrived):
+            draft.status = f"{event.status_code} {event.reason}".strip()
+            draft.status_code = event.status_code
+        elif event.state == "started":
+            open_phases[(event.request, event.phase)] = event.t_ms
+        else:
+            start = open_phases.pop((event.request, event.phase), event.t_ms)
+            draft.phases.append(Phase(event.phase, start, event.t_ms, event.state == "complete"))
     for (number, name), start in open_phases.items():
         drafts[number].phases.append(Phase(name, start, None, False))
     return tuple(
@@ -134,6 +146,7 @@ def find_requests(events: Iterable[EventLike]) -> tuple[RequestRecord, ...]:
             start_ms=d.start_ms,
             end_ms=d.end_ms,
             phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
+            status_code=d.status_code,
         )
         for d in drafts.values()
     )
@@ -144,9 +157,117 @@ def overlapping(requests: Iterable[RequestRecord]) -> bool:
     return any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
 
 
-def find_stalls(events: Iterable[EventLike]) -> tuple[Stall, ...]:
-    return tuple(
-        Stall(event.task, event.line, event.ms or 0.0)
-        for event in events
-        if event.kind == "blocked"
+def max_in_flight(requests: Iterable[RequestRecord]) -> int:
+    """The most requests in flight at one moment (a request ends before one starting then)."""
+    marks = sorted(
+        mark for r in requests for mark in ((r.start_ms, 1), (max(r.end_ms, r.start_ms), -1))
     )
+    most = current = 0
+    for _, change in sorted(marks, key=lambda m: (m[0], m[1])):
+        current += change
+        most = max(most, current)
+    return most
+
+
+def tcp_connects(events: Iterable[AnyEvent]) -> int:
+    """TCP connections opened (a pooled connection that is reused opens none)."""
+    return sum(
+        1
+        for e in events
+        if isinstance(e, HttpPhase) and e.phase == "connect_tcp" and e.state == "complete"
+    )
+
+
+def clients_created(events: Iterable[AnyEvent]) -> int:
+    return sum(1 for e in events if isinstance(e, ClientCreated))
+
+
+def find_stalls(events: Iterable[AnyEvent]) -> tuple[Stall, ...]:
+    return tuple(
+        Stall(e.task, e.line, e.ms, e.cause, e.t_ms) for e in events if isinstance(e, Blocked)
+    )
+
+
+def exceptions(events: Iterable[AnyEvent]) -> tuple[ExceptionCount, ...]:
+    """Exceptions that met the traced code, by type: raised at an await or a statement, caught.
+
+    An exception is counted as raised once where it first appears (an await that fails, or a
+    statement it leaves); as it propagates through further frames it is not counted again.
+    """
+    raised: dict[str, int] = {}
+    caught: dict[str, int] = {}
+    unwinding: set[tuple[str | None, str]] = set()
+    for event in events:
+        if isinstance(event, Raised):
+            raised[event.error.type] = raised.get(event.error.type, 0) + 1
+            unwinding.add((event.task, event.error.text))
+        elif isinstance(event, Unwound):
+            if (event.task, event.error.text) not in unwinding:
+                raised[event.error.type] = raised.get(event.error.type, 0) + 1
+                unwinding.add((event.task, event.error.text))
+        elif isinstance(event, Caught) and event.error is not None:
+            caught[event.error.type] = caught.get(event.error.type, 0) + 1
+            unwinding.discard((event.task, event.error.text))
+    return tuple(
+        ExceptionCount(name, raised.get(name, 0), caught.get(name, 0))
+        for name in dict.fromkeys([*raised, *caught])
+    )
+
+
+TaskStateName = Literal["ready", "running", "waiting", "done"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """A task at a moment: ready, running, waiting (at ``line``, on ``waiting_on``) or done."""
+
+    task: str
+    state: TaskStateName
+    line: int | None = None
+    waiting_on: str = ""  # "task get(…)", "gather of 3", "its request (connect_tcp)", "a Future"
+    outcome: str = ""
+
+
+def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskState, ...]:
+    """Each learner task's state just before ``until_ms``, in the order the tasks started.
+
+    A task suspended at an await is waiting (and says on what, down to the HTTP phase its
+    request is in) until it resumes; a resumed task is ready until its next event shows it ran.
+    """
+    states: dict[str, TaskState] = {}
+    for event in events:
+        if event.t_ms >= until_ms:
+            break
+        task = event.task
+        if not task or task.startswith("internal:"):
+            continue
+        if isinstance(event, TaskStarted):
+            states[task] = TaskState(task, "ready")
+        elif task not in states:
+            continue
+        elif isinstance(event, Suspended):
+            states[task] = TaskState(task, "waiting", event.line, _waiting_on(event))
+        elif isinstance(event, HttpPhase) and states[task].state == "waiting":
+            if event.state == "started":
+                before = states[task]
+                on = f"its request ({event.phase.replace('_', ' ')})"
+                states[task] = TaskState(task, "waiting", before.line, on)
+        elif isinstance(event, Resumed):
+            states[task] = TaskState(task, "ready", event.line)
+        elif isinstance(event, TaskDone):
+            states[task] = TaskState(task, "done", outcome=event.outcome)
+        elif states[task].state == "ready":
+            states[task] = TaskState(task, "running", event.line)
+    return tuple(states.values())
+
+
+def _waiting_on(event: Suspended) -> str:
+    if event.on == "task":
+        return f"task {event.subject}"
+    if event.on == "gather":
+        return f"gather of {event.subject} tasks"
+    if event.on == "future":
+        return "a Future"
+    if event.on == "yield":
+        return "one turn of the loop"
+    return event.subject

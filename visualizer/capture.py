@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from visualizer.events import Warned
 from visualizer.recorder import Recorder
 
 
@@ -42,9 +43,16 @@ def captured(recorder: Recorder, traced_file: str) -> Iterator[None]:
         file: object = None,
         line: str | None = None,
     ) -> None:
-        text = f"{category.__name__}: {message}"
-        recorder.warnings.append(text)
-        recorder.emit("warning", lineno if filename == traced_file else None, text)
+        recorder.warnings.append(f"{category.__name__}: {message}")
+        recorder.emit(
+            Warned(
+                t_ms=recorder.now_ms(),
+                task=recorder.task_name(),
+                line=lineno if filename == traced_file else None,
+                category=category.__name__,
+                message=str(message),
+            )
+        )
 
     with warnings.catch_warnings():
         warnings.simplefilter("default")

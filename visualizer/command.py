@@ -7,14 +7,14 @@ Exit status: 0 when a trace was recorded (also when the traced code raised), 2 f
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
-from visualizer.perfetto import chrome_trace
+from visualizer.events import Stopped
+from visualizer.perfetto import perfetto_json
 from visualizer.request import TraceRequest
 from visualizer.runner import run_trace
 from visualizer.terminal import render
@@ -50,15 +50,16 @@ def trace_command(
         return _fail(str(error), EXIT_FAILED)
     if perfetto is not None:
         try:
-            perfetto.write_text(json.dumps(chrome_trace(trace)), encoding="utf-8")
+            perfetto.write_bytes(perfetto_json(trace))
         except OSError as error:
             return _fail(f"cannot write {perfetto}: {error.strerror}", EXIT_FAILED)
     if as_json:
-        sys.stdout.write(trace.model_dump_json(indent=2) + "\n")
+        sys.stdout.buffer.write(trace.json_bytes() + b"\n")
+        sys.stdout.flush()
     else:
         render(trace, Console())
     if trace.stopped is not None:
-        stop = next((e for e in trace.events if e.kind == "stopped"), None)
+        stop = next((e for e in trace.events if isinstance(e, Stopped)), None)
         where = f" at line {stop.line}" if stop is not None and stop.line is not None else ""
         name = _LIMIT_NAMES[trace.stopped]
         return _fail(f"the run passed its {name} limit and was stopped{where}", EXIT_LIMIT)

@@ -1,23 +1,25 @@
-"""Condense raw events into the execution table: short sentences, one row per moment that matters.
+"""Fold the raw events into the rows of the execution table: one row per moment that matters.
 
-The rows a learner needs are not one per event. The rules:
+``fold`` is a pure fold over typed events (state only: it reads fields, never sentences) and
+returns typed rows (``visualizer.rows``); ``visualizer.phrasing`` puts them into words, and
+``condense`` does both. The rules:
 
 - calling the traced coroutine function is a row ("the call creates a coroutine");
 - a plain statement is a row of its own, told once the frame reaches its next probe, with the
-  variables it changed, what it printed and whether it blocked the loop;
-- ``async with`` entry and exit are one row each (the manager's value after it);
+  variables it changed, what it printed, the clients it built and whether it blocked the loop;
+- ``async with`` entry and exit are one row each; a statement's row starts when its line began,
+  so building a client in ``async with httpx.AsyncClient()`` belongs to the entry row;
 - an ``await`` that finishes without suspending is one row; one that suspends is two: the wait
-  (all its suspensions merged, with the httpcore phases seen, e.g. connect_tcp -> start_tls ->
-  send_request_headers ...) and the resume with the value it gave;
+  (all its suspensions merged, with the httpcore phases seen) and the resume with its value;
 - an ``await`` of another coroutine of the traced file is told as a call: its own rows follow;
 - new tasks, returns, caught and uncaught exceptions, warnings and stops are rows;
 - a task that runs library code only (``client.get`` wrapped by ``gather``) gets a row when it
   sends its request (completed with the phases as they arrive) and one when it finishes;
 - while one task alone is alive, the loop's idle time in ``select()`` is folded into its wait
-  row; with several, it is a row of its own ("every task is waiting"), so concurrent runs read
-  as: each task starts, suspends on its request, the loop idles, each resumes in arrival order.
+  row; with several, it is a row of its own ("every task is waiting").
 
-Every row carries the variables as they stand once it is told (see ``visualizer.model``).
+Variables change only at the row whose statement changed them: each row carries the changes
+that arrived since the previous row (an await's value goes to the row that tells it).
 """
 
 from __future__ import annotations
@@ -26,114 +28,124 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from visualizer.analysis import EventLike, phase_name
 from visualizer.display import NOT_SET
+from visualizer.events import (
+    AnyEvent,
+    AwaitDone,
+    AwaitRole,
+    AwaitStarted,
+    Blocked,
+    Caught,
+    ClientCreated,
+    CoroutineCreated,
+    FrameEntered,
+    HttpPhase,
+    IoWait,
+    LineRan,
+    Printed,
+    Raised,
+    RequestSent,
+    ResponseArrived,
+    Returned,
+    Snapshot,
+    Stopped,
+    Suspended,
+    TaskDone,
+    TaskStarted,
+    Unwound,
+    Warned,
+    Yielded,
+)
 from visualizer.model import Step
+from visualizer.phrasing import words
+from visualizer.rows import (
+    AnyRow,
+    AwaitNowRow,
+    CallRow,
+    CaughtRow,
+    DelegateRow,
+    FailRow,
+    GaveRow,
+    HeldRow,
+    IdleRow,
+    MoreRow,
+    NextRow,
+    Notes,
+    PrintRow,
+    ResumeRow,
+    ReturnRow,
+    SendsRow,
+    StatementRow,
+    StopRow,
+    TaskEndRow,
+    TaskRunsRow,
+    TasksRow,
+    UnwindRow,
+    WaitRow,
+    WarnRow,
+    WithRow,
+)
+from visualizer.wording import woken
 
 MAX_STEPS = 400
-_ARROW = " → "
-
-
-@dataclass(slots=True)
-class _Draft:
-    line: int | None
-    task: str | None
-    action: str
-    evaluation: str = ""
-    result: str = ""
-    variables: dict[str, str] | None = None
-    idle: bool = False
-    woken_by: list[str] = field(default_factory=list)
-    idle_ms: float = 0.0
-    group: list[str] = field(default_factory=list)
-    t_ms: float | None = None
-
-
-@dataclass(slots=True)
-class _Notes:
-    """What happened around a statement besides its own effect."""
-
-    blocked_ms: float = 0.0
-    printed: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    phases: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-
-    def phase(self, detail: str, values: dict[str, str] | None) -> None:
-        if detail == "request.started" and values:
-            self.requests.append(f"{values.get('method', '')} {values.get('url', '')}")
-        elif detail == "response.headers" and values:
-            self.statuses.append(values.get("status", ""))
-        else:
-            name, state = phase_name(detail)
-            if state == "started" and name not in self.phases:
-                self.phases.append(name)
-
-    def told(self) -> str:
-        parts: list[str] = []
-        if self.blocked_ms:
-            parts.append(
-                f"it blocks the event loop for {self.blocked_ms:.0f} ms: no other task can run"
-            )
-        if self.printed:
-            parts.append("prints " + ", ".join(repr(text) for text in self.printed[:3]))
-        return "; ".join(parts)
 
 
 @dataclass(slots=True)
 class _Pending:
     line: int
+    t_ms: float
     before: dict[str, str]
-    notes: _Notes = field(default_factory=_Notes)
+    notes: Notes = field(default_factory=Notes)
 
 
 @dataclass(slots=True)
 class _Await:
-    role: str
+    role: AwaitRole
     text: str
     line: int | None
     target: str | None
-    notes: _Notes
-    step: _Draft | None = None
+    notes: Notes
+    row: WithRow | WaitRow | DelegateRow | None = None
     suspended: int = 0
-    waiting_on: str = ""
     delegating: bool = False
-    idle_ms: float = 0.0
-    woken_by: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Frame:
     label: str
     task: str | None
-    names: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     pending: _Pending | None = None
     awaits: list[_Await] = field(default_factory=list)
 
 
-def condense(
-    events: Iterable[EventLike], *, source: str, call: str, root: str | None
-) -> list[Step]:
-    """The table-ready rows for ``events`` of a run of ``call`` in ``source``."""
-    return _Condenser(source, call, root).run(events)
+def _note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) -> None:
+    if isinstance(event, RequestSent):
+        notes.requests.append(f"{event.method} {event.url}")
+    elif isinstance(event, ResponseArrived):
+        notes.statuses.append(f"{event.status_code} {event.reason}".strip())
+    elif event.state == "started" and event.phase not in notes.phases:
+        notes.phases.append(event.phase)
 
 
-class _Condenser:
+class _Fold:
+    """The fold's state; ``feed`` one event at a time, then ``finish``."""
+
     def __init__(self, source: str, call: str, root: str | None) -> None:
         self.lines = source.splitlines()
         self.statements = _simple_statements(source)
         self.call = call.strip()
         self.root = root
-        self.steps: list[_Draft] = []
+        self.rows: list[AnyRow] = []
         self.dropped = 0
-        self.state: dict[str, str] = {}
+        self.changes: dict[str, str] = {}  # arrived since the last row; the next row takes them
         self.frames: dict[str, _Frame] = {}
         self.stacks: dict[str, list[_Frame]] = {}
         self.live: set[str] = set()
+        self.root_task: str | None = None
         self.learner_tasks: set[str] = set()  # tasks that ran code of the traced file
-        self.task_requests: dict[int, tuple[_Draft, _Notes]] = {}
-        self.now: float | None = None  # t_ms of the event being walked
+        self.sends: dict[int, SendsRow] = {}
+        self.now = 0.0
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -146,31 +158,27 @@ class _Condenser:
             return ""
         return self.statements.get(line) or self.lines[line - 1].strip()
 
-    def freeze(self) -> None:
-        """The last row's variables are final: later events belong to later rows."""
-        if self.steps and self.steps[-1].variables is None:
-            self.steps[-1].variables = dict(self.state)
-
-    def add(self, draft: _Draft) -> _Draft:
-        if len(self.steps) >= MAX_STEPS:
+    def add(self, row: AnyRow, *, t_ms: float | None = None) -> AnyRow:
+        row.t_ms = self.now if t_ms is None else t_ms
+        if len(self.rows) >= MAX_STEPS:
             self.dropped += 1
-            return draft
-        self.freeze()
-        if draft.t_ms is None:
-            draft.t_ms = self.now
-        self.steps.append(draft)
-        return draft
+            row.changes = self.changes  # what it would have changed goes to the closing row
+            return row
+        row.changes, self.changes = self.changes, {}
+        self.rows.append(row)
+        return row
 
-    def update(self, frame: _Frame, values: dict[str, str] | None) -> None:
-        for name, value in (values or {}).items():
+    def update(self, frame: _Frame, values: dict[str, str], row: AnyRow | None = None) -> None:
+        """``frame``'s locals changed: the change belongs to ``row``, or else to the next row."""
+        into = row.changes if row is not None else self.changes
+        for name, value in values.items():
             frame.values[name] = value
-            self.state[self.key(frame.label, name)] = value
+            into[self.key(frame.label, name)] = value
 
-    def frame_of(self, event: EventLike) -> _Frame:
-        label = event.frame or "?"
+    def frame_of(self, label: str, task: str | None) -> _Frame:
         frame = self.frames.get(label)
         if frame is None:
-            frame = self.frames[label] = _Frame(label, event.task)
+            frame = self.frames[label] = _Frame(label, task)
         return frame
 
     def innermost(self, task: str | None) -> _Frame | None:
@@ -183,573 +191,453 @@ class _Condenser:
                 return frame.awaits[-1]
         return None
 
+    def notes_for(self, task: str | None) -> Notes | None:
+        """Where a side effect of ``task`` (a phase, a client built) is told: the open await, or
+        the statement running now."""
+        waiting = self.open_await(task)
+        if waiting is not None:
+            return waiting.notes
+        frame = self.innermost(task)
+        if frame is not None and frame.pending is not None:
+            return frame.pending.notes
+        return None
+
     def flush(self, frame: _Frame, *, raised: str | None = None) -> None:
         """Tell the frame's pending plain statement as a row of its own."""
         pending, frame.pending = frame.pending, None
         if pending is None:
             return
         changed = [
-            f"{name} = {value}"
+            (name, value)
             for name, value in frame.values.items()
             if pending.before.get(name) != value and value != NOT_SET
         ]
-        notes = pending.notes
-        evaluation = notes.told()
-        if notes.requests:
-            request = f"a blocking request: {', '.join(notes.requests)}"
-            if notes.phases:
-                request += f" ({_ARROW.join(notes.phases)})"
-            evaluation = f"{request}; {evaluation}" if evaluation else request
-        if raised is not None:
-            result = f"raises {raised}"
-        elif changed:
-            result = ", ".join(changed)
-        elif notes.printed:
-            result = "output: " + " ".join(notes.printed)[:80]
-        else:
-            result = "no variable changes"
-        self.add(
-            _Draft(
-                pending.line,
-                frame.task,
-                f"Run `{self.source(pending.line)}`",
-                evaluation or "runs without awaiting anything",
-                result,
-            )
+        row = StatementRow(
+            line=pending.line,
+            task=frame.task,
+            notes=pending.notes,
+            source=self.source(pending.line),
+            changed=changed,
+            raised=raised,
         )
+        self.add(row, t_ms=pending.t_ms)
 
-    def absorb(self, frame: _Frame, line: int | None) -> _Notes:
+    def absorb(self, frame: _Frame, line: int | None) -> tuple[Notes, float | None]:
         """The pending statement on ``line`` is told by the row about to be added."""
         pending = frame.pending
         if pending is not None and pending.line == line:
             frame.pending = None
-            return pending.notes
+            return pending.notes, pending.t_ms
         self.flush(frame)
-        return _Notes()
+        return Notes(), None
 
     # -- the walk ------------------------------------------------------------------------------
 
-    def run(self, events: Iterable[EventLike]) -> list[Step]:
-        for event in events:
-            self.now = event.t_ms
-            handler = getattr(self, f"on_{event.kind}", None)
-            if handler is not None:
-                handler(event)
-        self.still_waiting()
-        if self.dropped:
-            self.steps.append(
-                _Draft(None, None, f"… {self.dropped} more steps are not shown", "", "")
-            )
-        if self.steps and self.steps[-1].variables is None:
-            self.steps[-1].variables = dict(self.state)
-        keys = list(self.state)
-        return [
-            Step(
-                step=number,
-                line=draft.line,
-                task=draft.task,
-                action=draft.action,
-                evaluation=draft.evaluation,
-                result=draft.result,
-                variables={k: (draft.variables or {}).get(k, NOT_SET) for k in keys},
-                t_ms=draft.t_ms,
-            )
-            for number, draft in enumerate(self.steps, start=1)
-        ]
+    def feed(self, event: AnyEvent) -> None:
+        self.now = event.t_ms
+        match event:
+            case LineRan():
+                frame = self.frame_of(event.frame, event.task)
+                self.update(frame, event.changes)
+                self.flush(frame)
+                frame.pending = _Pending(event.line or 0, event.t_ms, dict(frame.values))
+            case Snapshot():
+                self.update(self.frame_of(event.frame, event.task), event.changes)
+            case FrameEntered():
+                self.on_call(event)
+            case AwaitStarted():
+                self.on_await(event)
+            case Suspended() | Yielded():
+                self.on_suspend(event)
+            case AwaitDone():
+                self.on_awaited(event)
+            case Raised():
+                self.on_raised(event)
+            case RequestSent() | HttpPhase() | ResponseArrived():
+                self.on_http(event)
+            case IoWait():
+                self.on_io_wait(event)
+            case ClientCreated():
+                notes = self.notes_for(event.task)
+                if notes is not None:
+                    notes.client_ms.append(event.ms)
+            case Blocked():
+                self.on_blocked(event)
+            case CoroutineCreated():
+                frame = self.frame_of(event.frame, None)
+                self.update(frame, event.changes)
+                row = CallRow(
+                    line=event.line,
+                    task=None,
+                    call=self.call,
+                    function=event.frame,
+                    coroutine=event.shown,
+                )
+                self.add(row)
+            case TaskStarted():
+                self.on_task_start(event)
+            case TaskDone():
+                self.on_task_done(event)
+            case Caught():
+                frame = self.frame_of(event.frame, event.task)
+                error = event.error.text if event.error else ""
+                self.flush(frame, raised=error)
+                self.add(
+                    CaughtRow(
+                        line=event.line,
+                        task=event.task,
+                        source=self.source(event.line),
+                        error=error,
+                    )
+                )
+            case Unwound():
+                self.on_unwind(event)
+            case Returned():
+                self.on_return(event)
+            case Printed():
+                inner = self.innermost(event.task)
+                if inner is not None and inner.pending is not None:
+                    inner.pending.notes.printed.append(event.text)
+                else:
+                    self.add(PrintRow(line=event.line, task=event.task, text=event.text))
+            case Warned():
+                text = f"{event.category}: {event.message}"
+                self.add(WarnRow(line=event.line, task=None, text=text))
+            case Stopped():
+                self.still_waiting()
+                self.add(StopRow(line=event.line, task=None, reason=event.reason))
 
-    def on_coroutine(self, event: EventLike) -> None:
-        label = event.frame or "?"
-        frame = self.frames.setdefault(label, _Frame(label, "main"))
-        self.update(frame, event.values)
-        created = event.detail.rpartition(" creates ")[2]
-        self.add(
-            _Draft(
-                event.line,
-                None,
-                f"Call {self.call}",
-                f"{label} is an async def function: calling it runs none of its body yet",
-                f"A coroutine object is created: {created}",
-            )
-        )
-
-    def on_task_start(self, event: EventLike) -> None:
+    def on_task_start(self, event: TaskStarted) -> None:
         name = event.task or "?"
         self.live.add(name)
-        if name == "main":
+        if event.root:
+            self.root_task = name
             return
-        creator = event.detail.rpartition(" by ")[2] if " by " in event.detail else None
-        last = self.steps[-1] if self.steps else None
-        if last is not None and last.group and last.task == creator and last.line == event.line:
-            last.group.append(name)
-            last.action = f"Start {len(last.group)} tasks: {', '.join(last.group)}"
-            last.evaluation = (
-                "each coroutine is wrapped in a task; the loop starts them when"
-                f" {creator} next suspends"
-            )
+        last = self.rows[-1] if self.rows else None
+        if isinstance(last, TasksRow) and last.creator == event.creator and last.line == event.line:
+            last.tasks.append(name)
             return
-        coroutine = event.detail.partition(" wrapped")[0]
         self.add(
-            _Draft(
-                event.line,
-                creator,
-                f"Start task {name}",
-                f"{coroutine} is wrapped in a task; the loop starts it when {creator}"
-                " next suspends",
-                "scheduled, not running yet",
-                group=[name],
+            TasksRow(
+                line=event.line,
+                task=event.creator,
+                creator=event.creator,
+                tasks=[name],
+                coroutine=event.coroutine,
             )
         )
 
-    def on_task_done(self, event: EventLike) -> None:
+    def on_task_done(self, event: TaskDone) -> None:
         name = event.task or "?"
         self.live.discard(name)
         self.stacks.pop(name, None)
-        if name == "main":
-            outcome, _, value = event.detail.partition(" ")
-            if outcome == "returned":
-                self.add(
-                    _Draft(
-                        None,
-                        name,
-                        f"{self.call} completes",
-                        "the coroutine is done: awaiting it gives its return value",
-                        f"result: {value}",
-                    )
-                )
-            else:
-                self.add(
-                    _Draft(
-                        None,
-                        name,
-                        f"{self.call} ends",
-                        "the coroutine did not return",
-                        event.detail,
-                    )
-                )
-        elif not event.detail.startswith("returned"):
-            self.add(_Draft(None, name, f"Task {name} ends", "", event.detail))
-        elif name not in self.learner_tasks:
-            statuses = [
-                status
-                for draft, notes in self.task_requests.values()
-                if draft.task == name
-                for status in notes.statuses
-            ]
-            arrived = f"its response ({statuses[-1]}) arrived; " if statuses else ""
-            self.add(
-                _Draft(
-                    None,
-                    name,
-                    f"Task {name} finishes",
-                    f"{arrived}the task is done and hands its value to whoever awaits it",
-                    event.detail,
-                )
+        root = name == self.root_task
+        if not root and event.outcome == "returned" and name in self.learner_tasks:
+            return
+        statuses = [
+            s for row in self.sends.values() if row.task == name for s in row.notes.statuses
+        ]
+        self.add(
+            TaskEndRow(
+                line=None,
+                task=name,
+                outcome=event.outcome,
+                value=event.value,
+                root=root,
+                call=self.call,
+                status=statuses[-1] if statuses else None,
             )
+        )
 
-    def on_call(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
+    def on_call(self, event: FrameEntered) -> None:
+        frame = self.frame_of(event.frame, event.task)
         frame.task = event.task
-        frame.names = [n for n in (event.values or {}) if "." not in n]
-        self.update(frame, event.values)
+        self.update(frame, event.changes)
         stack = self.stacks.setdefault(event.task or "", [])
         self.learner_tasks.add(event.task or "")
         caller = stack[-1] if stack else None
         stack.append(frame)
+        entered = f"{event.function}({', '.join(event.arguments)})"
         if caller is None:
-            if event.task not in (None, "main"):
-                self.add(
-                    _Draft(
-                        event.line,
-                        event.task,
-                        f"Task {event.task} starts running",
-                        f"the event loop runs the task's coroutine: {event.detail}",
-                        "running",
-                    )
-                )
+            if event.task is not None and event.task != self.root_task:
+                self.add(TaskRunsRow(line=event.line, task=event.task, entered=entered))
             return
         waiting = caller.awaits[-1] if caller.awaits else None
         if waiting is not None and waiting.suspended == 0 and not waiting.delegating:
             waiting.delegating = True
-            waiting.step = self.add(
-                _Draft(
-                    waiting.line,
-                    event.task,
-                    f"Await {waiting.text}",
-                    f"a coroutine of this file: {event.detail} runs now, inside this task",
-                    "",
-                )
+            row = DelegateRow(
+                line=waiting.line, task=event.task, text=waiting.text, entered=entered
             )
+            self.add(row)
+            waiting.row = row
 
-    def on_line(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
-        self.update(frame, event.values)
-        self.flush(frame)
-        frame.pending = _Pending(event.line or 0, dict(frame.values))
-
-    def on_snapshot(self, event: EventLike) -> None:
-        self.update(self.frame_of(event), event.values)
-
-    def _start_await(self, event: EventLike, role: str) -> _Await:
-        frame = self.frame_of(event)
-        notes = self.absorb(frame, event.line)
-        target = next(iter(event.values), None) if event.values else None
+    def on_await(self, event: AwaitStarted) -> None:
+        frame = self.frame_of(event.frame, event.task)
+        notes, began = self.absorb(frame, event.line)
+        target = event.target
         source = self.source(event.line)
-        if role in ("aenter", "aexit") and " as " in source:
+        if event.kind in ("aenter", "aexit") and " as " in source:
             target = source.rpartition(" as ")[2].rstrip(":").strip() or None
-        waiting = _Await(role, event.detail, event.line, target, notes)
+        waiting = _Await(event.kind, event.text, event.line, target, notes)
         frame.awaits.append(waiting)
-        self.freeze()
-        self.update(frame, event.values)
-        return waiting
-
-    def on_await(self, event: EventLike) -> None:
-        self._start_await(event, "await")
-
-    def on_anext(self, event: EventLike) -> None:
-        self._start_await(event, "anext")
-
-    def on_aenter(self, event: EventLike) -> None:
-        waiting = self._start_await(event, "aenter")
-        as_target = f" as {waiting.target}" if waiting.target else ""
-        waiting.step = self.add(
-            _Draft(
-                event.line,
-                event.task,
-                f"Enter `async with {event.detail}{as_target}`",
-                f"evaluates {event.detail}, then awaits its __aenter__()",
-                "",
+        self.update(frame, event.changes)
+        if event.kind in ("aenter", "aexit"):
+            row = WithRow(
+                line=event.line,
+                task=event.task,
+                notes=notes,
+                role=event.kind,
+                text=event.text,
+                target=target,
             )
-        )
+            self.add(row, t_ms=began)
+            waiting.row = row
 
-    def on_aexit(self, event: EventLike) -> None:
-        waiting = self._start_await(event, "aexit")
-        subject = waiting.target or event.detail
-        waiting.step = self.add(
-            _Draft(
-                event.line,
-                event.task,
-                "Leave the `async with` block",
-                f"leaving the block awaits {subject}.__aexit__()",
-                "",
-            )
-        )
-
-    def on_suspend(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
-        waiting = frame.awaits[-1] if frame.awaits else None
-        if waiting is None or waiting.delegating:
+    def on_suspend(self, event: Suspended | Yielded) -> None:
+        frame = self.innermost(event.task)  # the task suspends where its innermost frame awaits
+        if frame is None or not frame.awaits or frame.awaits[-1].delegating:
             return
-        if waiting.suspended == 0:
-            waiting.waiting_on = event.detail
-            if waiting.role in ("await", "anext"):
-                waiting.step = self.add(
-                    _Draft(event.line, event.task, f"Await {waiting.text}", "", "")
-                )
+        waiting = frame.awaits[-1]
+        if waiting.suspended == 0 and waiting.role in ("await", "anext"):
+            on, subject = (
+                (event.on, event.subject) if isinstance(event, Suspended) else ("yield", "")
+            )
+            row = WaitRow(
+                line=event.line,
+                task=event.task,
+                notes=waiting.notes,
+                text=waiting.text,
+                frame=frame.label,
+                on=on,
+                subject=subject,
+            )
+            # a bare yield is stamped when it is back: its row began ms earlier
+            self.add(row, t_ms=event.t_ms - event.ms if isinstance(event, Yielded) else None)
+            waiting.row = row
         waiting.suspended += 1
+        if isinstance(waiting.row, WaitRow | WithRow):
+            waiting.row.suspended = waiting.suspended
 
-    def on_http(self, event: EventLike) -> None:
-        waiting = self.open_await(event.task)
-        if waiting is not None:
-            waiting.notes.phase(event.detail, event.values)
+    def on_http(self, event: RequestSent | HttpPhase | ResponseArrived) -> None:
+        notes = self.notes_for(event.task)
+        if notes is not None:
+            _note_phase(notes, event)
             return
-        frame = self.innermost(event.task)
-        if frame is not None:
-            if frame.pending is not None:
-                frame.pending.notes.phase(event.detail, event.values)
+        task = event.task
+        if not task or task.startswith("internal:"):
             return
-        if event.task and not event.task.startswith("internal:") and event.request is not None:
-            self.task_request(event.task, event.request, event.detail, event.values)
-
-    def task_request(
-        self, task: str, number: int, detail: str, values: dict[str, str] | None
-    ) -> None:
-        """A task running library code (e.g. ``client.get`` under gather) makes a request.
-
-        It gets one row when the request starts, completed as its phases arrive, so concurrent
-        runs read as: each task sends and waits, the loop idles, each response arrives.
-        """
-        told = self.task_requests.get(number)
-        if told is None:
-            if detail != "request.started":
+        row = self.sends.get(event.request)
+        if row is None:
+            if not isinstance(event, RequestSent):
                 return
-            notes = _Notes()
-            notes.phase(detail, values)
-            draft = self.add(_Draft(None, task, f"{task} sends {notes.requests[0]}", "", ""))
-            told = self.task_requests[number] = (draft, notes)
-            draft.result = f"{task} waits for the response; the loop can run other tasks"
-        draft, notes = told
-        notes.phase(detail, values)
-        if notes.phases:
-            draft.evaluation = f"the task runs the request: {_ARROW.join(notes.phases)}"
+            row = SendsRow(line=None, task=task, request=f"{event.method} {event.url}")
+            self.add(row)
+            self.sends[event.request] = row
+        _note_phase(row.notes, event)
 
-    def on_io_wait(self, event: EventLike) -> None:
-        woke = event.detail.removeprefix("woken by ")
+    def on_io_wait(self, event: IoWait) -> None:
+        reasons = woken(event.woken)
         learners = [task for task in self.live if not task.startswith("internal:")]
         if len(learners) <= 1:
             waiting = self.open_await(learners[0]) if learners else None
-            if waiting is not None:
-                waiting.idle_ms += event.ms or 0.0
-                waiting.woken_by.extend(woke.split(", "))
+            if waiting is not None and isinstance(waiting.row, WaitRow):
+                waiting.row.idle_ms += event.ms
+                waiting.row.woken.extend(reasons)
             return
-        last = self.steps[-1] if self.steps else None
-        if last is None or not last.idle:
-            last = self.add(
-                _Draft(
-                    None,
-                    None,
-                    "The event loop waits in select()",
-                    "every task is suspended: nothing is ready to run, so the loop sleeps"
-                    " until a socket or a timer is ready",
-                    "",
-                    idle=True,
-                )
-            )
-        last.idle_ms += event.ms or 0.0
-        last.woken_by.extend(woke.split(", "))
-        last.result = f"idle {last.idle_ms:.1f} ms; woken by {_counted(last.woken_by)}"
+        last = self.rows[-1] if self.rows else None
+        if not isinstance(last, IdleRow):
+            last = IdleRow(line=None, task=None)
+            self.add(last, t_ms=event.t_ms - event.ms)
+        last.idle_ms += event.ms
+        last.woken.extend(reasons)
 
-    def _finish_wait(self, waiting: _Await, frame: _Frame, task: str | None) -> None:
-        """Write the wait row of an await that suspended, now that its phases are known."""
-        step = waiting.step
-        if step is None:
-            return
-        notes = waiting.notes
-        if notes.requests:
-            what = f"sends {', '.join(notes.requests)}"
-            if notes.phases:
-                what += f" ({_ARROW.join(notes.phases)})"
-        else:
-            what = f"cannot finish yet ({waiting.waiting_on})"
-        times = "once" if waiting.suspended == 1 else f"{waiting.suspended} times"
-        extra = notes.told()
-        step.evaluation = f"{waiting.text} {what}; {frame.label} suspends ({times})" + (
-            f"; {extra}" if extra else ""
-        )
-        if waiting.woken_by:
-            step.result = (
-                "suspended: the event loop is free; it idles"
-                f" {waiting.idle_ms:.1f} ms in select(), woken by {_counted(waiting.woken_by)}"
-            )
-        else:
-            step.result = "suspended: the event loop is free to run other tasks"
-
-    def on_awaited(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
+    def on_awaited(self, event: AwaitDone) -> None:
+        frame = self.frame_of(event.frame, event.task)
         if not frame.awaits:
             return
         waiting = frame.awaits.pop()
-        if waiting.suspended and waiting.role == "await" and not waiting.delegating:
-            self.freeze()
-        self.update(frame, event.values)
-        assigned = self._assigned(waiting, event)
-        if waiting.role == "aenter" and waiting.step is not None:
-            waiting.step.result = assigned or f"gives {event.detail}"
-            self._note_suspensions(waiting)
-        elif waiting.role == "aexit" and waiting.step is not None:
-            if event.detail.endswith("(closed)"):
-                waiting.step.evaluation += ", which closes it"
-            waiting.step.result = assigned or f"the manager is now {event.detail}"
-            self._note_suspensions(waiting)
-        elif waiting.role == "anext":
-            action = f"Get the next item of `async for` over {waiting.text}"
-            result = assigned or event.detail
-            self.add(_Draft(event.line, event.task, action, _suspensions(waiting), result))
+        assigned = list(event.changes.items())
+        row = waiting.row
+        if isinstance(row, WithRow):
+            self.update(frame, event.changes, row)
+            row.value, row.assigned = event.value, assigned
+            row.closes = waiting.role == "aexit" and event.value.endswith("(closed)")
+            return
+        if isinstance(row, WaitRow):
+            row.told = True
+        self.update(frame, event.changes)
+        line, task, value = event.line, event.task, event.value
+        if waiting.role == "anext":
+            self.add(
+                NextRow(
+                    line=line,
+                    task=task,
+                    value=value,
+                    notes=waiting.notes,
+                    text=waiting.text,
+                    suspended=waiting.suspended,
+                    assigned=assigned,
+                )
+            )
         elif waiting.delegating:
             self.add(
-                _Draft(
-                    event.line,
-                    event.task,
-                    f"`await {waiting.text}` gives its value",
-                    "the awaited coroutine of this file returned",
-                    assigned or f"value: {event.detail}",
-                )
+                GaveRow(line=line, task=task, value=value, text=waiting.text, assigned=assigned)
             )
         elif waiting.suspended:
-            self._finish_wait(waiting, frame, event.task)
             statuses = waiting.notes.statuses
-            action = (
-                f"The response arrives ({statuses[-1]}); {frame.label} resumes"
-                if statuses
-                else f"{frame.label} resumes"
-            )
+            status = statuses[-1] if statuses else None
             self.add(
-                _Draft(
-                    event.line,
-                    event.task,
-                    action,
-                    f"{waiting.text} completes, so {frame.label} continues at line {event.line}",
-                    assigned or f"value: {event.detail}",
+                ResumeRow(
+                    line=line,
+                    task=task,
+                    value=value,
+                    frame=frame.label,
+                    text=waiting.text,
+                    status=status,
+                    assigned=assigned,
                 )
             )
         else:
-            extra = waiting.notes.told()
             self.add(
-                _Draft(
-                    event.line,
-                    event.task,
-                    f"Await {waiting.text}",
-                    "it finishes without suspending" + (f"; {extra}" if extra else ""),
-                    assigned or f"value: {event.detail}",
+                AwaitNowRow(
+                    line=line,
+                    task=task,
+                    value=value,
+                    notes=waiting.notes,
+                    text=waiting.text,
+                    assigned=assigned,
                 )
             )
 
-    def _assigned(self, waiting: _Await, event: EventLike) -> str:
-        values = event.values or {}
-        parts = [f"{name} = {value}" for name, value in values.items() if "." not in name]
-        parts += [f"{name} available: {value}" for name, value in values.items() if "." in name]
-        return "; ".join(parts)
-
-    def _note_suspensions(self, waiting: _Await) -> None:
-        if waiting.step is not None and waiting.suspended:
-            waiting.step.evaluation += f" (it suspends {_times(waiting.suspended)} meanwhile)"
-        extra = waiting.notes.told()
-        if waiting.step is not None and extra:
-            waiting.step.evaluation += f"; {extra}"
-
-    def on_exception(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
+    def on_raised(self, event: Raised) -> None:
+        frame = self.frame_of(event.frame, event.task)
         if not frame.awaits:
             return
         waiting = frame.awaits.pop()
-        if waiting.role in ("aenter", "aexit") and waiting.step is not None:
-            waiting.step.result = f"raises {event.detail}"
+        if isinstance(waiting.row, WithRow):
+            waiting.row.raised = event.error.text
             return
-        if waiting.suspended and not waiting.delegating:
-            self._finish_wait(waiting, frame, event.task)
-            action = f"{frame.label} resumes: the await fails"
-        else:
-            action = (
-                f"Await {waiting.text}"
-                if not waiting.delegating
-                else f"`await {waiting.text}` fails"
-            )
+        if isinstance(waiting.row, WaitRow):
+            waiting.row.told = True
         self.add(
-            _Draft(
-                event.line,
-                event.task,
-                action,
-                f"{waiting.text} raises {event.detail}",
-                f"{event.detail} is raised at line {event.line}",
+            FailRow(
+                line=event.line,
+                task=event.task,
+                frame=frame.label,
+                text=waiting.text,
+                error=event.error.text,
+                resumed=bool(waiting.suspended) and not waiting.delegating,
+                delegating=waiting.delegating,
             )
         )
 
-    def on_caught(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
-        self.flush(frame, raised=event.detail)
-        self.add(
-            _Draft(
-                event.line,
-                event.task,
-                f"`{self.source(event.line)}` catches it",
-                f"{event.detail} is handled here",
-                "execution continues in the except block",
-            )
-        )
-
-    def on_unwind(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
-        notes = self.absorb(frame, event.line)
+    def on_unwind(self, event: Unwound) -> None:
+        frame = self.frame_of(event.frame, event.task)
+        notes, began = self.absorb(frame, event.line)
         frame.awaits.clear()
         stack = self.stacks.get(event.task or "", [])
         if frame in stack:
             stack.remove(frame)
-        caller = stack[-1].label if stack else "the code awaiting it"
-        extra = notes.told()
-        self.add(
-            _Draft(
-                event.line,
-                event.task,
-                f"{frame.label} stops at line {event.line}: `{self.source(event.line)}`",
-                f"{event.detail} is not caught in {frame.label}" + (f"; {extra}" if extra else ""),
-                f"the exception propagates to {caller}",
-            )
+        row = UnwindRow(
+            line=event.line,
+            task=event.task,
+            notes=notes,
+            frame=frame.label,
+            source=self.source(event.line),
+            error=event.error.text,
+            caller=stack[-1].label if stack else None,
         )
+        self.add(row, t_ms=began)
 
-    def on_return(self, event: EventLike) -> None:
-        frame = self.frame_of(event)
+    def on_return(self, event: Returned) -> None:
+        frame = self.frame_of(event.frame, event.task)
         text = self.source(event.line)
         explicit = text.startswith("return") and (
             frame.pending is not None and frame.pending.line == event.line
         )
-        notes = self.absorb(frame, event.line) if explicit else _Notes()
+        notes, began = self.absorb(frame, event.line) if explicit else (Notes(), None)
         if not explicit:
             self.flush(frame)
         stack = self.stacks.get(event.task or "", [])
         if frame in stack:
             stack.remove(frame)
-        extra = notes.told()
-        if explicit:
-            expression = text.removeprefix("return").strip() or "None"
-            evaluation = f"evaluates {expression}" + self._still_readable(frame, expression)
-            action = f"Return {expression}"
-        else:
-            evaluation, action = "", f"{frame.label} reaches the end of its body"
-        if extra:
-            evaluation += f"; {extra}"
-        self.add(
-            _Draft(
-                event.line, event.task, action, evaluation, f"{frame.label} returns {event.detail}"
-            )
+        expression = (text.removeprefix("return").strip() or "None") if explicit else None
+        base = (expression or "").partition(".")[0]
+        readable = frame.values.get(base, "").startswith("Response [") and any(
+            value.endswith("Client (closed)") for value in frame.values.values()
         )
-
-    def _still_readable(self, frame: _Frame, expression: str) -> str:
-        base = expression.partition(".")[0]
-        if not frame.values.get(base, "").startswith("Response ["):
-            return ""
-        if not any(value.endswith("Client (closed)") for value in frame.values.values()):
-            return ""
-        return (
-            ": still readable after the client closed, because a non-streaming response is"
-            " read in full before the request's await returns"
+        row = ReturnRow(
+            line=event.line,
+            task=event.task,
+            notes=notes,
+            frame=frame.label,
+            expression=expression,
+            value=event.value,
+            readable_after_close=readable,
         )
+        self.add(row, t_ms=began)
 
-    def on_blocked(self, event: EventLike) -> None:
+    def on_blocked(self, event: Blocked) -> None:
         frame = self.frames.get(event.frame or "")
         if frame is not None and frame.pending is not None and frame.pending.line == event.line:
-            frame.pending.notes.blocked_ms += event.ms or 0.0
+            frame.pending.notes.blocked_ms += event.ms
+            frame.pending.notes.causes.append(event.cause)
             return
         waiting = self.open_await(event.task)
         if waiting is not None and waiting.line == event.line:
-            waiting.notes.blocked_ms += event.ms or 0.0
+            waiting.notes.blocked_ms += event.ms
+            waiting.notes.causes.append(event.cause)
             return
-        note = f"line {event.line} then holds the event loop for {event.ms or 0:.0f} ms"
-        for step in reversed(self.steps):
-            if step.task == event.task:
-                step.evaluation += f"; {note}"
+        for row in reversed(self.rows):
+            if row.task == event.task:
+                row.notes.held_later.append((event.line, event.ms))
                 return
-        self.add(_Draft(event.line, event.task, f"Line {event.line} runs", note, "blocked"))
-
-    def on_output(self, event: EventLike) -> None:
-        frame = self.innermost(event.task)
-        if frame is not None and frame.pending is not None:
-            frame.pending.notes.printed.append(event.detail)
-            return
-        self.add(_Draft(event.line, event.task, "Print", "", f"output: {event.detail}"))
-
-    def on_warning(self, event: EventLike) -> None:
-        self.add(
-            _Draft(event.line, None, "Python warns", event.detail, "a warning, not an exception")
-        )
+        self.add(HeldRow(line=event.line, task=event.task, ms=event.ms, cause=event.cause))
 
     def still_waiting(self) -> None:
         """Tell the waits that never ended (the run stopped, or the loop closed first)."""
         for frame in self.frames.values():
             for waiting in frame.awaits:
-                if waiting.suspended and waiting.step is not None and not waiting.step.evaluation:
-                    self._finish_wait(waiting, frame, frame.task)
-                    waiting.step.result = "still suspended when the run ended"
+                if isinstance(waiting.row, WaitRow) and not waiting.row.told:
+                    waiting.row.told = waiting.row.unfinished = True
             self.flush(frame)
 
-    def on_stopped(self, event: EventLike) -> None:
+    def finish(self) -> list[AnyRow]:
         self.still_waiting()
-        self.add(_Draft(event.line, None, "The run is stopped", event.detail, "partial trace"))
+        if self.dropped:
+            self.rows.append(MoreRow(line=None, task=None, count=self.dropped, t_ms=self.now))
+        if self.changes and self.rows:
+            self.rows[-1].changes.update(self.changes)
+        return self.rows
 
 
-def _counted(reasons: list[str]) -> str:
-    counts: dict[str, int] = {}
-    for reason in reasons:
-        counts[reason] = counts.get(reason, 0) + 1
-    return ", ".join(f"{r} (x{n})" if n > 1 else r for r, n in counts.items())
+def fold(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None) -> list[AnyRow]:
+    """The rows for ``events`` of a run of ``call`` in ``source``, as typed facts."""
+    state = _Fold(source, call, root)
+    for event in events:
+        state.feed(event)
+    return state.finish()
+
+
+def condense(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None) -> list[Step]:
+    """The table-ready rows for ``events``: the fold, put into words."""
+    steps: list[Step] = []
+    for number, row in enumerate(fold(events, source=source, call=call, root=root), start=1):
+        action, evaluation, result = words(row)
+        steps.append(
+            Step(
+                step=number,
+                line=row.line,
+                task=row.task,
+                action=action,
+                evaluation=evaluation,
+                result=result,
+                changes=row.changes,
+                waiting=isinstance(row, WaitRow),
+                t_ms=None if row.t_ms is None else round(row.t_ms, 3),
+            )
+        )
+    return steps
 
 
 def _simple_statements(source: str) -> dict[int, str]:
@@ -778,11 +666,3 @@ def _simple_statements(source: str) -> dict[int, str]:
             if text:
                 statements[node.lineno] = text if len(text) <= 90 else text[:89] + "…"
     return statements
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count} times"
-
-
-def _suspensions(waiting: _Await) -> str:
-    return f"suspends {_times(waiting.suspended)}" if waiting.suspended else "no suspension"

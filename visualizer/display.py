@@ -20,8 +20,12 @@ from collections.abc import Callable
 
 import httpx
 
+from visualizer.events import NOT_SET as NOT_SET
+from visualizer.events import ErrorText
+
 WIDTH = 60
-NOT_SET = "(not set)"
+# ``Trace.result`` keeps the whole repr of the returned value up to this many bytes.
+RESULT_BYTES = 64 * 1024
 _ADDRESS = re.compile(
     r"\s*(?:object )?at 0x[0-9a-fA-F]+"  # "<Foo object at 0x7f...>"
     r"|0x[0-9a-fA-F]{6,}"  # a bare pointer
@@ -54,6 +58,30 @@ def exception_text(exc: BaseException) -> str:
         return cut(repr(exc))
     except Exception:
         return f"{type(exc).__name__}()"
+
+
+def error_text(exc: BaseException) -> ErrorText:
+    """The exception as a typed record: its type name and its short repr."""
+    return ErrorText(type=type(exc).__name__, text=exception_text(exc))
+
+
+def full_repr(value: object, budget: int = RESULT_BYTES) -> str:
+    """The whole repr of ``value`` (no address), cut only past ``budget`` bytes of UTF-8.
+
+    >>> full_repr("x" * 10, budget=8)
+    "'xxxxxxx… (4 more bytes)"
+    """
+    try:
+        text = _ADDRESS.sub(
+            "", _general(value) if isinstance(value, httpx.Response) else repr(value)
+        )
+    except Exception:
+        return f"<{type(value).__name__}>"
+    data = text.encode("utf-8", "replace")
+    if len(data) <= budget:
+        return text
+    kept = data[:budget].decode("utf-8", "ignore")
+    return f"{kept}… ({len(data) - len(kept.encode())} more bytes)"
 
 
 def _text(value: object) -> str:

@@ -20,9 +20,11 @@ The learner's code keeps its natural URLs and needs no special client.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import ssl
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from visualizer.events import ClientCreated, HttpPhase, PhaseState, RequestSent, ResponseArrived
 from visualizer.recorder import Recorder
 
 DEMO_DOMAIN = "example.com"
@@ -164,6 +167,8 @@ def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
 
 
 _request_ids = itertools.count(1)
+_client_ids = itertools.count(1)
+_STATES: dict[str, PhaseState] = {"started": "started", "complete": "complete", "failed": "failed"}
 
 
 def _learner_line(traced_file: str) -> int | None:
@@ -175,26 +180,47 @@ def _learner_line(traced_file: str) -> int | None:
     return None
 
 
-def _on_request(tap: Tap, request: httpx.Request) -> Callable[[str, dict[str, Any]], None] | None:
+def _on_request(
+    tap: Tap, request: httpx.Request, *, sync: bool
+) -> Callable[[str, dict[str, Any]], None] | None:
     recorder = tap.recorder
     if recorder is None:
         return None
+    if sync and asyncio._get_running_loop() is not None:
+        recorder.note_blocking("sync_http")  # a sync request inside async def holds the loop
     number = next(_request_ids)
     line = _learner_line(tap.traced_file)
     request.extensions["loopscope.request"] = (number, line)
     recorder.emit(
-        "http",
-        line,
-        "request.started",
-        request=number,
-        values={"method": request.method, "url": str(request.url)},
+        RequestSent(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            line=line,
+            request=number,
+            method=request.method,
+            url=str(request.url),
+            sync=sync,
+        )
     )
 
     def trace(name: str, info: dict[str, Any]) -> None:
-        values = None
-        if name == "connection.connect_tcp.started":
-            values = {"host": f"{info.get('host')}:{info.get('port')}"}
-        recorder.emit("http", line, name, request=number, values=values)
+        scope, _, rest = name.partition(".")
+        phase, _, state = rest.rpartition(".")
+        host = None
+        if phase == "connect_tcp" and state == "started":
+            host = f"{info.get('host')}:{info.get('port')}"
+        recorder.emit(
+            HttpPhase(
+                t_ms=recorder.now_ms(),
+                task=recorder.task_name(),
+                line=line,
+                request=number,
+                scope=scope,
+                phase=phase,
+                state=_STATES.get(state, "complete"),
+                host=host,
+            )
+        )
 
     return trace
 
@@ -205,15 +231,43 @@ def _on_response(tap: Tap, response: httpx.Response) -> None:
     if recorder is None or marker is None:
         return
     number, line = marker
-    status = f"{response.status_code} {response.reason_phrase}".strip()
-    recorder.emit("http", line, "response.headers", request=number, values={"status": status})
+    recorder.emit(
+        ResponseArrived(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            line=line,
+            request=number,
+            status_code=response.status_code,
+            reason=response.reason_phrase,
+        )
+    )
+
+
+def _client_built(tap: Tap, started: float, cpu: float, *, sync: bool) -> None:
+    """Record a client's creation: building its SSL context holds the thread for a while."""
+    recorder = tap.recorder
+    if recorder is None:
+        return
+    cpu_ms = (time.thread_time() - cpu) * 1000.0
+    recorder.building_ms += cpu_ms
+    recorder.emit(
+        ClientCreated(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            line=_learner_line(tap.traced_file),
+            client=next(_client_ids),
+            sync=sync,
+            ms=round((time.perf_counter() - started) * 1000.0, 3),
+            cpu_ms=round(cpu_ms, 3),
+        )
+    )
 
 
 def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
     original: Callable[..., None] = kind.__init__
 
     async def request_hook_async(request: httpx.Request) -> None:
-        trace = _on_request(tap, request)
+        trace = _on_request(tap, request, sync=False)
         if trace is not None:
             sync_trace = trace
 
@@ -223,7 +277,7 @@ def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
             request.extensions["trace"] = async_trace
 
     def request_hook(request: httpx.Request) -> None:
-        trace = _on_request(tap, request)
+        trace = _on_request(tap, request, sync=True)
         if trace is not None:
             request.extensions["trace"] = trace
 
@@ -241,7 +295,9 @@ def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
         on_request, on_response = request_hook, response_hook
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
         original(self, *args, **kwargs)
+        _client_built(tap, started, cpu, sync=not is_async)
         hooks = self._event_hooks
         hooks["request"] = [*hooks.get("request", []), on_request]
         hooks["response"] = [on_response, *hooks.get("response", [])]

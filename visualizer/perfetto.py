@@ -1,19 +1,35 @@
 """Export a trace in the Chrome Trace Event format, for https://ui.perfetto.dev.
 
 One track per task (awaits, request phases and stalls as slices), one for the event loop's
-waits in ``select()``; exceptions, warnings and prints as instant events.
+waits in ``select()``; exceptions, warnings and prints as instant events. Names are made from
+the events' fields (``visualizer.wording`` for the sentences), never parsed from text.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from visualizer.events import (
+    AwaitDone,
+    AwaitStarted,
+    Blocked,
+    Caught,
+    ClientCreated,
+    IoWait,
+    Printed,
+    Raised,
+    Returned,
+    Stopped,
+    Unwound,
+    Warned,
+)
 from visualizer.model import Trace
+from visualizer.wording import cause, detail
 
 _PID = 1
 _LOOP_TID = 0
-_AWAIT_KINDS = {"await", "aenter", "aexit", "anext"}
-_INSTANT_KINDS = {"exception", "unwind", "caught", "warning", "output", "stopped", "return"}
+_INSTANT = (Raised, Unwound, Caught, Warned, Printed, Stopped, Returned)
 
 
 def _us(ms: float) -> float:
@@ -45,33 +61,27 @@ def chrome_trace(trace: Trace) -> dict[str, Any]:
             }
         )
 
-    open_awaits: dict[tuple[str | None, str | None], list[tuple[str, float]]] = {}
+    open_awaits: dict[tuple[str | None, str], list[tuple[str, float]]] = {}
     for event in trace.events:
-        if event.kind in _AWAIT_KINDS:
-            name = f"{event.kind} {event.detail}"
+        if isinstance(event, AwaitStarted):
+            name = f"{event.kind} {event.text}"
             open_awaits.setdefault((event.task, event.frame), []).append((name, event.t_ms))
-        elif event.kind in ("awaited", "exception"):
+        elif isinstance(event, AwaitDone | Raised):
             stack = open_awaits.get((event.task, event.frame))
             if stack:
                 name, start = stack.pop()
                 slice_(name, event.task, start, event.t_ms, "await")
-        elif event.kind == "io_wait" and event.ms is not None:
-            slice_(f"select(): {event.detail}", None, event.t_ms - event.ms, event.t_ms, "loop")
-        elif event.kind == "blocked" and event.ms is not None:
-            name = f"blocked at line {event.line}"
+            if isinstance(event, Raised):
+                out.append(_instant(event.kind, detail(event), tid(event.task), event.t_ms))
+        elif isinstance(event, IoWait):
+            slice_(f"select(): {detail(event)}", None, event.t_ms - event.ms, event.t_ms, "loop")
+        elif isinstance(event, Blocked):
+            name = f"blocked at line {event.line}: {cause(event)}"
             slice_(name, event.task, event.t_ms - event.ms, event.t_ms, "blocked")
-        elif event.kind in _INSTANT_KINDS:
-            out.append(
-                {
-                    "name": f"{event.kind}: {event.detail}",
-                    "cat": event.kind,
-                    "ph": "i",
-                    "s": "t",
-                    "pid": _PID,
-                    "tid": tid(event.task),
-                    "ts": _us(event.t_ms),
-                }
-            )
+        elif isinstance(event, ClientCreated):
+            slice_(detail(event), event.task, event.t_ms - event.ms, event.t_ms, "client")
+        elif isinstance(event, _INSTANT):
+            out.append(_instant(event.kind, detail(event), tid(event.task), event.t_ms))
     for request in trace.requests:
         slice_(
             f"{request.method} {request.url}",
@@ -98,3 +108,20 @@ def chrome_trace(trace: Trace) -> dict[str, Any]:
     )
     meta.append({"name": "process_name", "ph": "M", "pid": _PID, "args": {"name": trace.call}})
     return {"traceEvents": meta + out, "displayTimeUnit": "ms"}
+
+
+def perfetto_json(trace: Trace) -> bytes:
+    """``chrome_trace`` as the JSON file ``loopscope trace --perfetto`` writes."""
+    return json.dumps(chrome_trace(trace)).encode()
+
+
+def _instant(kind: str, text: str, tid: int, t_ms: float) -> dict[str, Any]:
+    return {
+        "name": f"{kind}: {text}",
+        "cat": kind,
+        "ph": "i",
+        "s": "t",
+        "pid": _PID,
+        "tid": tid,
+        "ts": _us(t_ms),
+    }

@@ -21,7 +21,24 @@ from collections.abc import Awaitable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from visualizer.display import NOT_SET, display, exception_text
+from visualizer.display import NOT_SET, display, error_text
+from visualizer.events import (
+    AwaitDone,
+    AwaitStarted,
+    BlockCause,
+    Blocked,
+    Caught,
+    FrameEntered,
+    LineRan,
+    Raised,
+    Resumed,
+    Returned,
+    Snapshot,
+    Suspended,
+    Unwound,
+    WaitOn,
+    Yielded,
+)
 from visualizer.recorder import Recorder, Stopped
 from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
 
@@ -53,11 +70,12 @@ class Watch:
         return display(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Frame:
     label: str
     names: tuple[str, ...]
     watches: tuple[Watch, ...]
+    shown: dict[str, str]  # the display strings last recorded: events carry only changes
 
 
 class Probes:
@@ -66,6 +84,7 @@ class Probes:
     def __init__(self, recorder: Recorder, sites: Sites, watches: tuple[Watch, ...]) -> None:
         self.recorder = recorder
         self.sites = sites
+        self.traced_file = ""
         self.watches = watches
         self.frames: list[_Frame] = []
         self.root_frame: types.FrameType | None = None
@@ -73,6 +92,7 @@ class Probes:
         self._counts: dict[str, int] = {}
         self._last_task: str | None = None
         self._last_t = 0.0
+        self._last_cpu = 0.0
         self._last_line: int | None = None
         self._last_frame: str | None = None
 
@@ -83,29 +103,53 @@ class Probes:
         if self.recorder.stopped is not None:
             raise Stopped
         now = time.perf_counter()
+        cpu = time.thread_time()
+        recorder = self.recorder
         if task is not None and task == self._last_task:
-            gap_ms = (now - self._last_t) * 1000.0
-            if gap_ms > BLOCK_MS:
-                self.recorder.emit(
-                    "blocked",
-                    self._last_line,
-                    f"ran {gap_ms:.0f} ms without yielding to the event loop",
-                    frame=self._last_frame,
-                    ms=round(gap_ms, 3),
-                    task=task,
+            causes = recorder.blocking
+            cpu_ms = (cpu - self._last_cpu) * 1000.0 - recorder.building_ms
+            cause: BlockCause | None = causes[0] if causes else None
+            if cause is None and cpu_ms > BLOCK_MS:
+                cause = "cpu"
+            if cause is not None:
+                recorder.emit(
+                    Blocked(
+                        t_ms=recorder.now_ms(),
+                        task=task,
+                        line=self._last_line,
+                        frame=self._last_frame,
+                        ms=round((now - self._last_t) * 1000.0, 3),
+                        cpu_ms=round(max(cpu_ms, 0.0), 3),
+                        cause=cause,
+                        calls=max(len(causes), 1),
+                    )
                 )
+        recorder.blocking.clear()
+        recorder.building_ms = 0.0
         self._last_task = task
         self._last_t = now
+        self._last_cpu = cpu
         self._last_line = line
         self._last_frame = frame
         self.recorder.last_line = line
 
     def _encode(self, frame: _Frame, scope: dict[str, Any]) -> dict[str, str]:
-        values = {name: display(scope[name]) if name in scope else NOT_SET for name in frame.names}
+        """The display strings of ``frame``'s locals that changed since its last event."""
+        shown = frame.shown
+        changes: dict[str, str] = {}
+        for name in frame.names:
+            value = display(scope[name]) if name in scope else NOT_SET
+            if shown.get(name) != value:
+                shown[name] = changes[name] = value
         for watch in frame.watches:
-            values[watch.text] = (
-                watch.value_of(scope[watch.root]) if watch.root in scope else NOT_SET
-            )
+            value = watch.value_of(scope[watch.root]) if watch.root in scope else NOT_SET
+            if shown.get(watch.text) != value:
+                shown[watch.text] = changes[watch.text] = value
+        return changes
+
+    def _note(self, frame: _Frame, values: dict[str, str]) -> dict[str, str]:
+        """Keep ``frame``'s shown values in step with what an event carries."""
+        frame.shown.update(values)
         return values
 
     # -- probes called by the rewritten code ---------------------------------------------------
@@ -128,39 +172,61 @@ class Probes:
             )
         )
         watches = tuple(w for w in self.watches if w.root in names)
-        frame = _Frame(label, names, watches)
+        frame = _Frame(label, names, watches, {})
         self.frames.append(frame)
-        task = self.recorder.task_name()
+        recorder = self.recorder
+        task = recorder.task_name()
         self._tick(task, function.line, label)
-        arguments = ", ".join(f"{n}={display(scope[n], 30)}" for n in names if n in scope)
-        self.recorder.emit(
-            "call",
-            function.line,
-            f"{function.name}({arguments})",
-            frame=label,
-            values=self._encode(frame, scope),
-            task=task,
+        recorder.emit(
+            FrameEntered(
+                t_ms=recorder.now_ms(),
+                task=task,
+                line=function.line,
+                frame=label,
+                function=function.name,
+                changes=self._encode(frame, scope),
+            )
         )
         return len(self.frames) - 1
 
     def line(self, frame_id: int, line: int, scope: dict[str, Any]) -> None:
         frame = self.frames[frame_id]
-        task = self.recorder.task_name()
+        recorder = self.recorder
+        task = recorder.task_name()
         self._tick(task, line, frame.label)
-        self.recorder.emit(
-            "line", line, frame=frame.label, values=self._encode(frame, scope), task=task
+        recorder.emit(
+            LineRan(
+                t_ms=recorder.now_ms(),
+                task=task,
+                line=line,
+                frame=frame.label,
+                changes=self._encode(frame, scope),
+            )
         )
 
     def snap(self, frame_id: int, line: int, scope: dict[str, Any]) -> None:
         """The locals at the end of an ``async with`` block, before ``__aexit__``."""
         frame = self.frames[frame_id]
-        self.recorder.emit("snapshot", line, frame=frame.label, values=self._encode(frame, scope))
+        recorder = self.recorder
+        recorder.emit(
+            Snapshot(
+                t_ms=recorder.now_ms(),
+                task=recorder.task_name(),
+                line=line,
+                frame=frame.label,
+                changes=self._encode(frame, scope),
+            )
+        )
 
     def ret(self, frame_id: int, line: int, value: object) -> object:
         label = self.frames[frame_id].label
         task = self.recorder.task_name()
         self._tick(task, line, label)
-        self.recorder.emit("return", line, display(value), frame=label, task=task)
+        self.recorder.emit(
+            Returned(
+                t_ms=self.recorder.now_ms(), task=task, line=line, frame=label, value=display(value)
+            )
+        )
         return value
 
     def caught(self, frame_id: int, line: int) -> None:
@@ -168,8 +234,15 @@ class Probes:
         task = self.recorder.task_name()
         self._tick(task, line, label)
         error = sys.exc_info()[1]
-        detail = exception_text(error) if error is not None else ""
-        self.recorder.emit("caught", line, detail, frame=label, task=task)
+        self.recorder.emit(
+            Caught(
+                t_ms=self.recorder.now_ms(),
+                task=task,
+                line=line,
+                frame=label,
+                error=error_text(error) if error is not None else None,
+            )
+        )
 
     def unwind(self, frame_id: int, error: BaseException) -> None:
         if isinstance(error, GeneratorExit | Stopped):
@@ -177,7 +250,16 @@ class Probes:
         label = self.frames[frame_id].label
         tb = error.__traceback__
         line = tb.tb_lineno if tb is not None else None
-        self.recorder.emit("unwind", line, exception_text(error), frame=label)
+        recorder = self.recorder
+        recorder.emit(
+            Unwound(
+                t_ms=recorder.now_ms(),
+                task=recorder.task_name(),
+                line=line,
+                frame=label,
+                error=error_text(error),
+            )
+        )
 
     def aw(self, awaitable: object, frame_id: int, site: int) -> _Await:
         return _Await(self, awaitable, frame_id, site, None)
@@ -210,16 +292,27 @@ class Probes:
         recorder = self.recorder
         task = recorder.task_name()
         self._tick(task, site.line, label)
-        awaiting = (
-            {site.target: f"(awaiting {site.text})"}
-            if site.target and site.role == "await"
-            else None
+        frame = self.frames[frame_id]
+        started = AwaitStarted(
+            t_ms=recorder.now_ms(),
+            task=task,
+            line=site.line,
+            kind=site.role,
+            frame=label,
+            text=site.text,
+            target=site.target,
         )
-        recorder.emit(site.role, site.line, site.text, frame=label, values=awaiting, task=task)
+        self._note(frame, started.changes)  # the target shows "(awaiting …)" meanwhile
+        recorder.emit(started)
+        # Awaiting a coroutine of the traced file: its own awaits tell its suspensions.
+        nested = (
+            isinstance(awaitable, types.CoroutineType)
+            and awaitable.cr_code.co_filename == self.traced_file
+        )
         try:
             iterator = _iterator(awaitable)
         except TypeError as error:
-            recorder.emit("exception", site.line, exception_text(error), frame=label, task=task)
+            self._raised(task, site.line, label, error)
             raise
         sent: Any = None
         thrown: BaseException | None = None
@@ -228,20 +321,44 @@ class Probes:
                 yielded = iterator.send(sent) if thrown is None else iterator.throw(thrown)
             except StopIteration as finished:
                 value = finished.value
-                self._finished(site, label, value, holder)
+                self._finished(site, frame, value, holder)
                 return value
             except StopAsyncIteration:
                 if site.role != "anext":
                     raise
-                self._tick(recorder.task_name(), site.line, label)
-                recorder.emit("awaited", site.line, "end of iteration", frame=label)
+                task = recorder.task_name()
+                self._tick(task, site.line, label)
+                recorder.emit(
+                    AwaitDone(
+                        t_ms=recorder.now_ms(),
+                        task=task,
+                        line=site.line,
+                        frame=label,
+                        value="",
+                        end_of_iteration=True,
+                    )
+                )
                 raise
             except BaseException as error:
                 if not isinstance(error, Stopped):
-                    self._tick(recorder.task_name(), site.line, label)
-                    recorder.emit("exception", site.line, exception_text(error), frame=label)
+                    task = recorder.task_name()
+                    self._tick(task, site.line, label)
+                    self._raised(task, site.line, label, error)
                 raise
-            recorder.emit("suspend", site.line, _describe_yield(yielded), frame=label)
+            on, subject = _describe_yield(yielded)
+            yielded_at = recorder.now_ms()
+            if nested:  # the traced coroutine inside told this suspension already
+                pass
+            elif on != "yield":  # a bare yield is one "yield" event, stamped when it is back
+                recorder.emit(
+                    Suspended(
+                        t_ms=yielded_at,
+                        task=recorder.task_name(),
+                        line=site.line,
+                        on=on,
+                        subject=subject,
+                    )
+                )
             self._last_task = None
             try:
                 sent = yield yielded
@@ -253,13 +370,33 @@ class Probes:
                 sent, thrown = None, error
             task = recorder.task_name()
             self._tick(task, site.line, label)
-            detail = "" if thrown is None else f"with {exception_text(thrown)} thrown in"
-            recorder.emit("resume", site.line, detail, frame=label, task=task)
+            now = recorder.now_ms()
+            if nested:
+                continue
+            if on == "yield" and thrown is None:
+                recorder.emit(Yielded(t_ms=now, task=task, line=site.line, ms=now - yielded_at))
+                continue
+            recorder.emit(
+                Resumed(
+                    t_ms=now,
+                    task=task,
+                    line=site.line,
+                    thrown=None if thrown is None else error_text(thrown),
+                )
+            )
+
+    def _raised(self, task: str | None, line: int, label: str, error: BaseException) -> None:
+        recorder = self.recorder
+        recorder.emit(
+            Raised(
+                t_ms=recorder.now_ms(), task=task, line=line, frame=label, error=error_text(error)
+            )
+        )
 
     def _finished(
-        self, site: AwaitSite, label: str, value: object, holder: _Manager | None
+        self, site: AwaitSite, frame: _Frame, value: object, holder: _Manager | None
     ) -> None:
-        values: dict[str, str] | None = None
+        values: dict[str, str] = {}
         if site.role == "aenter" and holder is not None:
             holder.entered = value
         shown: object = value
@@ -273,8 +410,19 @@ class Probes:
                     values[watch.text] = watch.value_of(value)
         elif site.target is not None:
             values = {site.target: display(shown)}
-        self._tick(self.recorder.task_name(), site.line, label)
-        self.recorder.emit("awaited", site.line, display(shown), frame=label, values=values)
+        recorder = self.recorder
+        task = recorder.task_name()
+        self._tick(task, site.line, frame.label)
+        recorder.emit(
+            AwaitDone(
+                t_ms=recorder.now_ms(),
+                task=task,
+                line=site.line,
+                frame=frame.label,
+                value=display(shown),
+                changes=self._note(frame, values),
+            )
+        )
 
 
 class _Await:
@@ -349,17 +497,18 @@ def _close(iterator: Iterator[Any]) -> None:
         close()
 
 
-def _describe_yield(value: object) -> str:
+def _describe_yield(value: object) -> tuple[WaitOn, str]:
+    """What a suspension waits for, and on whom: a task's name, a gather's size."""
     if value is None:
-        return "a bare yield: gives the loop one turn"
+        return "yield", ""
     if isinstance(value, asyncio.Task):
-        return f"waits for task {value.get_name()}"
+        return "task", value.get_name()
     if isinstance(value, asyncio.Future):
         children = getattr(value, "_children", None)
         if children is not None:
-            return f"waits for gather of {len(children)}"
-        return "waits on a Future"
-    return f"yields {display(value, 30)}"
+            return "gather", str(len(children))
+        return "future", ""
+    return "value", display(value, 30)
 
 
 def awaitable_kind(value: object) -> str | None:

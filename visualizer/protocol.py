@@ -1,7 +1,9 @@
 """The two messages between a parent and a worker process.
 
 The worker starts, warms up (imports, demo upstream), writes ``ready`` and a newline to its
-stdout, then reads one ``Job`` line from its stdin, runs it, writes one ``Reply`` and exits.
+stdout, then reads one ``Job`` line from its stdin, runs it and exits after writing either
+``trace`` and a newline followed by the trace's JSON (kept as it arrived: the app stores these
+bytes), or one ``Reply`` saying why there is no trace.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from visualizer.model import Trace
 from visualizer.request import Limits, TraceRequest
 
 READY = b"ready\n"
+TRACE = b"trace\n"
 
 
 class Job(BaseModel):
@@ -95,6 +98,8 @@ class Reply(BaseModel):
 def decode(output: bytes) -> Trace:
     """The trace in a worker's whole stdout, or the error it reports."""
     body = output.removeprefix(READY)
+    if body.startswith(TRACE):
+        return Trace.from_json(body.removeprefix(TRACE))
     if not body.strip():
         raise WorkerFailed("the trace worker ended without a reply (killed or out of memory?)")
     return Reply.model_validate_json(body).unwrap()

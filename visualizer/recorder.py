@@ -1,10 +1,10 @@
 """The funnel every hook feeds: one list of raw records, one clock, the soft limits.
 
 Everything in the worker that observes the run (the probes in the traced file, the task
-factory, the selector, the httpcore trace callback, the output and warning capture) calls
-``Recorder.emit``. The recorder stamps the time and the current task, counts, and stops the
-run cooperatively when a limit is passed: it sets ``stopped`` and the next probe in the traced
-code raises ``Stopped``.
+factory, the selector, the httpcore trace callback, the output and warning capture) builds a
+typed event (``visualizer.events``) stamped with ``now_ms()`` and ``task_name()`` and calls
+``Recorder.emit``. The recorder counts, and stops the run cooperatively when a limit is passed:
+it sets ``stopped`` and the next probe in the traced code raises ``Stopped``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from dataclasses import dataclass
-from typing import Literal
 
-StopReason = Literal["time", "steps", "output"]
+from visualizer.events import AnyEvent, BlockCause, Printed, StopReason
+from visualizer.events import Stopped as StopEvent
 
 
 class Stopped(BaseException):
@@ -25,26 +24,14 @@ class Stopped(BaseException):
     """
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One raw event, as the worker records it (the public ``Event`` is built from it)."""
-
-    t_ms: float
-    kind: str
-    task: str | None
-    line: int | None
-    detail: str
-    frame: str | None = None
-    request: int | None = None
-    ms: float | None = None
-    values: dict[str, str] | None = None
-
-
 class Recorder:
     """Collects records for one run and enforces the event and output caps."""
 
     def __init__(self, *, max_events: int, max_output_bytes: int) -> None:
-        self.records: list[Record] = []
+        self.records: list[AnyEvent] = []
+        # Since the last probe: known blocking calls made, time spent building clients.
+        self.blocking: list[BlockCause] = []
+        self.building_ms = 0.0
         self.stopped: StopReason | None = None
         self.max_events = max_events
         self.max_output_bytes = max_output_bytes
@@ -60,7 +47,7 @@ class Recorder:
         self._t0 = time.perf_counter()
 
     def now_ms(self) -> float:
-        return (time.perf_counter() - self._t0) * 1000.0
+        return round((time.perf_counter() - self._t0) * 1000.0, 2)  # 10 µs: finer is noise
 
     def at_ms(self, perf_counter: float) -> float:
         return (perf_counter - self._t0) * 1000.0
@@ -74,38 +61,19 @@ class Recorder:
         task = asyncio.current_task(loop)
         return task.get_name() if task is not None else None
 
-    def emit(
-        self,
-        kind: str,
-        line: int | None,
-        detail: str = "",
-        *,
-        frame: str | None = None,
-        request: int | None = None,
-        ms: float | None = None,
-        values: dict[str, str] | None = None,
-        task: str | None = None,
-        t_ms: float | None = None,
-    ) -> None:
-        """Record one event; ``task=None`` means the current task, ``task=""`` no task."""
+    def emit(self, event: AnyEvent) -> None:
+        """Record one event (made by the caller with ``now_ms()`` and ``task_name()``)."""
         if self.stopped is not None:
             return
         if len(self.records) >= self.max_events:
             self.stop("steps")
             return
-        self.records.append(
-            Record(
-                self.now_ms() if t_ms is None else t_ms,
-                kind,
-                self.task_name() if task is None else (task or None),
-                line,
-                detail,
-                frame,
-                request,
-                ms,
-                values,
-            )
-        )
+        self.records.append(event)
+
+    def note_blocking(self, cause: BlockCause) -> None:
+        """A known blocking call (``time.sleep``, a sync request) ran on the loop's thread."""
+        if threading.get_ident() == self.loop_thread:
+            self.blocking.append(cause)
 
     def write_output(self, text: str) -> None:
         """Keep what the traced code prints, up to the output cap."""
@@ -116,7 +84,14 @@ class Recorder:
         self.output.append(text[:room] if size > room else text)
         self.output_bytes += min(size, room)
         if text.strip():
-            self.emit("output", self.last_line, text.rstrip("\n")[:200])
+            self.emit(
+                Printed(
+                    t_ms=self.now_ms(),
+                    task=self.task_name(),
+                    line=self.last_line,
+                    text=text.rstrip("\n")[:200],
+                )
+            )
         if size > room:
             self.stop("output")
             raise Stopped
@@ -125,16 +100,7 @@ class Recorder:
         """Stop at a limit: later probes raise ``Stopped`` and the root task is cancelled."""
         if self.stopped is not None:
             return
-        line = self.last_line
-        what = {
-            "time": "the time limit",
-            "steps": "the event limit",
-            "output": "the output limit",
-        }[reason]
-        where = f" while running line {line}" if line is not None else ""
-        self.records.append(
-            Record(self.now_ms(), "stopped", None, line, f"stopped at {what}{where}")
-        )
+        self.records.append(StopEvent(t_ms=self.now_ms(), line=self.last_line, reason=reason))
         self.stopped = reason
         for loop in self._stop_listeners:
             if not loop.is_closed():

@@ -12,10 +12,9 @@ import selectors
 import time
 from typing import Any
 
+from visualizer.events import IoWait, Wake
 from visualizer.netroute import Tap
 from visualizer.recorder import Recorder
-
-_EVENT_NAMES = {selectors.EVENT_READ: "readable", selectors.EVENT_WRITE: "writable"}
 
 
 class RecordingSelector(selectors.DefaultSelector):
@@ -32,22 +31,28 @@ class RecordingSelector(selectors.DefaultSelector):
         start = time.perf_counter()
         ready = super().select(timeout)
         waited_ms = (time.perf_counter() - start) * 1000.0
-        self.recorder.emit("io_wait", None, self._woken_by(ready), ms=round(waited_ms, 3), task="")
+        recorder = self.recorder
+        recorder.emit(
+            IoWait(t_ms=recorder.now_ms(), ms=round(waited_ms, 3), woken=self._woken_by(ready))
+        )
         return ready
 
-    def _woken_by(self, ready: list[tuple[selectors.SelectorKey, int]]) -> str:
-        if not ready:
-            return "woken by a timer (sleep, timeout or call_later)"
-        reasons: list[str] = []
+    def _woken_by(self, ready: list[tuple[selectors.SelectorKey, int]]) -> tuple[Wake, ...]:
+        """Why ``select()`` returned; an empty tuple means a timer was due."""
+        reasons: list[Wake] = []
         for key, events in ready:
             fd: Any = key.fd
             if fd == self.wakeup_fd:
-                reasons.append("a wake-up from another thread")
-                continue
-            if events & selectors.EVENT_WRITE and self.tap.connecting:
-                reasons.append(f"{self.tap.connecting} connected")  # a connect completes
-                continue
-            label = self.tap.fd_labels.get(fd, "a socket")
-            state = " and ".join(name for bit, name in _EVENT_NAMES.items() if events & bit)
-            reasons.append(f"{label} {state}")
-        return "woken by " + ", ".join(reasons)
+                reasons.append(Wake(reason="thread"))
+            elif events & selectors.EVENT_WRITE and self.tap.connecting:
+                reasons.append(Wake(reason="connected", peer=self.tap.connecting))
+            else:
+                reasons.append(
+                    Wake(
+                        reason="socket",
+                        peer=self.tap.fd_labels.get(fd, ""),
+                        readable=bool(events & selectors.EVENT_READ),
+                        writable=bool(events & selectors.EVENT_WRITE),
+                    )
+                )
+        return tuple(reasons)

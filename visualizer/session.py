@@ -17,17 +17,19 @@ import signal
 import threading
 import time
 import types
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 from visualizer.capture import captured
-from visualizer.display import cut, display
+from visualizer.display import cut, display, full_repr
 from visualizer.errors import BadCall, FileNotFound, NotAwaitable, SourceSyntaxError
+from visualizer.events import AnyEvent, CoroutineCreated, StopReason
 from visualizer.netroute import Tap
 from visualizer.probes import Probes, Watch, awaitable_kind
-from visualizer.recorder import Record, Recorder, Stopped, StopReason
+from visualizer.recorder import Recorder, Stopped
 from visualizer.request import Limits
 from visualizer.rewrite import instrument
 from visualizer.selector import RecordingSelector
@@ -53,7 +55,7 @@ class RawRun:
     call: str
     watch: tuple[str, ...]
     source: str
-    records: list[Record]
+    records: list[AnyEvent]
     root: str | None
     result: str | None
     error: Failure | None
@@ -101,7 +103,8 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     code = compile(tree, str(file), "exec")
     recorder = Recorder(max_events=limits.max_events, max_output_bytes=limits.max_output_bytes)
     probes = Probes(recorder, sites, watches)
-    namer = TaskNamer(recorder, str(file))
+    probes.traced_file = str(file)
+    namer = TaskNamer(recorder, str(file), call)
     namespace: dict[str, Any] = {
         "__name__": file.stem if file.stem.isidentifier() else "traced",
         "__file__": str(file),
@@ -127,8 +130,9 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
                 runner = asyncio.Runner(loop_factory=lambda: _loop(recorder, tap, namer))
                 started = time.perf_counter()
                 try:
-                    value = runner.run(_as_coroutine(awaitable, namer))
-                    result = display(value)
+                    with blocking_calls_noted(recorder):
+                        value = runner.run(_as_coroutine(awaitable, namer))
+                    result = full_repr(value)
                     del value
                 finally:
                     wall_ms = (time.perf_counter() - started) * 1000.0
@@ -185,14 +189,15 @@ def _evaluate(
         code = awaitable.cr_code
         names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         scope = awaitable.cr_frame.f_locals if awaitable.cr_frame is not None else {}
-        values = {n: display(scope[n]) for n in names if n in scope}
         recorder.emit(
-            "coroutine",
-            code.co_firstlineno,
-            f"{call.strip()} creates {display(awaitable)}",
-            frame=code.co_name,
-            values=values,
-            task="",
+            CoroutineCreated(
+                t_ms=recorder.now_ms(),
+                line=code.co_firstlineno,
+                frame=code.co_name,
+                call=call.strip(),
+                shown=display(awaitable),
+                changes={n: display(scope[n]) for n in names if n in scope},
+            )
         )
     return awaitable
 
@@ -207,6 +212,23 @@ def _as_coroutine(awaitable: object, namer: TaskNamer) -> Coroutine[Any, Any, An
     coroutine = main()
     namer.root = coroutine
     return coroutine
+
+
+@contextmanager
+def blocking_calls_noted(recorder: Recorder) -> Iterator[None]:
+    """While the traced call runs, ``time.sleep`` on the loop's thread is noted as blocking."""
+    sleep = time.sleep
+
+    def noted_sleep(seconds: float | SupportsIndex) -> None:
+        if asyncio._get_running_loop() is not None:
+            recorder.note_blocking("sleep")
+        sleep(seconds)
+
+    time.sleep = noted_sleep
+    try:
+        yield
+    finally:
+        time.sleep = sleep
 
 
 def _loop(recorder: Recorder, tap: Tap, namer: TaskNamer) -> asyncio.AbstractEventLoop:

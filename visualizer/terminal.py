@@ -6,7 +6,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from visualizer.model import Trace
+from visualizer.model import Trace, variable_names, variable_states
 
 _TRACKER_COLUMNS = 8
 
@@ -15,7 +15,7 @@ def execution_table(trace: Trace) -> Table:
     table = Table(title="Execution table", box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
     table.add_column("Step", justify="right", no_wrap=True)
     table.add_column("Line", justify="right", no_wrap=True)
-    table.add_column("Task", no_wrap=True)
+    table.add_column("Task", ratio=2, overflow="fold")
     table.add_column("Action", ratio=3)
     table.add_column("Evaluation", ratio=4)
     table.add_column("Result", ratio=3)
@@ -33,7 +33,8 @@ def execution_table(trace: Trace) -> Table:
 
 def variable_tracker(trace: Trace) -> list[Table]:
     """One table per group of up to eight variables, a row per step."""
-    keys = list(trace.steps[0].variables) if trace.steps else []
+    keys = list(variable_names(trace.steps))
+    states = list(variable_states(trace.steps))
     tables: list[Table] = []
     for start in range(0, len(keys), _TRACKER_COLUMNS):
         group = keys[start : start + _TRACKER_COLUMNS]
@@ -41,8 +42,8 @@ def variable_tracker(trace: Trace) -> list[Table]:
         table.add_column("Step", justify="right", no_wrap=True)
         for key in group:
             table.add_column(key, overflow="fold")
-        for step in trace.steps:
-            table.add_row(str(step.step), *(step.variables.get(key, "") for key in group))
+        for step, state in zip(trace.steps, states, strict=True):
+            table.add_row(str(step.step), *(state[key] for key in group))
         tables.append(table)
     return tables
 

@@ -20,7 +20,7 @@ import httpx
 from visualizer.assemble import to_trace
 from visualizer.errors import TraceInputError
 from visualizer.netroute import Route, Tap, install
-from visualizer.protocol import READY, InputProblem, Job, Reply
+from visualizer.protocol import READY, TRACE, InputProblem, Job, Reply
 from visualizer.session import install_stop_signal, run_traced
 from visualizer.upstream import start_upstream
 
@@ -81,12 +81,12 @@ def main(argv: list[str]) -> int:
         _cpu_limit(job.wall_s)
         try:
             raw = run_traced(Path(job.file), job.call, job.watch, job.limits, tap)
-            reply = Reply(trace=to_trace(raw))
+            body = TRACE + to_trace(raw).model_dump_json().encode()
         except TraceInputError as error:
-            reply = Reply(input_error=InputProblem.of(error))
+            body = Reply(input_error=InputProblem.of(error)).model_dump_json().encode()
         except BaseException as error:  # reported to the parent, never printed
-            reply = Reply(failure=f"{type(error).__name__}: {error}")
-        out.write(reply.model_dump_json().encode())
+            body = Reply(failure=f"{type(error).__name__}: {error}").model_dump_json().encode()
+        out.write(body)
         out.flush()
     return 0
 

@@ -5,6 +5,8 @@
     POST /lessons/{slug}/visualize/runs                 record a run from a knob form -> 303
                                                         (fields: run_form, the knobs, fresh)
     GET  /lessons/{slug}/visualize/progress/{key}       a run being recorded (htmx polls it)
+    GET  /lessons/{slug}/visualize/runs/{run_id}/trace.json     the run's raw trace (a download)
+    GET  /lessons/{slug}/visualize/runs/{run_id}/perfetto.json  its Chrome/Perfetto export
 
 A page that needs a run that is not recorded yet shows "recording a real run…" at once when htmx
 asked for it (it polls the progress address until the run is there); a request without htmx
@@ -13,6 +15,7 @@ simply waits for the run, bounded by the service's wait. A full queue is a 503 p
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
@@ -38,12 +41,14 @@ from loopscope.views.modes import visual_view
 from loopscope.views.visual import (
     PendingView,
     PlayerView,
+    RunDownloads,
     clamp_step,
     knob_forms,
     pending_view,
     player_view,
     transcript,
 )
+from visualizer.perfetto import perfetto_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,6 +120,7 @@ async def visual_run(
             lambda: {
                 "player": _player(lesson, run, step),
                 "steps_url": request.url_for("visual_run", slug=lesson.slug, run_id=run.id).path,
+                "downloads": _downloads(request, lesson, run),
             },
         )
     state = await load_learner_state(store, learner, lesson.slug)
@@ -183,6 +189,29 @@ async def _answer(
     return response
 
 
+@router.get("/lessons/{slug}/visualize/runs/{run_id}/trace.json", name="run_trace_json")
+async def run_trace_json(lesson: LessonDep, run_id: RunId, traces: TracesDep) -> Response:
+    """The run's trace JSON, as the worker wrote it (the ``loopscope trace --json`` contract)."""
+    run = await _run(traces, lesson, run_id)
+    return _download(run.trace.json_bytes(), f"loopscope-{lesson.slug}-{run.id}.json")
+
+
+@router.get("/lessons/{slug}/visualize/runs/{run_id}/perfetto.json", name="run_perfetto_json")
+async def run_perfetto_json(lesson: LessonDep, run_id: RunId, traces: TracesDep) -> Response:
+    """The run in the Chrome Trace Event format, as ``loopscope trace --perfetto`` writes it."""
+    run = await _run(traces, lesson, run_id)
+    body = await asyncio.to_thread(perfetto_json, run.trace)
+    return _download(body, f"loopscope-{lesson.slug}-{run.id}.perfetto.json")
+
+
+def _download(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 async def _run(traces: TracesDep, lesson: LessonContext, run_id: str) -> RecordedRun:
     run = await traces.get(run_id)
     if run is None or run.lesson != lesson.slug:
@@ -200,9 +229,11 @@ def _context(
 ) -> dict[str, Any]:
     ctx = lesson.lesson
     player = None
+    downloads = None
     if run is not None:
         player = _player(lesson, run, step)
         steps_url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
+        downloads = _downloads(request, lesson, run)
     else:
         steps_url = str(request.url_for("visual_page", slug=lesson.slug))
     return {
@@ -210,10 +241,18 @@ def _context(
         "view": visual_view(lesson, state),
         "player": player,
         "steps_url": steps_url,
+        "downloads": downloads,
         "transcript": transcript(run.trace) if run is not None else (),
         "forms": knob_forms(ctx, lesson.md, run.knobs if run is not None else ()),
         "pending": _pending(request, lesson, pending),
     }
+
+
+def _downloads(request: Request, lesson: LessonContext, run: RecordedRun) -> RunDownloads:
+    return RunDownloads(
+        trace=str(request.url_for("run_trace_json", slug=lesson.slug, run_id=run.id)),
+        perfetto=str(request.url_for("run_perfetto_json", slug=lesson.slug, run_id=run.id)),
+    )
 
 
 def _player(lesson: LessonContext, run: RecordedRun, step: int | None) -> PlayerView:

@@ -11,9 +11,10 @@ segment kind has a pattern, a label and a legend entry, and every lane has a sen
 (``Lane.text``) that the template lists as the timeline's text alternative.
 
 httpcore reports seven phases per request; the timeline folds them into the five a learner can
-tell apart (connect, TLS, send, wait for the response, read). Stalls come from ``blocked`` events
-(the loop held for over 50 ms by one task), idle time from ``io_wait`` events (the loop asleep in
-the OS selector); both events are stamped when they end and carry their length in ``ms``.
+tell apart (connect, TLS, send, wait for the response, read). Stalls come from
+``Trace.blocked`` (``visualizer.analysis``: who held the loop, where and why), idle time from
+``IoWait`` events (the loop asleep in the OS selector); both are stamped when they end and carry
+their length in ``ms``. Only typed fields are read, never an event's text.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from visualizer import Phase, RequestRecord, Trace
+from visualizer.events import IoWait, TaskDone, TaskStarted
 
 SegmentKind = Literal["connect", "tls", "send", "wait", "read", "other", "stall", "idle"]
 
 LOOP_LANE: Final = "event loop"
+NO_TASK: Final = "(no task)"
 # Idle waits shorter than this are left out: at any scale they would be a hairline of noise.
 MIN_IDLE_MS: Final = 1.0
 # Every segment stays visible, however short; its text keeps the real times.
@@ -256,10 +259,10 @@ def _task_spans(trace: Trace, end_ms: float) -> dict[str, tuple[float, float]]:
         if event.task is None:
             continue
         start, end = spans.get(event.task, (event.t_ms, event.t_ms))
-        if event.kind == "task_start":
+        if isinstance(event, TaskStarted):
             start = event.t_ms
         spans[event.task] = (min(start, event.t_ms), max(end, event.t_ms))
-    finished = {e.task for e in trace.events if e.kind == "task_done" and e.task is not None}
+    finished = {e.task for e in trace.events if isinstance(e, TaskDone) and e.task is not None}
     return {
         task: (start, end if task in finished else max(end, end_ms))
         for task, (start, end) in spans.items()
@@ -267,10 +270,8 @@ def _task_spans(trace: Trace, end_ms: float) -> dict[str, tuple[float, float]]:
 
 
 def _stalls(trace: Trace) -> Iterable[tuple[str | None, int | None, float, float]]:
-    for event in trace.events:
-        if event.kind == "blocked":
-            ms = event.ms or 0.0
-            yield event.task, event.line, max(event.t_ms - ms, 0.0), event.t_ms
+    for stall in trace.blocked:
+        yield stall.task, stall.line, stall.start_ms, stall.end_ms
 
 
 def _task_lane(
@@ -340,13 +341,13 @@ def _loop_lane(trace: Trace, axis: _Axis, end_ms: float) -> Lane:
         Segment(
             kind="idle",
             label="idle",
-            start_ms=max(event.t_ms - (event.ms or 0.0), 0.0),
+            start_ms=max(event.t_ms - event.ms, 0.0),
             end_ms=event.t_ms,
-            left_pct=axis.left(max(event.t_ms - (event.ms or 0.0), 0.0)),
-            width_pct=axis.width(max(event.t_ms - (event.ms or 0.0), 0.0), event.t_ms),
+            left_pct=axis.left(max(event.t_ms - event.ms, 0.0)),
+            width_pct=axis.width(max(event.t_ms - event.ms, 0.0), event.t_ms),
         )
         for event in trace.events
-        if event.kind == "io_wait" and (event.ms or 0.0) >= MIN_IDLE_MS
+        if isinstance(event, IoWait) and event.ms >= MIN_IDLE_MS
     )
     return Lane(
         name=LOOP_LANE,
@@ -369,10 +370,10 @@ def timeline_view(trace: Trace, *, scale_ms: float | None = None) -> TimelineVie
     task_spans = _task_spans(trace, end_ms)
     by_task: dict[str, list[RequestRecord]] = {}
     for request in trace.requests:
-        by_task.setdefault(request.task or "main", []).append(request)
+        by_task.setdefault(request.task or NO_TASK, []).append(request)
     stalls_by_task: dict[str, list[tuple[int | None, float, float]]] = {}
     for task, line, start, end in _stalls(trace):
-        stalls_by_task.setdefault(task or "main", []).append((line, start, end))
+        stalls_by_task.setdefault(task or NO_TASK, []).append((line, start, end))
     names = sorted(
         set(task_spans) | set(by_task) | set(stalls_by_task),
         key=lambda name: (task_spans.get(name, (end_ms, end_ms))[0], name),

@@ -3,9 +3,10 @@
     player = player_view(run, step=4, source=lesson.sources[run.example], title="fetch_data")
     player.steps[3].current, player.variables.current   # the row and the tracker at step 4
 
-Everything is read from the real trace: the rows and variables from ``Trace.steps``, the event
-loop panel from the raw events between this step and the next (each step carries the time its
-row began, ``Step.t_ms``), the timeline from ``loopscope.views.timeline``.
+Everything is read from the real trace: the rows and the variables' changes from
+``Trace.steps``, the event loop panel from ``visualizer.analysis`` over the events between this
+step and the next (each step carries the time its row began, ``Step.t_ms``), the timeline from
+``loopscope.views.timeline``. No event's text is read here: only typed fields.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from loopscope.knobs import form_of_run
 from loopscope.rendering import MarkdownRenderer
 from loopscope.tracing import RecordedRun, RunProgress
 from loopscope.views.timeline import TimelineView, format_ms, span_text, timeline_view
-from visualizer import Event, Step, Trace
+from visualizer import AnyEvent, Step, Trace, variable_names, variable_states
+from visualizer.analysis import task_states
+from visualizer.events import IoWait, Resumed
+from visualizer.wording import CAUSES, tally
+from visualizer.wording import woken as woken_by
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _TICKS = re.compile(r"`([^`]+)`")
@@ -202,16 +207,16 @@ def _rows(trace: Trace, current: int) -> tuple[StepRow, ...]:
 
 
 def _variables(steps: tuple[Step, ...], current: int) -> Variables:
-    names = tuple(steps[-1].variables) if steps else ()
+    """The tracker, rebuilt from each step's changes; a cell changed where its step set it."""
+    names = variable_names(steps)
     rows: list[VariableRow] = []
-    before: dict[str, str] = dict(steps[0].variables) if steps else {}  # step 1 is the start
-    for s in steps:
+    before: dict[str, str] = {}
+    for number, (s, state) in enumerate(zip(steps, variable_states(steps), strict=True)):
         cells = tuple(
-            VariableCell(s.variables.get(name, ""), s.variables.get(name) != before.get(name))
-            for name in names
+            VariableCell(state[name], number > 0 and state[name] != before[name]) for name in names
         )
         rows.append(VariableRow(s.step, cells, s.step == current))
-        before = dict(s.variables)
+        before = state
     now = rows[current - 1] if rows else None
     return Variables(
         names=names,
@@ -231,56 +236,54 @@ def _window(trace: Trace, current: int) -> tuple[float, float]:
     return start or 0.0, end
 
 
-def _task_states(events: tuple[Event, ...], end: float, running: str | None) -> list[TaskState]:
-    """Each learner task's state at ``end``: what it last did before that moment."""
-    states: dict[str, TaskState] = {}
-    for event in events:
-        if event.t_ms > end:
-            break
-        task = event.task
-        if not task:
-            continue
-        where = f" at line {event.line}" if event.line is not None else ""
-        if event.kind == "task_start":
-            states[task] = TaskState(task, "ready", f"task {task}: scheduled, ready to run")
-        elif event.kind == "suspend":
-            on = event.detail or "waits"
-            states[task] = TaskState(task, "waiting", f"task {task}: suspended{where}, {on}")
-        elif event.kind == "resume":
-            states[task] = TaskState(task, "ready", f"task {task}: resumed{where}")
-        elif event.kind == "http" and task in states and states[task].state == "waiting":
-            name = event.detail.split(".")
-            if len(name) >= 3 and name[-1] == "started":
-                phase = name[-2].replace("_", " ")
-                states[task] = TaskState(
-                    task, "waiting", f"task {task}: suspended{where}, its request is in {phase}"
-                )
-        elif event.kind == "task_done":
-            states[task] = TaskState(task, "done", f"task {task}: done")
-    if running and running in states and states[running].state != "done":
-        states[running] = TaskState(running, "running", f"task {running}: running (this step)")
-    return sorted(states.values(), key=lambda s: (s.state != "running", s.task))
+def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) -> list[TaskState]:
+    """Each learner task's state just before ``end``, agreeing with the step's row: a task
+    suspended at an await is waiting (and says on what), not running."""
+    states: list[TaskState] = []
+    for found in task_states(events, until_ms=end):
+        task, where = found.task, f" at line {found.line}" if found.line is not None else ""
+        if found.state == "waiting":
+            text = f"task {task}: suspended{where}, waiting for {found.waiting_on}"
+            states.append(TaskState(task, "waiting", text))
+        elif found.state == "done":
+            states.append(TaskState(task, "done", f"task {task}: done ({found.outcome})"))
+        elif task == running:
+            states.append(TaskState(task, "running", f"task {task}: running (this step)"))
+        else:
+            states.append(TaskState(task, "ready", f"task {task}: ready to run{where}"))
+    return sorted(states, key=lambda s: (s.state != "running", s.task))
+
+
+def _moment(trace: Trace, step: Step | None, start: float, end: float) -> float:
+    """When to read the tasks' states for a step: its end, or for a wait row the moment before
+    its task last resumed (so the panel says it waits, and on what, as the row does)."""
+    if step is None or not step.waiting:
+        return end
+    resumes = [
+        e.t_ms
+        for e in trace.events
+        if isinstance(e, Resumed) and e.task == step.task and start <= e.t_ms < end
+    ]
+    return resumes[-1] if resumes else end
 
 
 def _loop_panel(trace: Trace, current: int) -> LoopPanel:
     start, end = _window(trace, current)
     step = trace.steps[current - 1] if trace.steps else None
-    waits = [e for e in trace.events if e.kind == "io_wait" and start <= e.t_ms <= end]
-    stalls = [e for e in trace.events if e.kind == "blocked" and start <= e.t_ms <= end]
-    woken: dict[str, int] = {}
-    for wait in waits:
-        reason = wait.detail.removeprefix("woken by ")
-        woken[reason] = woken.get(reason, 0) + 1
+    running = step.task if step is not None and not step.waiting else None
+    waits = [e for e in trace.events if isinstance(e, IoWait) and start <= e.t_ms <= end]
+    stalls = [s for s in trace.blocked if start <= s.end_ms <= end]
+    woken = tally(reason for wait in waits for reason in woken_by(wait.woken))
     return LoopPanel(
         window=span_text(start, end),
-        tasks=tuple(_task_states(trace.events, end, step.task if step else None)),
-        idle_ms=sum(wait.ms or 0.0 for wait in waits),
+        tasks=tuple(_task_states(trace.events, _moment(trace, step, start, end), running)),
+        idle_ms=sum(wait.ms for wait in waits),
         waits=len(waits),
-        woken_by=tuple(f"{r} (x{n})" if n > 1 else r for r, n in woken.items()),
+        woken_by=woken,
         stalls=tuple(
-            f"task {e.task} held the loop for {format_ms(e.ms or 0)} ms at line {e.line}:"
-            " no other task could run"
-            for e in stalls
+            f"task {s.task} held the loop for {format_ms(s.ms)} ms at line {s.line}"
+            f" ({CAUSES[s.cause]}): no other task could run"
+            for s in stalls
         ),
     )
 
@@ -298,7 +301,8 @@ def outcome(trace: Trace) -> Outcome:
             "output": "the run printed too much and was stopped",
         }.get(trace.stopped or ""),
         stalls=tuple(
-            f"task {s.task} blocked the loop for {format_ms(s.ms)} ms at line {s.line}"
+            f"task {s.task} blocked the loop for {format_ms(s.ms)} ms at line {s.line}:"
+            f" {CAUSES[s.cause]}"
             for s in trace.blocked
         ),
         wall_ms=format_ms(trace.wall_ms),
@@ -456,6 +460,14 @@ def knob_forms(
             )
         )
     return tuple(forms)
+
+
+@dataclass(frozen=True, slots=True)
+class RunDownloads:
+    """Where a run's files are: its trace JSON and its Chrome/Perfetto export."""
+
+    trace: str
+    perfetto: str
 
 
 # --- a run being recorded ---------------------------------------------------------------------

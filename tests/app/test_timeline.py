@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pytest
@@ -18,57 +17,70 @@ from loopscope.views.timeline import (
     span_text,
     timeline_view,
 )
-from visualizer import Event, Trace
+from visualizer import AnyEvent, Trace
+from visualizer.events import (
+    Blocked,
+    HttpPhase,
+    IoWait,
+    RequestSent,
+    ResponseArrived,
+    TaskDone,
+    TaskStarted,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
-def _http(t: float, task: str, request: int, detail: str, **values: str) -> Event:
-    return Event(
-        t_ms=t, kind="http", task=task, line=None, detail=detail, request=request,
-        values=values or None,
-    )  # fmt: skip
-
-
-def _phase(task: str, request: int, name: str, start: float, end: float) -> list[Event]:
-    prefix = "connection" if name in ("connect_tcp", "start_tls") else "http11"
+def _phase(task: str, request: int, name: str, start: float, end: float) -> list[AnyEvent]:
+    scope = "connection" if name in ("connect_tcp", "start_tls") else "http11"
     return [
-        _http(start, task, request, f"{prefix}.{name}.started"),
-        _http(end, task, request, f"{prefix}.{name}.complete"),
+        HttpPhase(t_ms=start, task=task, request=request, scope=scope, phase=name, state="started"),
+        HttpPhase(t_ms=end, task=task, request=request, scope=scope, phase=name, state="complete"),
     ]
-
-
-def _event(t: float, kind: str, task: str | None, **extra: Any) -> Event:
-    return Event(t_ms=t, kind=kind, task=task, line=extra.pop("line", None), detail="", **extra)
 
 
 def hand_trace(*, blocked_ms: float = 0.0, wall_ms: float = 400.0) -> Trace:
     """main starts two gets; get#2 first blocks the loop (if asked), then both fetch."""
     shift = blocked_ms
-    events = [
-        _event(0.5, "task_start", "main"),
-        _event(10.0, "task_start", "get#1"),
-        _event(11.0, "task_start", "get#2"),
+    events: list[AnyEvent] = [
+        TaskStarted(t_ms=0.5, task="main", coroutine="<coroutine main>", root=True),
+        TaskStarted(t_ms=10.0, task="get#1", coroutine="<coroutine get>"),
+        TaskStarted(t_ms=11.0, task="get#2", coroutine="<coroutine get>"),
     ]
     if blocked_ms:
-        events.append(_event(12.0 + blocked_ms, "blocked", "get#2", line=8, ms=blocked_ms))
+        events.append(
+            Blocked(
+                t_ms=12.0 + blocked_ms,
+                task="get#2",
+                line=8,
+                ms=blocked_ms,
+                cpu_ms=0.0,
+                cause="sleep",
+            )
+        )
     for task, number, start in (("get#1", 1, 12.0 + shift), ("get#2", 2, 13.0 + shift)):
         events.append(
-            _http(start, task, number, "request.started", method="GET", url=f"https://x/{number}")
+            RequestSent(
+                t_ms=start, task=task, request=number, method="GET", url=f"https://x/{number}"
+            )
         )
         events += _phase(task, number, "connect_tcp", start + 1, start + 3)
         events += _phase(task, number, "start_tls", start + 3, start + 9)
         events += _phase(task, number, "send_request_headers", start + 9, start + 9.5)
         events += _phase(task, number, "send_request_body", start + 9.5, start + 10)
         events += _phase(task, number, "receive_response_headers", start + 10, start + 210)
-        events.append(_http(start + 210, task, number, "response.headers", status="200 OK"))
+        events.append(
+            ResponseArrived(
+                t_ms=start + 210, task=task, request=number, status_code=200, reason="OK"
+            )
+        )
         events += _phase(task, number, "receive_response_body", start + 210, start + 211)
         events += _phase(task, number, "response_closed", start + 211, start + 212)
-        events.append(_event(start + 213, "task_done", task))
-    events.append(_event(20.0 + shift, "io_wait", None, ms=5.0))
-    events.append(_event(221.0 + shift, "io_wait", None, ms=190.0))
-    events.append(_event(0.4, "io_wait", None, ms=0.2))  # too short to show
-    events.append(_event(230.0 + shift, "task_done", "main"))
+        events.append(TaskDone(t_ms=start + 213, task=task, outcome="returned", value="200"))
+    events.append(IoWait(t_ms=20.0 + shift, ms=5.0))
+    events.append(IoWait(t_ms=221.0 + shift, ms=190.0))
+    events.append(IoWait(t_ms=0.4, ms=0.2))  # too short to show
+    events.append(TaskDone(t_ms=230.0 + shift, task="main", outcome="returned", value="[200, 200]"))
     events.sort(key=lambda event: event.t_ms)
     return Trace(
         file="demo.py", call="main()", steps=(), events=tuple(events), result="[200, 200]",

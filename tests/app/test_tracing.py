@@ -51,10 +51,10 @@ async def test_a_real_run_is_recorded_shared_and_kept(
         service.record(lesson, "canonical", fresh=True),
     )
     assert first.id == second.id  # one in-flight run, shared
-    clients = [step.variables["client"] for step in first.trace.steps]
+    clients = [state["client"] for state in first.trace.variables]
     assert clients[1] == "AsyncClient (open)"
     assert clients[4] == "AsyncClient (closed)"
-    assert first.trace.steps[3].variables["response"] == "Response [200 OK]"
+    assert first.trace.variables[3]["response"] == "Response [200 OK]"
 
     again = await service.record(lesson, "canonical")
     assert again.id == first.id  # an identical request reuses the recorded run
@@ -64,6 +64,8 @@ async def test_a_real_run_is_recorded_shared_and_kept(
         kept = await restarted.get(first.id)
         assert kept is not None
         assert kept.trace == first.trace
+        # stored as the worker wrote it, byte for byte: no parse-and-re-dump before storing
+        assert kept.trace.json_bytes() == first.trace.json_bytes()
     finally:
         await restarted.aclose()
 

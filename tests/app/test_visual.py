@@ -18,6 +18,7 @@ from lessons.models import Lesson
 from loopscope.app import create_app
 from loopscope.settings import Settings
 from loopscope.views.visual import PlayerView
+from visualizer import SCHEMA
 
 pytestmark = pytest.mark.anyio
 
@@ -156,7 +157,32 @@ async def test_the_loop_panel_tells_the_wait_on_sockets(
     loop = player(recorder).loop
     assert loop.waits >= 1
     assert any("api.example.com:443" in reason for reason in loop.woken_by)
-    assert [task.state for task in loop.tasks] == ["running"]
+    # the row says the task is suspended at its await: the panel agrees, and says on what
+    assert [task.state for task in loop.tasks] == ["waiting"]
+    assert "suspended at line 6, waiting for" in loop.tasks[0].text
+    await client.get(url, params={"step": 4})
+    assert [task.state for task in player(recorder).loop.tasks] == ["running"]
+
+
+async def test_a_run_downloads_as_trace_json_and_as_a_perfetto_trace(
+    client: httpx.AsyncClient,
+) -> None:
+    url = await run_url(client)
+    raw = await client.get(f"{url}/trace.json")
+    assert raw.status_code == 200
+    assert raw.headers["content-type"] == "application/json"
+    assert raw.headers["content-disposition"].startswith("attachment; filename=")
+    assert raw.json()["schema"] == SCHEMA
+    assert len(raw.json()["steps"]) == 7
+    chrome = await client.get(f"{url}/perfetto.json")
+    assert chrome.status_code == 200
+    assert chrome.headers["content-disposition"].endswith('.perfetto.json"')
+    names = {e["name"] for e in chrome.json()["traceEvents"]}
+    assert "connect_tcp" in names
+    page = (await client.get(url)).text
+    assert f'{url}/trace.json" download' in page
+    assert f'{url}/perfetto.json" download' in page
+    assert (await client.get(f"{RUNS}/unknownrun123/trace.json")).status_code == 404
 
 
 async def test_the_transcript_tells_every_step(

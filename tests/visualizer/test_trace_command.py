@@ -37,11 +37,11 @@ def test_json_and_perfetto(tmp_path: Path) -> None:
     done = loopscope(CANONICAL, "--call", CALL, "--json", "--perfetto", str(out))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["schema"] == "loopscope.trace/1"
+    assert data["schema"] == "loopscope.trace/2"
     assert len(data["steps"]) == 7
     chrome = json.loads(out.read_text())
     names = {e["args"]["name"] for e in chrome["traceEvents"] if e["ph"] == "M" and "args" in e}
-    assert "main" in names
+    assert CALL in names  # the task is named by the learner's call, never an internal "main"
     assert any(e["ph"] == "X" and e["name"] == "connect_tcp" for e in chrome["traceEvents"])
 
 

@@ -3,6 +3,8 @@
 import pytest
 from conftest import TraceOf
 
+from visualizer.events import Warned
+
 pytestmark = pytest.mark.slow
 
 
@@ -11,17 +13,24 @@ def test_gather_requests_overlap_and_resume_in_arrival_order(trace_of: TraceOf) 
     assert trace.result == "[200, 200, 200]"
     assert trace.requests_overlap
     assert len(trace.requests) == 3
+    # Tasks carry the learner's names: the coroutine function and its arguments.
+    one, two, three = (
+        f"fetch_one(client, 'https://api.example.com/delay/{delay}')"
+        for delay in ("0.3", "0.1", "0.2")
+    )
     tasks = [s.task for s in trace.steps if s.action.startswith("Task ")]
-    assert tasks == ["fetch_one#1", "fetch_one#2", "fetch_one#3"]
+    assert tasks == [one, two, three]
     started = next(s for s in trace.steps if s.action.startswith("Start 3 tasks"))
-    assert "fetch_one#1, fetch_one#2, fetch_one#3" in started.action
+    assert f"{one}, {two}, {three}" in started.action
     waits = [s.task for s in trace.steps if s.action == "Await client.get(url)"]
-    assert waits == ["fetch_one#1", "fetch_one#2", "fetch_one#3"]
+    assert waits == [one, two, three]
     assert any(s.action == "The event loop waits in select()" for s in trace.steps)
     # delays are 0.3, 0.1 and 0.2 s: responses arrive as #2, #3, #1
     arrivals = [s.task for s in trace.steps if "response arrives" in s.action.lower()]
-    assert arrivals == ["fetch_one#2", "fetch_one#3", "fetch_one#1"]
-    last = trace.steps[-1].variables
+    assert arrivals == [two, three, one]
+    assert trace.max_in_flight == 3
+    assert trace.clients_created == 1
+    last = trace.variables[-1]
     assert last["statuses"] == "[200, 200, 200]"
     assert last["fetch_one#2.response"] == "Response [200 OK]"
     assert last["fetch_one#1.url"] == "'https://api.example.com/delay/0.3'"
@@ -30,17 +39,19 @@ def test_gather_requests_overlap_and_resume_in_arrival_order(trace_of: TraceOf) 
 def test_tasks_running_library_code_tell_their_requests(trace_of: TraceOf) -> None:
     trace = trace_of("gather.py", "library_tasks()")
     assert trace.result == "[200, 200]"
-    told = [(s.task, s.action) for s in trace.steps if s.task in ("get#1", "get#2")]
+    get1 = "AsyncClient.get('https://api.example.com/delay/0.3')"
+    get2 = "AsyncClient.get('https://api.example.com/delay/0.1')"
+    told = [(s.task, s.action) for s in trace.steps if s.task in (get1, get2)]
     # both requests go out before either answer; delays 0.3 and 0.1 s: #2 answers first
     assert told == [
-        ("get#1", "get#1 sends GET https://api.example.com/delay/0.3"),
-        ("get#2", "get#2 sends GET https://api.example.com/delay/0.1"),
-        ("get#2", "Task get#2 finishes"),
-        ("get#1", "Task get#1 finishes"),
+        (get1, f"{get1} sends GET https://api.example.com/delay/0.3"),
+        (get2, f"{get2} sends GET https://api.example.com/delay/0.1"),
+        (get2, f"Task {get2} finishes"),
+        (get1, f"Task {get1} finishes"),
     ]
-    finished = next(s for s in trace.steps if s.action == "Task get#2 finishes")
+    finished = next(s for s in trace.steps if s.action == f"Task {get2} finishes")
     assert "200 OK" in finished.evaluation
-    sent = next(s for s in trace.steps if s.action.startswith("get#1 sends"))
+    sent = next(s for s in trace.steps if s.action.startswith(f"{get1} sends"))
     assert "connect_tcp" in sent.evaluation
     assert "receive_response_headers" in sent.evaluation
 
@@ -51,6 +62,8 @@ def test_one_shared_client_connects_once(trace_of: TraceOf) -> None:
     assert shared.result == per_call.result == "[200, 200, 200]"
     assert shared.tcp_connects == 1
     assert per_call.tcp_connects == 3
+    assert (shared.clients_created, per_call.clients_created) == (1, 3)
+    assert shared.max_in_flight == per_call.max_in_flight == 1
     assert not shared.requests_overlap
 
 
@@ -86,7 +99,7 @@ def test_timeout_surfaces_at_its_await_line(trace_of: TraceOf) -> None:
 
 def test_blocking_sleep_is_flagged_at_its_line(trace_of: TraceOf) -> None:
     trace = trace_of("blocking.py", "nap()")
-    assert [stall.line for stall in trace.blocked] == [8]
+    assert [(stall.line, stall.cause) for stall in trace.blocked] == [(8, "sleep")]
     assert trace.blocked_ms >= 150
     row = next(s for s in trace.steps if s.line == 8)
     assert "blocks the event loop" in row.evaluation
@@ -95,7 +108,7 @@ def test_blocking_sleep_is_flagged_at_its_line(trace_of: TraceOf) -> None:
 def test_sync_client_inside_async_def_blocks(trace_of: TraceOf) -> None:
     trace = trace_of("blocking.py", "sync_client_inside_async()")
     assert trace.result == "200"
-    assert 14 in [stall.line for stall in trace.blocked]
+    assert (14, "sync_http") in [(stall.line, stall.cause) for stall in trace.blocked]
     assert trace.requests[0].line == 14
 
 
@@ -103,7 +116,10 @@ def test_missing_await(trace_of: TraceOf) -> None:
     trace = trace_of("missing_await.py", 'fetch_data("https://api.example.com/data")')
     assert trace.error is not None
     assert (trace.error.type, trace.error.line) == ("AttributeError", 7)
-    assert trace.steps[-1].variables["response"] == "<coroutine AsyncClient.get>"
+    assert trace.variables[-1]["response"] == "<coroutine AsyncClient.get>"
     assert any("was never awaited" in text for text in trace.warnings)
-    assert any(e.kind == "warning" and "never awaited" in e.detail for e in trace.events)
+    assert any(
+        isinstance(e, Warned) and e.category == "RuntimeWarning" and "never awaited" in e.message
+        for e in trace.events
+    )
     assert trace.requests == ()

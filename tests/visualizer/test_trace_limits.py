@@ -49,7 +49,7 @@ def test_code_that_raises_is_a_trace(trace_of: TraceOf) -> None:
     trace = trace_of("bad_input.py", "boom()")
     assert trace.error is not None
     assert (trace.error.type, trace.error.line) == ("KeyError", 24)
-    assert trace.steps[-1].variables["values"] == "{'a': 1}"
+    assert trace.variables[-1]["values"] == "{'a': 1}"
 
 
 def test_never_ending_await_stops_at_the_time_limit(trace_of: TraceOf) -> None:

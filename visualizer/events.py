@@ -1,0 +1,360 @@
+"""The raw events of a run: one typed, frozen record per kind, discriminated by ``kind``.
+
+The worker builds these on its hot path (plain slotted dataclasses: cheap to make), the contract
+JSON carries them (pydantic validates and dumps them through ``Event``, the union on ``kind``),
+and every reader (the condenser, the analyses, the Perfetto export, the app's views) reads their
+fields. ``detail``, the contract's sentence, is made from the fields by ``visualizer.wording``
+when the JSON is written; nothing ever parses it back.
+
+    >>> LineRan(t_ms=1.5, task="fetch_data(url)", line=5, frame="fetch_data").kind
+    'line'
+
+Every event has ``t_ms`` (from the start of the run), ``task`` (the task it happened in, or
+None for the loop itself) and ``line`` (the traced file's line, or None). Variables travel as
+deltas: ``changes`` holds only the locals of ``frame`` whose display string changed since that
+frame's previous event (see ``visualizer.model``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Annotated, Any, Literal, get_args, get_type_hints
+
+from pydantic import Field
+
+NOT_SET = "(not set)"  # the display string of a local that holds no value yet
+
+StopReason = Literal["time", "steps", "output"]
+AwaitRole = Literal["await", "aenter", "aexit", "anext"]
+WaitOn = Literal["yield", "task", "gather", "future", "value"]
+WakeReason = Literal["timer", "thread", "connected", "socket"]
+BlockCause = Literal["sleep", "sync_http", "cpu"]
+Outcome = Literal["returned", "raised", "cancelled"]
+PhaseState = Literal["started", "complete", "failed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Base:
+    t_ms: float
+    task: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorText:
+    """An exception as the trace shows it: its type name and its short repr."""
+
+    type: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoroutineCreated(_Base):
+    """The traced call was evaluated: ``fetch_data(url)`` made a coroutine object."""
+
+    kind: Literal["coroutine"] = "coroutine"
+    frame: str
+    call: str
+    shown: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskStarted(_Base):
+    """A task of the learner's code was created (``task`` is its name)."""
+
+    kind: Literal["task_start"] = "task_start"
+    coroutine: str
+    creator: str | None = None
+    root: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskDone(_Base):
+    kind: Literal["task_done"] = "task_done"
+    outcome: Outcome
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrameEntered(_Base):
+    """A coroutine function of the traced file starts running its body."""
+
+    kind: Literal["call"] = "call"
+    frame: str
+    function: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """``("url='https://…'",)``: at entry, the locals that hold a value are the arguments."""
+        return tuple(f"{name}={value}" for name, value in self.changes.items() if value != NOT_SET)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineRan(_Base):
+    """The statement at ``line`` is about to run (``changes``: what the previous one did)."""
+
+    kind: Literal["line"] = "line"
+    frame: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot(_Base):
+    """The locals at the end of an ``async with`` block, before ``__aexit__``."""
+
+    kind: Literal["snapshot"] = "snapshot"
+    frame: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwaitStarted(_Base):
+    """An await (or ``async with`` entry/exit, or ``async for`` step) begins.
+
+    Its ``target`` (``response`` in ``response = await …``) shows ``(awaiting …)`` meanwhile.
+    """
+
+    kind: AwaitRole
+    frame: str
+    text: str
+    target: str | None = None
+
+    @property
+    def changes(self) -> dict[str, str]:
+        if self.target is None or self.kind != "await":
+            return {}
+        return {self.target: f"(awaiting {self.text})"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suspended(_Base):
+    """The task yields to the loop at the await on ``line`` of its innermost traced frame (one
+    event per suspension, however deep the awaits); ``on`` says what it waits for."""
+
+    kind: Literal["suspend"] = "suspend"
+    on: WaitOn = "future"
+    subject: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resumed(_Base):
+    """The task that suspended at ``line`` runs again (``thrown``: an exception thrown in)."""
+
+    kind: Literal["resume"] = "resume"
+    thrown: ErrorText | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Yielded(_Base):
+    """A bare yield (``await asyncio.sleep(0)``, a library's checkpoint): the coroutine gave the
+    loop one turn and was back ``ms`` later. One event, stamped when it was back: the task never
+    waited on anything, it only let the others run."""
+
+    kind: Literal["yield"] = "yield"
+    ms: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwaitDone(_Base):
+    """The await gave its value (``changes``: the assignment target and its watches)."""
+
+    kind: Literal["awaited"] = "awaited"
+    frame: str
+    value: str
+    end_of_iteration: bool = False
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Raised(_Base):
+    """An await failed: the awaitable raised ``error`` into the coroutine."""
+
+    kind: Literal["exception"] = "exception"
+    frame: str
+    error: ErrorText
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caught(_Base):
+    kind: Literal["caught"] = "caught"
+    frame: str
+    error: ErrorText | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unwound(_Base):
+    """An exception leaves ``frame`` uncaught."""
+
+    kind: Literal["unwind"] = "unwind"
+    frame: str
+    error: ErrorText
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Returned(_Base):
+    kind: Literal["return"] = "return"
+    frame: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientCreated(_Base):
+    """An httpx client was built; building its TLS context held the loop for ``ms``."""
+
+    kind: Literal["client"] = "client"
+    client: int
+    sync: bool
+    ms: float
+    cpu_ms: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestSent(_Base):
+    """httpx starts request number ``request`` (``line``: the learner's line that made it)."""
+
+    kind: Literal["request"] = "request"
+    request: int
+    method: str = "GET"
+    url: str
+    sync: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpPhase(_Base):
+    """One httpcore phase event: ``connect_tcp`` ``started``, ``start_tls`` ``complete``..."""
+
+    kind: Literal["http"] = "http"
+    request: int
+    scope: str = "http11"  # httpcore's prefix: "connection", "http11", "http2"
+    phase: str
+    state: PhaseState = "started"
+    host: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseArrived(_Base):
+    kind: Literal["response"] = "response"
+    request: int
+    status_code: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wake:
+    """One reason ``select()`` returned: a timer, another thread, a connect, a socket."""
+
+    reason: WakeReason
+    peer: str = ""
+    readable: bool = False
+    writable: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IoWait(_Base):
+    """The loop slept ``ms`` in the OS selector and was woken by ``woken`` (empty: a timer)."""
+
+    kind: Literal["io_wait"] = "io_wait"
+    ms: float
+    woken: tuple[Wake, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Blocked(_Base):
+    """``task`` held the loop for ``ms`` at ``line`` without yielding, because of ``cause``."""
+
+    kind: Literal["blocked"] = "blocked"
+    frame: str | None = None
+    ms: float
+    cpu_ms: float
+    cause: BlockCause
+    calls: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Printed(_Base):
+    kind: Literal["output"] = "output"
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Warned(_Base):
+    kind: Literal["warning"] = "warning"
+    category: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stopped(_Base):
+    kind: Literal["stopped"] = "stopped"
+    reason: StopReason
+
+
+AnyEvent = (
+    CoroutineCreated
+    | TaskStarted
+    | TaskDone
+    | FrameEntered
+    | LineRan
+    | Snapshot
+    | AwaitStarted
+    | Suspended
+    | Resumed
+    | Yielded
+    | AwaitDone
+    | Raised
+    | Caught
+    | Unwound
+    | Returned
+    | ClientCreated
+    | RequestSent
+    | HttpPhase
+    | ResponseArrived
+    | IoWait
+    | Blocked
+    | Printed
+    | Warned
+    | Stopped
+)
+# What the contract JSON's ``events`` holds: pydantic picks the class by ``kind``.
+Event = Annotated[AnyEvent, Field(discriminator="kind")]
+# Events that move a frame's locals.
+WithChanges = CoroutineCreated | FrameEntered | LineRan | Snapshot | AwaitStarted | AwaitDone
+
+
+def _defaults(kind: type[Any]) -> tuple[tuple[str, Any], ...]:
+    found: list[tuple[str, Any]] = []
+    for spec in fields(kind):
+        if spec.name in _CONTRACT:
+            continue
+        if spec.default is not MISSING:
+            found.append((spec.name, spec.default))
+        elif spec.default_factory is not MISSING:
+            found.append((spec.name, spec.default_factory()))
+    return tuple(found)
+
+
+# The contract's keys stay in every event's JSON, whatever their value.
+_CONTRACT = frozenset({"t_ms", "kind", "task", "line", "detail"})
+_OMITTED: dict[str, tuple[tuple[str, Any], ...]] = {
+    name: _defaults(kind)
+    for kind in get_args(AnyEvent)
+    for name in get_args(get_type_hints(kind)["kind"])
+}
+_WAKE_OMITTED = _defaults(Wake)
+
+
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out of an event's JSON the fields that hold their default (reading puts them back).
+
+    The contract's keys always stay: ``t_ms``, ``kind``, ``task``, ``line``, ``detail``.
+    """
+    for name, default in _OMITTED[data["kind"]]:
+        if data.get(name, default) == default:
+            data.pop(name, None)
+    for wake in data.get("woken", ()):
+        for name, default in _WAKE_OMITTED:
+            if wake.get(name, default) == default:
+                wake.pop(name, None)
+    return data
