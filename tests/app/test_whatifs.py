@@ -60,13 +60,15 @@ def test_a_blocking_sleep_leaves_the_heartbeat_no_beat(lesson: Lesson, run_form:
     form = _form(lesson, "pause")
     trace = run_form(form, {"pause": "time_sleep"})
     assert trace.error is None
-    assert trace.result is not None and trace.result.endswith("pause: 0'")
+    assert trace.result is not None
+    assert trace.result.endswith("pause: 0'")
     sleep_line = _line_of(trace, "time.sleep(0.3)")
     assert sleep_line in [stall.line for stall in trace.blocked]
     # The heartbeat is a task of its own, and it beats only after the stall ends.
     assert any(s.task and s.task.startswith("heartbeat") for s in trace.steps)
     stall = next(s for s in trace.blocked if s.line == sleep_line)
-    assert stall.task is not None and not stall.task.startswith("heartbeat")
+    assert stall.task is not None
+    assert not stall.task.startswith("heartbeat")
 
 
 def test_an_awaited_sleep_lets_the_heartbeat_beat(lesson: Lesson, run_form: RunForm) -> None:
