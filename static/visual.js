@@ -64,6 +64,15 @@
     }
   }
 
+  // Bring a new run into view: from its head (the call, how it ended) down to the end of the
+  // stage if that fits on the screen, else the stage alone.
+  function reveal(player, stage) {
+    const top = player.getBoundingClientRect().top + window.scrollY;
+    const bottom = stage.getBoundingClientRect().bottom + window.scrollY;
+    if (bottom - top + 8 <= window.innerHeight) window.scrollTo(0, top - 8);
+    else stage.scrollIntoView({ block: "start" });
+  }
+
   function followStage(stage) {
     const step = stage.dataset.step;
     document.querySelectorAll("#player [data-step-row]").forEach((row) => {
@@ -96,8 +105,11 @@
     if (rerun && player && !document.querySelector("#run[aria-busy='true']")) {
       rerun = false;
       if (status) status.textContent = player.dataset.finished || "The new run finished.";
-      player.focus();
-      if (stage) followStage(stage);
+      player.focus({ preventScroll: true });
+      if (stage) {
+        followStage(stage);
+        reveal(player, stage);
+      }
       return;
     }
     if (!stage) return;
