@@ -156,7 +156,7 @@ PLAIN_PHASES: dict[str, str] = {
 class StepRequest:
     """A request at work during one step: plain words first, httpcore's own names kept apart."""
 
-    label: str  # "GET https://api.example.com/data (200 OK)"
+    label: str  # "request 1, GET https://api.example.com/data (200 OK)"
     plain: tuple[str, ...]  # ("opening a TCP connection", "the TLS handshake", ...)
     internals: tuple[str, ...]  # ("connect_tcp", "start_tls", ...)
 
@@ -331,7 +331,7 @@ def step_requests(trace: Trace, current: int) -> tuple[StepRequest, ...]:
         status = f" ({request.status})" if answered else ""
         found.append(
             StepRequest(
-                label=f"{request.method} {request.url}{status}",
+                label=f"request {request.number}, {request.method} {request.url}{status}",
                 plain=tuple(plain),
                 internals=tuple(phase.name for phase in phases),
             )
