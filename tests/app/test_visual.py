@@ -330,3 +330,19 @@ async def test_the_quiz_hint_links_to_its_rows(client: httpx.AsyncClient) -> Non
     html = (await client.get(PAGE)).text
     assert 'href="?step=1#player"' in html
     assert 'id="step-1"' in html
+
+
+async def test_a_step_tells_its_request_plainly_and_keeps_httpcore_apart(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    url = await run_url(client)
+    html = (await client.get(url, params={"step": 3})).text
+    [request] = player(recorder).http
+    assert request.label.startswith("request 1, GET https://api.example.com/")
+    assert request.plain[0] == "opening a TCP connection"
+    assert "waiting for the answer" in request.plain
+    assert not any("_" in words for words in request.plain)  # no httpcore names up front
+    assert request.internals[:2] == ("connect_tcp", "start_tls")
+    assert '<details class="http-internals">' in html
+    await client.get(url, params={"step": 1})
+    assert player(recorder).http == ()
