@@ -185,9 +185,17 @@ def _check_knobs(path: Path_, example: VisualExample) -> Iterator[Finding]:
         if (problem := _default_problem(knob)) is not None:
             yield Finding(file, (*knob_path, "default"), problem)
 
+    choice_values = [
+        value for knob in knobs.values() if knob.kind == "choice" for value in knob.choices
+    ]
     for name in example.variants:
-        if name not in knobs or knobs[name].kind != "toggle":
-            yield Finding(file, (*path, "variants", name), f"{name!r} is not a toggle knob")
+        is_toggle = name in knobs and knobs[name].kind == "toggle"
+        if not is_toggle and choice_values.count(name) != 1:
+            yield Finding(
+                file,
+                (*path, "variants", name),
+                f"{name!r} is neither a toggle knob nor the value of exactly one choice knob",
+            )
 
     template = example.call_template
     placeholders: set[str] = set()
@@ -206,13 +214,17 @@ def _check_knobs(path: Path_, example: VisualExample) -> Iterator[Finding]:
             if (problem := _expression_problem(call)) is not None:
                 yield Finding(file, (*path, "call_template"), f"with the defaults: {problem}")
     for index, knob in enumerate(example.knobs):
-        used = knob.id in placeholders or (knob.kind == "toggle" and knob.id in example.variants)
+        used = (
+            knob.id in placeholders
+            or (knob.kind == "toggle" and knob.id in example.variants)
+            or (knob.kind == "choice" and any(value in example.variants for value in knob.choices))
+        )
         if not used:
             yield Finding(
                 file,
                 (*path, "knobs", index, "id"),
                 f"knob {knob.id!r} does nothing: no {{{knob.id}}} in call_template"
-                + (" and no variant" if knob.kind == "toggle" else ""),
+                + (" and no variant" if knob.kind in ("toggle", "choice") else ""),
             )
 
 
@@ -221,7 +233,7 @@ def _default_problem(knob: Knob) -> str | None:
         if knob.default not in TOGGLE_VALUES:
             return f"a toggle's default is 'true' or 'false', not {knob.default!r}"
         return None
-    if knob.kind == "select":
+    if knob.kind in ("select", "choice"):
         if knob.default not in knob.choices:
             return f"default {knob.default!r} is not one of the choices {sorted(knob.choices)}"
         return None

@@ -271,13 +271,14 @@ class Knob(Model):
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str
-    kind: Literal["range", "select", "toggle"]
+    # choice: a radio group (mutually exclusive what-ifs); its values may name variants
+    kind: Literal["range", "select", "choice", "toggle"]
     help: Markdown = ""
     # range
     min: float | None = None
     max: float | None = None
     step: float | None = None
-    # select: value -> label
+    # select and choice: value -> label
     choices: dict[str, str] = {}
     default: str
 
@@ -288,7 +289,9 @@ class VisualExample(Model):
     # Call template with {knob_id} placeholders, e.g. 'fetch_data("https://api.example.com/delay/{latency}")'
     call_template: str | None = None
     knobs: tuple[Knob, ...] = ()
-    # toggle knob id -> example name to run instead when the toggle is on (the what-ifs)
+    # the what-ifs: a toggle knob's id (when on) or a choice knob's value (when chosen) -> the
+    # example to run instead
+
     variants: dict[str, str] = {}
 
 

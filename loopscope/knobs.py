@@ -4,16 +4,18 @@
     choice.example, choice.call   # ('canonical', 'fetch_data("https://slow.example.com/delay/0.5")')
 
 A range value must be a number within min..max on the knob's step and is re-written from the
-parsed number; a select value must be one of its choices; a toggle is "true" or "false" (a
-checkbox that is not ticked sends nothing: "false") and switches to its variant example. Only
-these re-written values reach the call template; anything else raises ``KnobError``.
+parsed number; a select or choice value must be one of its choices; a toggle is "true" or "false"
+(a checkbox that is not ticked sends nothing: "false") and switches to its variant example. A
+choice (a radio group: mutually exclusive what-ifs) switches to the variant named by its value,
+if there is one. Only these re-written values reach the call template; anything else raises
+``KnobError``, and so does a form that asks for two variants at once.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -70,12 +72,35 @@ def knob_value(knob: Knob, raw: str | None) -> str:
         raw = knob.default
     if len(raw) > MAX_VALUE_LENGTH:
         raise KnobError(f"{knob.label}: the value is too long", knob=knob.id)
-    if knob.kind == "select":
+    if knob.kind in ("select", "choice"):
         if raw not in knob.choices:
             allowed = ", ".join(knob.choices)
             raise KnobError(f"{knob.label}: pick one of {allowed}", knob=knob.id)
         return raw
     return _range_value(knob, raw)
+
+
+def single_values(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A form's fields as one value per name; a name sent twice (two radios of one what-if
+    group, or a forged form) is refused rather than silently resolved to one of them."""
+    values: dict[str, str] = {}
+    for name, value in fields:
+        if name in values:
+            raise KnobError(f"{name!r} was sent twice: pick one value", knob=name)
+        values[name] = value
+    return values
+
+
+def chosen_variants(item: VisualExample, values: Mapping[str, str]) -> list[str]:
+    """The variant keys a form's values switch on: ticked toggles and chosen choice values."""
+    switched: list[str] = []
+    for knob in item.knobs:
+        value = values[knob.id]
+        if knob.kind == "toggle" and value == "true" and knob.id in item.variants:
+            switched.append(knob.id)
+        elif knob.kind == "choice" and value in item.variants:
+            switched.append(value)
+    return switched
 
 
 def visual_form(lesson: Lesson, form: int) -> VisualExample:
@@ -89,12 +114,10 @@ def resolve_knobs(lesson: Lesson, form: int, raw: Mapping[str, str]) -> KnobChoi
     """The example and call that a submitted knob form asks for."""
     item = visual_form(lesson, form)
     values = {knob.id: knob_value(knob, raw.get(knob.id)) for knob in item.knobs}
-    switched = [
-        knob.id for knob in item.knobs if knob.kind == "toggle" and values[knob.id] == "true"
-    ]
+    switched = chosen_variants(item, values)
     if len(switched) > 1:
         raise KnobError("switch on one what-if at a time")
-    example = item.variants.get(switched[0], item.example) if switched else item.example
+    example = item.variants[switched[0]] if switched else item.example
     template = item.call_template or lesson.meta.examples[item.example].call
 
     def fill(match: re.Match[str]) -> str:

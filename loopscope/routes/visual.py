@@ -1,7 +1,8 @@
 """Visual mode: replaying real recorded runs, step by step.
 
     GET  /lessons/{slug}/visualize                      the lesson's example, recorded once
-    GET  /lessons/{slug}/visualize/runs/{run_id}?step=N one run at step N (htmx: the player)
+    GET  /lessons/{slug}/visualize/runs/{run_id}?step=N one run at step N (htmx: the player's
+                                                        stage, see templates/lessons/_player.html)
     POST /lessons/{slug}/visualize/runs                 record a run from a knob form -> 303
                                                         (fields: run_form, the knobs, fresh)
     GET  /lessons/{slug}/visualize/progress/{key}       a run being recorded (htmx polls it)
@@ -32,7 +33,7 @@ from loopscope.deps import (
     load_learner_state,
     remember_visit,
 )
-from loopscope.knobs import resolve_knobs
+from loopscope.knobs import resolve_knobs, single_values
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
 from loopscope.tracing import RUN_ID_PATTERN, RUN_KEY_PATTERN, RecordedRun, RunProgress
@@ -61,9 +62,14 @@ Fresh = Annotated[bool, Form()]
 
 
 async def knob_fields(request: Request) -> dict[str, str]:
-    """The submitted form's text fields (the knob values are checked by ``resolve_knobs``)."""
+    """The submitted form's text fields (the knob values are checked by ``resolve_knobs``).
+
+    A field sent twice is refused: a what-if is one choice, never two at once.
+    """
     form = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str)}
+    return single_values(
+        (name, value) for name, value in form.multi_items() if isinstance(value, str)
+    )
 
 
 KnobFields = Annotated[dict[str, str], Depends(knob_fields)]
@@ -94,7 +100,7 @@ async def visual_page(
         return templates.render(request, "lessons/visual.html", context)
     run = await traces.wait(key)
     context = _context(request, lesson, state, run, step, None)
-    return templates.render(request, "lessons/visual.html", context, blocks=("player",))
+    return templates.render(request, "lessons/visual.html", context, blocks=("stage",))
 
 
 @router.get("/lessons/{slug}/visualize/runs/{run_id}", name="visual_run")
@@ -111,16 +117,15 @@ async def visual_run(
     run = await _run(traces, lesson, run_id)
     step = clamp_step(run.trace, step)  # a step of this run, before anything is rendered or kept
     if is_partial(request):
-        # Stepping: the player alone, the same for every learner, so rendered once per step
-        # of a run; the key is bounded by the run's length, the cache by bytes.
+        # Stepping: the player's stage alone, the same for every learner, so rendered once per
+        # step of a run; the key is bounded by the run's length, the cache by bytes.
         return templates.shared_fragment(
             (run.id, step),
             "lessons/visual.html",
-            "player",
+            "stage",
             lambda: {
                 "player": _player(lesson, run, step),
                 "steps_url": request.url_for("visual_run", slug=lesson.slug, run_id=run.id).path,
-                "downloads": _downloads(request, lesson, run),
             },
         )
     state = await load_learner_state(store, learner, lesson.slug)
@@ -182,7 +187,8 @@ async def _answer(
     run = await traces.wait(key)
     url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
     if not is_partial(request):
-        return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
+        # Without JavaScript the new run's page opens at its player, not at the top.
+        return RedirectResponse(f"{url}#player", status_code=303, headers={"Vary": VARY})
     context = _context(request, lesson, state, run, None, None)
     response = templates.render(request, "lessons/visual.html", context, blocks=("run",))
     response.headers["HX-Push-Url"] = url

@@ -146,8 +146,30 @@ class Outcome:
     output: str
 
 
+# httpcore's phases in a learner's words, in the order a request goes through them.
+PLAIN_PHASES: dict[str, str] = {
+    "connect_tcp": "opening a TCP connection",
+    "start_tls": "the TLS handshake",
+    "send_request_headers": "sending the request",
+    "send_request_body": "sending the request",
+    "receive_response_headers": "waiting for the answer",
+    "receive_response_body": "reading the body",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StepRequest:
+    """A request at work during one step: plain words first, httpcore's own names kept apart."""
+
+    label: str  # "request 1, GET https://api.example.com/data (200 OK)"
+    plain: tuple[str, ...]  # ("opening a TCP connection", "the TLS handshake", ...)
+    internals: tuple[str, ...]  # ("connect_tcp", "start_tls", ...)
+
+
 @dataclass(frozen=True, slots=True)
 class PlayerView:
+    """One run at one step: everything ``templates/lessons/_player.html`` shows, ready to print."""
+
     run_id: str
     call: str
     knobs: tuple[tuple[str, str], ...]
@@ -162,6 +184,7 @@ class PlayerView:
     timeline: TimelineView
     now_pct: float
     outcome: Outcome
+    http: tuple[StepRequest, ...] = ()
 
     @property
     def first(self) -> int:
@@ -288,6 +311,37 @@ def _loop_panel(trace: Trace, current: int) -> LoopPanel:
     )
 
 
+def step_requests(trace: Trace, current: int) -> tuple[StepRequest, ...]:
+    """The requests with a phase during this step's window, their phases told plainly."""
+    start, end = _window(trace, current)
+    found: list[StepRequest] = []
+    for request in trace.requests:
+        phases = [
+            phase
+            for phase in request.phases
+            if phase.start_ms <= end
+            and (phase.end_ms if phase.end_ms is not None else end) >= start
+            and phase.name in PLAIN_PHASES
+        ]
+        if not phases:
+            continue
+        plain: list[str] = []
+        for phase in phases:
+            words = PLAIN_PHASES[phase.name] + ("" if phase.ok else " (failed)")
+            if not plain or plain[-1] != words:
+                plain.append(words)
+        answered = request.status is not None and request.end_ms <= end
+        status = f" ({request.status})" if answered else ""
+        found.append(
+            StepRequest(
+                label=f"request {request.number}, {request.method} {request.url}{status}",
+                plain=tuple(plain),
+                internals=tuple(phase.name for phase in phases),
+            )
+        )
+    return tuple(found)
+
+
 def outcome(trace: Trace) -> Outcome:
     error = f"{trace.error.type}: {trace.error.message}" if trace.error else None
     return Outcome(
@@ -343,6 +397,7 @@ def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) 
         timeline=timeline,
         now_pct=round(min(max(start / timeline.scale_ms * 100, 0.0), 100.0), 3),
         outcome=outcome(trace),
+        http=step_requests(trace, current),
     )
 
 

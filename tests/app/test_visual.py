@@ -23,6 +23,7 @@ from visualizer import SCHEMA
 pytestmark = pytest.mark.anyio
 
 PAGE = "/lessons/demo-lesson/visualize"
+_FORM = {"content-type": "application/x-www-form-urlencoded"}
 RUNS = f"{PAGE}/runs"
 _RUN = re.compile(r"/visualize/runs/([A-Za-z0-9_-]+)")
 
@@ -60,6 +61,19 @@ def knob_lesson() -> Lesson:
                     "default": "500",
                 }
             ],
+        },
+        {
+            "example": "canonical",
+            "knobs": [
+                {
+                    "id": "what_if",
+                    "label": "What if",
+                    "kind": "choice",
+                    "choices": {"as_written": "As written", "blocking": "Block the loop"},
+                    "default": "as_written",
+                }
+            ],
+            "variants": {"blocking": "blocking"},
         },
     ]
     return Lesson.model_validate(data)
@@ -132,13 +146,33 @@ async def test_each_step_has_a_link_and_its_variables(
     assert now["response"] == response_state
 
 
-async def test_htmx_stepping_gets_only_the_player(client: httpx.AsyncClient) -> None:
+async def test_htmx_stepping_gets_only_the_players_stage(client: httpx.AsyncClient) -> None:
     url = await run_url(client)
     response = await client.get(url, params={"step": 3}, headers=HTMX)
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="player"')
+    assert response.text.lstrip().startswith('<div id="player-stage"')
+    assert 'data-step="3"' in response.text
+    # The long parts stay on the page (a fold the learner opened stays open): not in the swap.
+    assert "trace-table" not in response.text
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["vary"]
+
+
+async def test_the_whole_page_shows_one_stage(client: httpx.AsyncClient) -> None:
+    html = (await client.get(await run_url(client), params={"step": 2})).text
+    assert html.count('id="player-stage"') == 1
+    assert html.count('id="player"') == 1
+    assert 'data-step="2"' in html
+
+
+async def test_every_step_link_lands_on_the_player(client: httpx.AsyncClient) -> None:
+    url = await run_url(client)
+    html = (await client.get(url, params={"step": 2})).text
+    hrefs = re.findall(r'href="([^"]*\?step=\d+[^"]*)"', html)
+    assert hrefs
+    assert all(href.endswith("#player") for href in hrefs), hrefs
+    assert 'action="' + url.split("?")[0]  # the slider's form lands there too
+    assert re.search(r'<form class="step-slider" method="get" action="[^"]+#player"', html)
 
 
 async def test_a_step_past_the_end_shows_the_last(
@@ -206,6 +240,7 @@ async def test_a_knob_form_records_a_fresh_run(
     response = await client.post(RUNS, data=form)
     assert response.status_code == 303
     assert _RUN.search(response.headers["location"])
+    assert response.headers["location"].endswith("#player")  # it opens at the new run
     assert engine.requests[-1].call == 'fetch_data("https://slow.example.com/delay/0.7")'
     await client.get(response.headers["location"])
     assert dict(player(recorder).knobs) == {"latency": "0.7", "blocking": "false"}
@@ -222,6 +257,32 @@ async def test_a_toggle_runs_its_variant_example(
     assert engine.requests[-1].file.name == "blocking.py"
 
 
+async def test_a_what_if_choice_is_one_radio_group(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
+) -> None:
+    html = (await client.get(PAGE)).text
+    radios = re.findall(r'<input type="radio" id="knob-2-what_if-\d" name="what_if"[^>]*>', html)
+    assert len(radios) == 2
+    assert sum("checked" in radio for radio in radios) == 1
+    form = {"csrf_token": token, "run_form": "2", "what_if": "blocking"}
+    assert (await client.post(RUNS, data=form)).status_code == 303
+    assert engine.requests[-1].file.name == "blocking.py"
+
+
+async def test_two_what_ifs_at_once_are_a_422_and_run_nothing(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
+) -> None:
+    before = len(engine.requests)
+    fields = [("csrf_token", token), ("run_form", "2")]
+    fields += [("what_if", "as_written"), ("what_if", "blocking")]
+    response = await client.post(
+        RUNS, content=httpx.QueryParams(fields).__str__().encode(), headers=_FORM
+    )
+    assert response.status_code == 422
+    assert "sent twice" in response.text
+    assert len(engine.requests) == before
+
+
 @pytest.mark.parametrize(
     "fields",
     [
@@ -231,6 +292,7 @@ async def test_a_toggle_runs_its_variant_example(
         {"run_form": "0", "latency": "nan"},
         {"run_form": "0", "blocking": "maybe"},
         {"run_form": "1", "status": "418"},  # not a choice
+        {"run_form": "2", "what_if": "both"},  # not one of the what-ifs
         {"run_form": "7"},  # no such form
     ],
 )
@@ -292,5 +354,21 @@ async def test_a_visual_quiz_answer_is_scored_and_kept(
 
 async def test_the_quiz_hint_links_to_its_rows(client: httpx.AsyncClient) -> None:
     html = (await client.get(PAGE)).text
-    assert 'href="?step=1#step-1"' in html
+    assert 'href="?step=1#player"' in html
     assert 'id="step-1"' in html
+
+
+async def test_a_step_tells_its_request_plainly_and_keeps_httpcore_apart(
+    client: httpx.AsyncClient, recorder: TemplateRecorder
+) -> None:
+    url = await run_url(client)
+    html = (await client.get(url, params={"step": 3})).text
+    [request] = player(recorder).http
+    assert request.label.startswith("request 1, GET https://api.example.com/")
+    assert request.plain[0] == "opening a TCP connection"
+    assert "waiting for the answer" in request.plain
+    assert not any("_" in words for words in request.plain)  # no httpcore names up front
+    assert request.internals[:2] == ("connect_tcp", "start_tls")
+    assert '<details class="http-internals">' in html
+    await client.get(url, params={"step": 1})
+    assert player(recorder).http == ()

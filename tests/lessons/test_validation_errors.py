@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lesson_helpers import TINY, edit_yaml, line_of, load_error
@@ -279,8 +280,38 @@ def test_variant_keyed_by_a_non_toggle(tiny: Path) -> None:
     )
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/visual.yaml: examples.0.variants.latency: 'latency' is not a toggle knob"
+        "tiny-lesson/visual.yaml: examples.0.variants.latency: 'latency' is neither a toggle"
+        " knob nor the value of exactly one choice knob"
     )
+
+
+def _what_if_choice(visual: dict[str, Any]) -> None:
+    example = visual["examples"][0]
+    example["knobs"][1] = {
+        "id": "what_if",
+        "label": "What if",
+        "kind": "choice",
+        "choices": {"as_written": "As written", "no_await": "Leave out the await"},
+        "default": "as_written",
+    }
+
+
+def test_a_choice_value_names_a_variant(tiny: Path) -> None:
+    edit_yaml(tiny / "visual.yaml", _what_if_choice)
+
+    assert load_lesson(tiny).visual.examples[0].variants == {"no_await": "no_await"}
+
+
+def test_a_choice_whose_values_name_no_variant_does_nothing(tiny: Path) -> None:
+    def edit(visual: dict[str, Any]) -> None:
+        _what_if_choice(visual)
+        visual["examples"][0]["variants"] = {"missing": "no_await"}
+
+    edit_yaml(tiny / "visual.yaml", edit)
+
+    message = load_error(tiny)
+    assert "examples.0.variants.missing: 'missing' is neither a toggle knob" in message
+    assert "examples.0.knobs.1.id: knob 'what_if' does nothing" in message
 
 
 def test_every_problem_is_reported_on_its_own_line(tiny: Path) -> None:
