@@ -3,8 +3,10 @@
 Starts the real server (``loopscope serve`` in a subprocess: uvicorn with loopscope's server
 settings, a temporary LOOPSCOPE_DATA_DIR, 127.0.0.1 only), records the lesson's Visual run once,
 then loads each target for ``--duration`` seconds with ``--connections`` learners, each its own
-keep-alive connection and cookie jar, asking as fast as answers come (a closed loop). The load
-generator is this process, separate from the server's. /healthz is measured first and last in
+keep-alive connection and learner cookie, asking as fast as answers come (a closed loop). The
+load generator is this process, separate from the server's; it speaks plain HTTP/1.1 over
+asyncio streams, because httpx's per-request cost in one process made the client, not the
+server, the bottleneck. /healthz is measured first and last in
 the same run; its mean is the baseline.
 
 Prints, per page, p50 and p99 latency, requests per second, errors, and the ratio of its
@@ -92,27 +94,51 @@ class Outcome:
         return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def _learner(url: str, end: float, outcome: Outcome) -> None:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
+async def _learner(host: str, port: int, path: str, end: float, outcome: Outcome) -> None:
+    """One learner on one keep-alive connection: its cookie from the first answer, then GETs."""
+    reader, writer = await asyncio.open_connection(host, port)
+    cookie = b""
+    try:
         while time.monotonic() < end:
+            request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n".encode()
             started = time.perf_counter()
+            writer.write(request + cookie + b"\r\n")
             try:
-                response = await client.get(url)
-            except httpx.HTTPError:
+                status, headers = await asyncio.wait_for(_answer(reader), REQUEST_TIMEOUT_S)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                 outcome.errors += 1
-                continue
-            if response.status_code == 200:
+                return
+            if status == 200:
                 outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
             else:
                 outcome.errors += 1
+            for name, value in headers:
+                if name == b"set-cookie" and not cookie:
+                    cookie = b"Cookie: " + value.split(b";", 1)[0] + b"\r\n"
+    finally:
+        writer.close()
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, list[tuple[bytes, bytes]]]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *lines = head[:-4].split(b"\r\n")
+    headers = [
+        (name.strip().lower(), value.strip())
+        for name, _, value in (line.partition(b":") for line in lines)
+    ]
+    length = next((int(value) for name, value in headers if name == b"content-length"), 0)
+    await reader.readexactly(length)
+    return int(status_line.split()[1]), headers
 
 
 async def load(url: str, connections: int, duration_s: float) -> Outcome:
+    parsed = httpx.URL(url)
+    host, port = parsed.host, parsed.port or 80
+    path = parsed.raw_path.decode()
     outcome = Outcome()
     started = time.monotonic()
     end = started + duration_s
-    await asyncio.gather(*(_learner(url, end, outcome) for _ in range(connections)))
+    await asyncio.gather(*(_learner(host, port, path, end, outcome) for _ in range(connections)))
     outcome.elapsed_s = time.monotonic() - started
     return outcome
 
