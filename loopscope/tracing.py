@@ -39,7 +39,15 @@ from typing import Final, Literal
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
-from visualizer import EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
+from visualizer import (
+    EngineBusy,
+    Limits,
+    SandboxStatus,
+    Trace,
+    TraceEngine,
+    TraceError,
+    TraceRequest,
+)
 
 log = logging.getLogger("loopscope.tracing")
 
@@ -165,6 +173,11 @@ class TraceService:
         # Measurements whose timings are compared (Perf) take turns: two recording at once
         # on a 2-core machine would distort each other's wall times and stalls.
         self.measuring = asyncio.Lock()
+
+    @property
+    def sandbox(self) -> SandboxStatus:
+        """Whether learner code can run here; pages switch free-form code off with ``reason``."""
+        return self._engine.sandbox
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -414,7 +427,10 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
     """The app's service: an engine sized by the settings, reporting progress to the service."""
     board = ProgressBoard()
     engine = TraceEngine(
-        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=board.update
+        workers=settings.trace_workers,
+        queue_size=settings.trace_queue,
+        on_progress=board.update,
+        bwrap=settings.bwrap_path,
     )
     return TraceService(
         engine,
