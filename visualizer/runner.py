@@ -30,7 +30,7 @@ from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, Sandbox, sandbox_status
 from visualizer.session import load, parse_call, parse_watches
 
 STARTUP_ALLOWANCE_S = 10.0
-GRACE_S = 3.0
+GRACE_S = 5.0  # for the worker to condense and reply after its wall clock
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _CHUNK = 64 * 1024
 

@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import sys
+import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,7 +35,9 @@ from visualizer.upstream import start_upstream
 ADDRESS_SPACE_BYTES = 1024**3
 FILE_SIZE_BYTES = 16 * 1024**2
 OPEN_FILES = 256
-CPU_GRACE_S = 3  # CPU seconds left after the run's own budget, to condense and reply
+CPU_GRACE_S = 6  # CPU seconds left after the run's own budget, to condense and reply
+MAX_FRAMES = 300  # traced calls condensed, at most
+CONDENSE_BUDGET_S = 2.0  # CPU seconds per attempt: past it, fewer events are condensed
 MAX_TRACE_BYTES = 8 * 1024**2  # a reply larger than this is cut, stopped at "trace_size"
 _CUT = "stopped at the trace size limit: the rest of the run is not shown"
 
@@ -63,10 +66,31 @@ def _cpu_grace() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
+class _Overtime(Exception):
+    """Condensing took longer than ``CONDENSE_BUDGET_S``."""
+
+
+def _overtime(signum: int, frame: types.FrameType | None) -> None:
+    raise _Overtime
+
+
+def _frames_kept(records: list[Record]) -> int:
+    """How many records to condense: all, or those before the ``MAX_FRAMES``-th call (the
+    variable tracker has a column per traced frame, so deep recursion costs frames x steps)."""
+    calls = 0
+    for index, record in enumerate(records):
+        calls += record.kind == "call"
+        if calls > MAX_FRAMES:
+            return index
+    return len(records)
+
+
 def fitted(raw: RawRun) -> bytes:
     """The reply for ``raw``, at most ``MAX_TRACE_BYTES``: past that (or if condensing it runs
-    out of memory) its events are cut and the trace is marked stopped at "trace_size"."""
-    keep = len(raw.records)
+    out of memory or time, as deep recursion makes it) its events are cut and the trace is
+    marked stopped at "trace_size"."""
+    signal.signal(signal.SIGPROF, _overtime)
+    keep = _frames_kept(raw.records)
     while True:
         run = raw
         if keep < len(raw.records):
@@ -74,9 +98,12 @@ def fitted(raw: RawRun) -> bytes:
             stop = Record(cut[-1].t_ms if cut else 0.0, "stopped", None, None, _CUT)
             run = replace(raw, records=[*cut, stop], stopped="trace_size", output=raw.output[:4096])
         try:
+            signal.setitimer(signal.ITIMER_PROF, CONDENSE_BUDGET_S)
             body = Reply(trace=to_trace(run)).model_dump_json().encode()
-        except MemoryError:
+        except (MemoryError, _Overtime):
             body = b""
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
         if body and len(body) <= MAX_TRACE_BYTES:
             return body
         if keep == 0:

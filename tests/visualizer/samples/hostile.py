@@ -99,7 +99,7 @@ async def memory_bomb() -> int:
     """Allocate without end."""
     hoard = []
     while True:
-        hoard.append(bytearray(64 * 1024 * 1024))
+        hoard.append(bytearray(256 * 1024 * 1024))
         await asyncio.sleep(0)
 
 
