@@ -1,6 +1,6 @@
 """``TraceEngine``: traces for an asyncio application, from a pool of warm worker processes.
 
-    async with TraceEngine(workers=2, queue_size=8) as engine:
+    async with TraceEngine(workers=2, queue_size=64) as engine:
         trace = await engine.trace(TraceRequest(Path("demo.py"), "main()"))
 
 Where the sandbox is available (``engine.sandbox``), every worker is a sandboxed one, started
@@ -54,7 +54,7 @@ class TraceEngine:
         self,
         *,
         workers: int = 2,
-        queue_size: int = 8,
+        queue_size: int = 64,
         on_progress: ProgressCallback | None = None,
         authority: Authority | None = None,
         bwrap: str = "bwrap",

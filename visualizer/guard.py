@@ -119,7 +119,8 @@ class Guard:
         """The sandbox to guard: its bwrap outside the namespace (the process just started)."""
         self._root = outer_pid
 
-    def _members(self) -> list[int]:
+    def members(self) -> list[int]:
+        """The run's processes, as host pids."""
         if self.cgroup is not None:
             text = _read(str(self.cgroup / "cgroup.procs"))
             return [int(pid) for pid in text.split()]
@@ -151,7 +152,7 @@ class Guard:
     def over(self) -> GuardLimit | None:
         """Sample the run; the limit it is past, if any (then the caller kills the sandbox)."""
         tasks = rss = 0
-        for pid in self._members():
+        for pid in self.members():
             status = _read(f"/proc/{pid}/status")
             for line in status.splitlines():
                 if line.startswith("Threads:"):
@@ -176,7 +177,7 @@ class Guard:
             self._root = None
         if self.cgroup is not None:
             self.capped = self.capped or self.hit_cap()
-            for pid in self._members():
+            for pid in self.members():
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
 

@@ -55,12 +55,20 @@ def choose_sandbox(bwrap: str, origin: Origin) -> Sandbox | None:
     return None
 
 
+# httpx imports its command-line client (click, rich, pygments: a third of a worker's start-up)
+# whenever they are installed; a worker never uses it, so it starts with that import disabled.
+_WORKER_BOOT = (
+    "import os, sys; sys.modules['httpx._main'] = None;"
+    " from visualizer.worker import main; os._exit(main(sys.argv))"
+)
+
+
 def worker_command(
     authority: Authority, sandbox: Sandbox | None, guard: Guard | None = None
 ) -> list[str]:
     if sandbox is None:
-        return [sys.executable, "-m", "visualizer.worker", str(authority.ca_pem.parent)]
-    inner = [sys.executable, "-m", "visualizer.worker", AUTHORITY_DIR, SCRATCH]
+        return [sys.executable, "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
+    inner = [sys.executable, "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
     argv = sandbox.command(authority.ca_pem.parent, inner)
     return guard.wrap(argv) if guard is not None else argv
 
