@@ -50,12 +50,31 @@ def trace(
     watch: Annotated[
         list[str] | None, typer.Option(help="Dotted expression to track, e.g. response.text.")
     ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run FILE as the web app runs learner code: sandboxed, with its limits;"
+            " exit 2 where no sandbox can start.",
+        ),
+    ] = False,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
+    from loopscope.settings import Settings
     from visualizer.command import trace_command
 
+    settings = Settings()
     raise typer.Exit(
-        trace_command(file, call, as_json=as_json, perfetto=perfetto, watch=tuple(watch or ()))
+        trace_command(
+            file,
+            call,
+            as_json=as_json,
+            perfetto=perfetto,
+            watch=tuple(watch or ()),
+            learner=sandbox,
+            bwrap=settings.bwrap_path,
+            wall_s=settings.trace_timeout_s,
+        )
     )
 
 

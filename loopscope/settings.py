@@ -37,8 +37,13 @@ class Settings(BaseSettings):
     # Development: templates are re-read when their files change. Off, they are compiled once.
     dev: bool = False
     trace_workers: int = Field(default=2, ge=1, le=16)
-    trace_queue: int = Field(default=8, ge=1, le=256)
+    # Runs waiting for a worker: a workshop's burst (30 learners pressing Run at once) queues,
+    # each learner sees their place in it; only past this is a run refused.
+    trace_queue: int = Field(default=64, ge=1, le=256)
     trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # The bubblewrap binary every run is sandboxed with; where it cannot start, free-form code
+    # is switched off (a path that does not exist forces that, for tests).
+    bwrap_path: str = "bwrap"
     # Start the trace workers with the app (in the background); off, they start on first use.
     trace_prestart: bool = True
     # Perf measures one comparison at a time; a request waits this long for its turn, then 503.

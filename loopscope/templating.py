@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from loopscope.assets import HashedStaticFiles
 from loopscope.modepaths import segment_for
@@ -26,6 +28,11 @@ from loopscope.security import csrf_token
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
 # Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes.
 FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
+# Rendered pages, by learner state: a room of learners opening a page renders it once.
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
+# Stand-ins for what differs per request in a cached page; not valid in either attribute.
+_CSRF_MARK = "\x00csrf\x00"
+_NONCE_MARK = "\x00nonce\x00"
 
 
 def is_partial(request: Request) -> bool:
@@ -68,6 +75,36 @@ class Templates:
         env.globals["mode_segment"] = segment_for
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
         self.fragments: LRUCache[Hashable, str] = fragment_cache()
+        self.pages: LRUCache[Hashable, _Page] = LRUCache(
+            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.html)
+        )
+
+    def page(
+        self,
+        request: Request,
+        name: str,
+        state_key: Hashable,
+        context: Callable[[], dict[str, Any]],
+    ) -> Response:
+        """A whole page that depends only on the lesson, the learner's state (``state_key``)
+        and the address: rendered once per key, then only the CSRF token and the CSP nonce are
+        put in. Partial (htmx) requests and addresses with a query are rendered as usual."""
+        if request.url.query or is_partial(request):
+            return self.render(request, name, context())
+        key = (name, str(request.base_url), request.url.path, state_key)
+        cached = self.pages.get(key)
+        if cached is None:
+            values = context()
+            template = self.blocks.env.get_template(name)
+            rendered = template.render(
+                {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
+            )
+            cached = self.pages[key] = _Page(rendered, template, values)
+        page_values = _page_context(request)
+        html = cached.html.replace(_CSRF_MARK, page_values["csrf_token"]).replace(
+            _NONCE_MARK, page_values["csp_nonce"]
+        )
+        return _CachedPageResponse(cached, request, html)
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -108,6 +145,29 @@ class Templates:
             response = self.blocks.TemplateResponse(request, name, context, status_code=status_code)
         response.headers["Vary"] = VARY
         return response
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    html: str
+    template: jinja2.Template
+    context: dict[str, Any]
+
+
+class _CachedPageResponse(HTMLResponse):
+    """A cached page, reporting its template and context to ``http.response.debug`` the way
+    Starlette's template responses do (tests read them)."""
+
+    def __init__(self, page: _Page, request: Request, html: str) -> None:
+        super().__init__(html, headers={"Vary": VARY})
+        self.template = page.template
+        self.context = {**page.context, "request": request}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if "http.response.debug" in scope.get("extensions", {}):
+            info = {"template": self.template, "context": self.context}
+            await send({"type": "http.response.debug", "info": info})
+        await super().__call__(scope, receive, send)
 
 
 def fragment_cache(max_bytes: int = FRAGMENT_CACHE_BYTES) -> LRUCache[Hashable, str]:

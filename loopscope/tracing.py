@@ -42,7 +42,16 @@ from pydantic import ValidationError
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
-from visualizer import SCHEMA, EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
+from visualizer import (
+    SCHEMA,
+    EngineBusy,
+    Limits,
+    SandboxStatus,
+    Trace,
+    TraceEngine,
+    TraceError,
+    TraceRequest,
+)
 
 log = logging.getLogger("loopscope.tracing")
 
@@ -183,6 +192,11 @@ class TraceService:
         # waited for at most measure_wait_s (then TraceBusy: a 503 with Retry-After).
         self.measuring = asyncio.Lock()
         self.measure_wait_s = measure_wait_s
+
+    @property
+    def sandbox(self) -> SandboxStatus:
+        """Whether learner code can run here; pages switch free-form code off with ``reason``."""
+        return self._engine.sandbox
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -453,7 +467,10 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
     """The app's service: an engine sized by the settings, reporting progress to the service."""
     board = ProgressBoard()
     engine = TraceEngine(
-        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=board.update
+        workers=settings.trace_workers,
+        queue_size=settings.trace_queue,
+        on_progress=board.update,
+        bwrap=settings.bwrap_path,
     )
     return TraceService(
         engine,

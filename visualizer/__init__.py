@@ -16,6 +16,7 @@ from visualizer.errors import (
     EngineBusy,
     FileNotFound,
     NotAwaitable,
+    SandboxUnavailable,
     SourceSyntaxError,
     TraceError,
     TraceInputError,
@@ -26,6 +27,7 @@ from visualizer.events import AnyEvent, Event
 from visualizer.model import SCHEMA, ErrorInfo, Step, Trace, variable_names, variable_states
 from visualizer.request import Limits, TraceRequest
 from visualizer.runner import run_trace
+from visualizer.sandbox import SandboxStatus, sandbox_status
 
 __all__ = [
     "SCHEMA",
@@ -40,6 +42,8 @@ __all__ = [
     "NotAwaitable",
     "Phase",
     "RequestRecord",
+    "SandboxStatus",
+    "SandboxUnavailable",
     "SourceSyntaxError",
     "Stall",
     "Step",
@@ -52,6 +56,7 @@ __all__ = [
     "TraceRequest",
     "WorkerFailed",
     "run_trace",
+    "sandbox_status",
     "variable_names",
     "variable_states",
 ]

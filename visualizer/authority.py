@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import trustme
-
 
 @dataclass(frozen=True, slots=True)
 class Authority:
@@ -31,6 +29,8 @@ class Authority:
 
 def create_authority(directory: Path) -> Authority:
     """Generate a CA and a server certificate for the demo domain into ``directory``."""
+    import trustme  # here, not at the top: workers import this package but never need it
+
     ca = trustme.CA(organization_name="loopscope demo authority")
     leaf = ca.issue_cert("example.com", "*.example.com")
     files = Authority(directory / "ca.pem", directory / "server.pem", directory / "server.key")

@@ -24,7 +24,7 @@ from pydantic import Field
 
 NOT_SET = "(not set)"  # the display string of a local that holds no value yet
 
-StopReason = Literal["time", "steps", "output"]
+StopReason = Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"]
 AwaitRole = Literal["await", "aenter", "aexit", "anext"]
 WaitOn = Literal["yield", "task", "gather", "future", "value"]
 WakeReason = Literal["timer", "thread", "connected", "socket"]

@@ -35,15 +35,10 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
-from visualizer.wording import CAUSES, counted, waits_on
+from visualizer.wording import CAUSES, LIMITS, counted, waits_on
 
 ARROW = " → "
 Words = tuple[str, str, str]
-_LIMITS = {
-    "time": "the time limit",
-    "steps": "the event limit",
-    "output": "the output limit",
-}
 
 
 def times(count: int) -> str:
@@ -216,7 +211,7 @@ def words(row: AnyRow) -> Words:
             return "Python warns", row.text, "a warning, not an exception"
         case StopRow():
             where = f" while running line {row.line}" if row.line is not None else ""
-            return "The run is stopped", f"stopped at {_LIMITS[row.reason]}{where}", "partial trace"
+            return "The run is stopped", f"stopped at {LIMITS[row.reason]}{where}", "partial trace"
         case MoreRow():
             return f"… {row.count} more steps are not shown", "", ""
     raise AssertionError(f"no words for {row!r}")  # pragma: no cover

@@ -42,7 +42,15 @@ from visualizer.events import (
 )
 
 TIMER = "a timer (sleep, timeout or call_later)"
-_LIMITS = {"time": "the time limit", "steps": "the event limit", "output": "the output limit"}
+LIMITS = {
+    "time": "the time limit",
+    "steps": "the event limit",
+    "output": "the output limit",
+    "memory": "the memory limit",
+    "cpu": "the CPU time limit",
+    "processes": "the process limit",
+    "trace_size": "the trace size limit",
+}
 # Why a stall held the loop, by cause (the table, the views and the export all say it so).
 CAUSES: dict[BlockCause, str] = {
     "sleep": "time.sleep() blocks the whole thread",
@@ -156,5 +164,5 @@ def detail(event: AnyEvent) -> str:
             return f"{event.category}: {event.message}"
         case Stopped():
             where = f" while running line {event.line}" if event.line is not None else ""
-            return f"stopped at {_LIMITS[event.reason]}{where}"
+            return f"stopped at {LIMITS[event.reason]}{where}"
     raise AssertionError(f"no wording for {event!r}")  # pragma: no cover

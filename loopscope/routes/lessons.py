@@ -55,5 +55,12 @@ def _page(
     state: LearnerStateDep,
 ) -> Response:
     # The header shows the state read before this visit: "continue" points at the last place.
-    context = {"page": lesson_header(lesson, mode, state), "view": MODE_VIEWS[mode](lesson, state)}
-    return templates.render(request, f"lessons/{mode}.html", context)
+    return templates.page(
+        request,
+        f"lessons/{mode}.html",
+        (lesson.slug, mode, state.cache_key),
+        lambda: {
+            "page": lesson_header(lesson, mode, state),
+            "view": MODE_VIEWS[mode](lesson, state),
+        },
+    )
