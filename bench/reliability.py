@@ -149,7 +149,10 @@ async def hostile_steps(url: str, run_path: str, count: int, connections: int = 
             while remaining[0] > 0:
                 remaining[0] -= 1
                 step = rng.randint(1, 100_000)
-                response = await client.get(run_path, params={"step": step}, headers=headers)
+                try:
+                    response = await client.get(run_path, params={"step": step}, headers=headers)
+                except httpx.TransportError:
+                    continue  # a kept-alive connection closed under load: the next one reconnects
                 failures[0] += response.status_code >= 500
 
     await asyncio.gather(*(learner() for _ in range(connections)))

@@ -3,6 +3,10 @@
 - A request head (all header lines) over ``max_header_bytes``, or a Cookie header over
   ``max_cookie_bytes``, is refused with 431 before anything reads it. The server caps the
   head too (``loopscope.server``); this cap holds under any ASGI server.
+- A Cookie pair with a backslash in it is dropped before anything parses the header. FastAPI
+  reads ``request.cookies`` on every request, and Starlette's ``cookie_parser`` unquotes values
+  with ``http.cookies._unquote``, which is quadratic on backslashes before Python 3.11.10
+  (CVE-2024-7592): 4 KB of them cost a second. No cookie this app sets contains one.
 - HEAD is answered for every GET page: the request is routed as GET and the body dropped,
   keeping the GET's headers (Content-Length included), as RFC 9110 asks.
 """
@@ -24,6 +28,14 @@ def head_size(headers: list[tuple[bytes, bytes]]) -> int:
     return sum(len(name) + len(value) + 4 for name, value in headers)
 
 
+def _without_backslashes(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    """A Cookie header without the pairs that hold a backslash (linear in its length)."""
+    name, value = header
+    if name != b"cookie" or b"\\" not in value:
+        return header
+    return name, b";".join(pair for pair in value.split(b";") if b"\\" not in pair)
+
+
 class RequestGuards:
     def __init__(
         self, app: ASGIApp, *, max_header_bytes: int, max_cookie_bytes: int = MAX_COOKIE_BYTES
@@ -41,6 +53,8 @@ class RequestGuards:
         if head_size(headers) > self.max_header_bytes or cookies > self.max_cookie_bytes:
             await PlainTextResponse(TOO_LARGE, status_code=431)(scope, receive, send)
             return
+        if any(name == b"cookie" and b"\\" in value for name, value in headers):
+            scope = {**scope, "headers": [_without_backslashes(h) for h in headers]}
         if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return

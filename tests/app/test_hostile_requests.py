@@ -59,3 +59,22 @@ async def test_an_unknown_host_is_refused(recorder: TemplateRecorder) -> None:
     transport = httpx.ASGITransport(app=recorder)
     async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
         assert (await client.get("/")).status_code == 400
+
+
+async def test_backslash_pairs_are_dropped_before_anything_parses_cookies(
+    recorder: TemplateRecorder,
+) -> None:
+    # Under the 4 KB cap, yet Starlette's cookie_parser (which FastAPI calls on every request)
+    # would spend seconds on it: the pair is dropped, the learner's own cookie kept.
+    hostile = '"' + "\\" * 4000 + '"'
+    async with client_for(recorder) as browser:
+        await browser.get("/")
+        own = browser.cookies[COOKIE_NAME]
+        started = time.perf_counter()
+        response = await browser.get(
+            "/", headers={"Cookie": f"junk={hostile}; {COOKIE_NAME}={own}"}
+        )
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers  # the learner was recognised
+    assert elapsed < 1.0  # generous: parsing it took over a second on this Python
