@@ -195,7 +195,8 @@ async def burst(learners: int, folder: Path) -> None:
 
     def progress(request: TraceRequest, state: str) -> None:
         if state == "queued":
-            places[index[id(request)]] = engine.waiting  # learners ahead of this one
+            # "queued: N ahead", as TraceService reports it: those waiting before this one
+            places[index[id(request)]] = engine.waiting - 1
 
     engine = TraceEngine(
         workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=progress
@@ -234,7 +235,10 @@ async def burst(learners: int, folder: Path) -> None:
             f" max {max(waits):.2f} s (target p95 < 10 s); all done in {elapsed:.1f} s"
         )
     shown = sorted(places.values())
-    print(f"  places shown in the queue: {shown[:3]} ... {shown[-3:]} ({len(shown)} learners)")
+    print(
+        f"  learners ahead, as each was told when queued: {shown[:3]} ... {shown[-3:]}"
+        f" ({len(shown)} learners told)"
+    )
     for name, times, errors in (("idle", idle, idle_errors), ("burst", during, during_errors)):
         if times:
             print(

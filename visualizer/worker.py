@@ -26,9 +26,9 @@ import httpx
 
 from visualizer.assemble import to_trace
 from visualizer.errors import TraceInputError
+from visualizer.events import AnyEvent, FrameEntered, Stopped
 from visualizer.netroute import Route, Tap, install
 from visualizer.protocol import MAX_JOB_BYTES, READY, TRACE, InputProblem, Job, Reply, frame
-from visualizer.events import AnyEvent, FrameEntered, Stopped
 from visualizer.session import RawRun, install_stop_signal, run_traced
 from visualizer.upstream import start_upstream
 
