@@ -44,12 +44,22 @@ def trace(
     watch: Annotated[
         list[str] | None, typer.Option(help="Dotted expression to track, e.g. response.text.")
     ] = None,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, max=600, help="Stop the run after this many seconds.")
+    ] = 10.0,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
     from visualizer.command import trace_command
 
     raise typer.Exit(
-        trace_command(file, call, as_json=as_json, perfetto=perfetto, watch=tuple(watch or ()))
+        trace_command(
+            file,
+            call,
+            as_json=as_json,
+            perfetto=perfetto,
+            watch=tuple(watch or ()),
+            wall_s=time_limit,
+        )
     )
 
 

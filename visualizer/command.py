@@ -15,7 +15,7 @@ from rich.console import Console
 from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
 from visualizer.events import Stopped
 from visualizer.perfetto import perfetto_json
-from visualizer.request import TraceRequest
+from visualizer.request import Limits, TraceRequest
 from visualizer.runner import run_trace
 from visualizer.terminal import render
 
@@ -39,9 +39,10 @@ def trace_command(
     as_json: bool,
     perfetto: Path | None,
     watch: tuple[str, ...],
+    wall_s: float = Limits().wall_s,
 ) -> int:
     try:
-        trace = run_trace(TraceRequest(file, call, watch=watch))
+        trace = run_trace(TraceRequest(file, call, watch=watch, limits=Limits(wall_s=wall_s)))
     except TraceInputError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except TraceLimitExceeded as error:
