@@ -92,6 +92,8 @@ def cli(file: Path, rounds: int, export: Path) -> float:
         "--json",
         "--perfetto",
         str(export),
+        "--time-limit",
+        "300",  # a loaded machine must not stop the run
     ]
     return _timed(command)[0]
 

@@ -58,6 +58,12 @@ def trace(
             " exit 2 where no sandbox can start.",
         ),
     ] = False,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1, max=600, help="Stop the run after this many seconds (default: the setting)."
+        ),
+    ] = None,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
     from loopscope.settings import Settings
@@ -73,7 +79,7 @@ def trace(
             watch=tuple(watch or ()),
             learner=sandbox,
             bwrap=settings.bwrap_path,
-            wall_s=settings.trace_timeout_s,
+            wall_s=settings.trace_timeout_s if time_limit is None else time_limit,
         )
     )
 

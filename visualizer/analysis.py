@@ -235,18 +235,27 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
     request is in) until it resumes; a resumed task is ready until its next event shows it ran.
     """
     states: dict[str, TaskState] = {}
+    phases: dict[str, str] = {}  # the HTTP phase each task's request is in, if any
     for event in events:
         if event.t_ms >= until_ms:
             break
         task = event.task
         if not task or task.startswith("internal:"):
             continue
+        if isinstance(event, HttpPhase):
+            if event.state == "started":
+                phases[task] = event.phase
+            elif phases.get(task) == event.phase:
+                del phases[task]
         if isinstance(event, TaskStarted):
             states[task] = TaskState(task, "ready")
         elif task not in states:
             continue
         elif isinstance(event, Suspended):
-            states[task] = TaskState(task, "waiting", event.line, _waiting_on(event))
+            on = _waiting_on(event)
+            if task in phases and event.on == "future":
+                on = f"its request ({phases[task].replace('_', ' ')})"
+            states[task] = TaskState(task, "waiting", event.line, on)
         elif isinstance(event, HttpPhase) and states[task].state == "waiting":
             if event.state == "started":
                 before = states[task]

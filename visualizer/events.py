@@ -18,7 +18,7 @@ frame's previous event (see ``visualizer.model``).
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Annotated, Any, Literal, get_args, get_type_hints
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field
 
@@ -340,7 +340,11 @@ _CONTRACT = frozenset({"t_ms", "kind", "task", "line", "detail"})
 _OMITTED: dict[str, tuple[tuple[str, Any], ...]] = {
     name: _defaults(kind)
     for kind in get_args(AnyEvent)
-    for name in get_args(get_type_hints(kind)["kind"])
+    for name in (
+        get_args(AwaitRole)  # AwaitStarted: its kind is its role, no default
+        if kind.__dataclass_fields__["kind"].default is MISSING
+        else (kind.__dataclass_fields__["kind"].default,)
+    )
 }
 _WAKE_OMITTED = _defaults(Wake)
 

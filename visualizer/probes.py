@@ -374,7 +374,9 @@ class Probes:
             if nested:
                 continue
             if on == "yield" and thrown is None:
-                recorder.emit(Yielded(t_ms=now, task=task, line=site.line, ms=now - yielded_at))
+                recorder.emit(
+                    Yielded(t_ms=now, task=task, line=site.line, ms=round(now - yielded_at, 2))
+                )
                 continue
             recorder.emit(
                 Resumed(

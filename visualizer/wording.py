@@ -133,7 +133,7 @@ def detail(event: AnyEvent) -> str:
         case Suspended():
             return waits_on(event.on, event.subject)
         case Yielded():
-            return "a bare yield: one turn of the loop"
+            return "a bare yield"
         case Resumed():
             return f"with {event.thrown.text} thrown in" if event.thrown else ""
         case AwaitDone():

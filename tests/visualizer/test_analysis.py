@@ -14,7 +14,15 @@ from visualizer.analysis import (
     task_states,
     tcp_connects,
 )
-from visualizer.events import Blocked, Caught, Raised, Unwound
+from visualizer.events import (
+    Blocked,
+    Caught,
+    HttpPhase,
+    Raised,
+    Suspended,
+    TaskStarted,
+    Unwound,
+)
 from visualizer.events import ErrorText as E
 
 
@@ -72,6 +80,12 @@ def test_a_task_suspended_at_an_await_is_waiting_on_its_request() -> None:
     suspended = next(e for e in events if e.kind == "suspend")
     (state,) = task_states(events, until_ms=suspended.t_ms + 0.5)
     assert (state.state, state.line) == ("waiting", 6)
-    assert state.waiting_on == "a Future"
+    assert state.waiting_on == "a Future"  # every phase it started had completed
+    script = Script()
+    script.add(TaskStarted, coroutine="<coroutine get>")
+    script.add(HttpPhase, line=6, request=1, phase="receive_response_headers", state="started")
+    script.add(Suspended, line=6)
+    (state,) = task_states(script.events, until_ms=script.t + 1)
+    assert state.waiting_on == "its request (receive response headers)"
     (done,) = task_states(events, until_ms=events[-1].t_ms + 1)
     assert (done.state, done.outcome) == ("done", "returned")

@@ -3,7 +3,7 @@ import asyncio
 import httpx
 import pytest
 
-from visualizer.display import NOT_SET, display, exception_text
+from visualizer.display import NOT_SET, display, exception_text, full_repr
 
 
 def test_httpx_objects_read_as_their_state() -> None:
@@ -50,3 +50,10 @@ def test_no_memory_address_ever_shows() -> None:
     finally:
         loop.close()
     assert "7f24e435bb00" not in display("cancel scope 7f24e435bb00 by <Task>")
+
+
+def test_a_result_keeps_its_whole_repr_up_to_a_byte_budget() -> None:
+    statuses = [200] * 50
+    assert full_repr(statuses) == repr(statuses)  # far past the 60 characters a cell shows
+    assert full_repr("é" * 10, budget=8) == "'ééé… (15 more bytes)"
+    assert "0x" not in full_repr(object())

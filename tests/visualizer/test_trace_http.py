@@ -117,6 +117,10 @@ def test_missing_await(trace_of: TraceOf) -> None:
     assert trace.error is not None
     assert (trace.error.type, trace.error.line) == ("AttributeError", 7)
     assert trace.variables[-1]["response"] == "<coroutine AsyncClient.get>"
+    # response changes at the row of line 6 (where it ran), not before
+    at_6 = next(n for n, s in enumerate(trace.steps) if s.line == 6)
+    assert [v["response"] for v in trace.variables[:at_6]] == ["(not set)"] * at_6
+    assert trace.steps[at_6].changes["response"] == "<coroutine AsyncClient.get>"
     assert any("was never awaited" in text for text in trace.warnings)
     assert any(
         isinstance(e, Warned) and e.category == "RuntimeWarning" and "never awaited" in e.message

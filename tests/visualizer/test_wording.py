@@ -43,3 +43,8 @@ def test_the_json_carries_detail_and_reading_it_back_ignores_it() -> None:
     assert io["detail"] == f"woken by {TIMER}"
     again = Trace.model_validate_json(trace.model_dump_json())
     assert again.events == events
+
+
+def test_events_have_no_text_to_read_back() -> None:
+    """``detail`` exists only in the JSON: a reader can only use the typed fields."""
+    assert all(not hasattr(event, "detail") for event in canonical())
