@@ -64,10 +64,12 @@
     }
   }
 
-  // Bring a new run into view: from its head (the call, how it ended) down to the end of the
-  // stage if that fits on the screen, else the stage alone.
+  // Bring a new run into view: from the status line that says it finished, through its head
+  // (the call, how it ended), down to the end of the stage if that fits, else the stage alone.
   function reveal(player, stage) {
-    const top = player.getBoundingClientRect().top + window.scrollY;
+    const status = document.getElementById("run-status");
+    const from = status && status.textContent ? status : player;
+    const top = from.getBoundingClientRect().top + window.scrollY;
     const bottom = stage.getBoundingClientRect().bottom + window.scrollY;
     if (bottom - top + 8 <= window.innerHeight) window.scrollTo(0, top - 8);
     else stage.scrollIntoView({ block: "start" });
