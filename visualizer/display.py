@@ -48,6 +48,18 @@ def display(value: object, width: int = WIDTH) -> str:
         return f"<{type(value).__name__}>"
 
 
+RESULT_BUDGET = 16_000  # characters of a returned value's repr kept in the trace
+
+
+def full_repr(value: object, budget: int = RESULT_BUDGET) -> str:
+    """The whole ``repr`` of a returned value (no address), cut only past ``budget``."""
+    try:
+        text = _ADDRESS.sub("", repr(value))
+    except Exception:
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= budget else text[: budget - 1] + "…"
+
+
 def exception_text(exc: BaseException) -> str:
     """``ReadTimeout('timed out')``: the type and the message, without the traceback."""
     try:

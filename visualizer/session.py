@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from visualizer.capture import captured
-from visualizer.display import cut, display
+from visualizer.display import cut, display, full_repr
 from visualizer.errors import BadCall, FileNotFound, NotAwaitable, SourceSyntaxError
 from visualizer.netroute import Tap
 from visualizer.probes import Probes, Watch, awaitable_kind
@@ -128,7 +128,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
                 started = time.perf_counter()
                 try:
                     value = runner.run(_as_coroutine(awaitable, namer))
-                    result = display(value)
+                    result = full_repr(value)  # compared untruncated by lessons
                     del value
                 finally:
                     wall_ms = (time.perf_counter() - started) * 1000.0
