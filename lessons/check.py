@@ -1,8 +1,12 @@
 """``loopscope lessons check``: validate every lesson, then prove its claims by running them.
 
 Every runnable example is traced on its own (it must end as its ``expect_error`` says, or without
-an error), and every ``Evidence`` in any file is traced and held to its expectation. Identical
-runs are traced once. The trace engine is a separate process per run, so two run at a time.
+an error), and every ``Evidence`` in any file is traced and held to its expectation. Each claim's
+counter-examples are traced too and must FAIL the same expectation, on a check it names: a
+counter-example that passes (or crashes, or is stopped) shows that the check cannot fail, and
+fails the claim. The report names, per claim, the run that supports it and each counter-example
+it rejects. Identical runs are traced once. The trace engine is a separate process per run, so
+two run at a time.
 """
 
 from __future__ import annotations
@@ -16,9 +20,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from lessons.errors import LessonError
-from lessons.evidence import TraceLike, compare_speed, evaluate, example_expectation
+from lessons.evidence import (
+    Failure,
+    TraceLike,
+    compare_speed,
+    example_expectation,
+    failures,
+    rejection,
+)
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
-from lessons.models import Evidence, Expectation, Lesson
+from lessons.models import Counter, Evidence, Example, Expectation, Lesson
 from lessons.walk import lesson_parts, walk
 
 WORKERS = 2
@@ -31,6 +42,19 @@ class Run:
     file: Path
     call: str
     watch: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``step5_gather.py: one_by_one()``, for the report."""
+        return f"{self.file.name}: {self.call}"
+
+
+@dataclass(frozen=True, slots=True)
+class CounterRun:
+    """A counter-example's run, and what it changes."""
+
+    run: Run
+    changes: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +71,23 @@ class Check:
     run: Run
     expect: Expectation
     baseline: Baseline | None = None
+    counters: tuple[CounterRun, ...] = ()
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Every run this check needs traced."""
+        baseline = () if self.baseline is None else (self.baseline.run,)
+        return (self.run, *baseline, *(counter.run for counter in self.counters))
+
+
+@dataclass(frozen=True, slots=True)
+class CounterOutcome:
+    """Whether a counter-example was rejected; ``report`` says why, or why it proves nothing."""
+
+    counter: CounterRun
+    rejected: bool
+    report: str
+    wall_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +95,11 @@ class Outcome:
     check: Check
     failures: tuple[str, ...]
     wall_ms: float | None = None
+    counters: tuple[CounterOutcome, ...] = ()
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and all(counter.rejected for counter in self.counters)
 
 
 Runner = Callable[[Run], TraceLike]
@@ -94,9 +136,23 @@ def plan(lesson: Lesson, folder: Path) -> list[Check]:
                     Run(folder / example.file, evidence.call or example.call, example.watch),
                     evidence.expect,
                     baseline,
+                    tuple(
+                        CounterRun(counter_run(counter, examples, folder), counter.changes)
+                        for counter in evidence.counter
+                    ),
                 )
             )
     return checks
+
+
+def counter_run(counter: Counter, examples: dict[str, Example], folder: Path) -> Run:
+    """The run of a counter-example: a registered example, or a file with its own call."""
+    if counter.example is not None:
+        example = examples[counter.example]
+        return Run(folder / example.file, counter.call or example.call, example.watch)
+    assert counter.file is not None  # the model requires a file and a call
+    assert counter.call is not None
+    return Run(folder / counter.file, counter.call)
 
 
 def run_checks(
@@ -107,8 +163,7 @@ def run_checks(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures: dict[Run, Future[TraceLike]] = {}
         for check in checks:
-            runs = [check.run] if check.baseline is None else [check.run, check.baseline.run]
-            for run in runs:
+            for run in check.runs:
                 if run not in futures:
                     futures[run] = pool.submit(runner, run)
         for check in checks:
@@ -121,10 +176,46 @@ def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
         baseline = None if check.baseline is None else futures[check.baseline.run].result()
     except Exception as exc:  # the engine refused the run: that is this check's failure
         return Outcome(check, (f"the trace engine could not run it: {type(exc).__name__}: {exc}",))
-    failures = evaluate(check.expect, trace)
+    found = _failures(check, check.run, trace, baseline)
+    counters = tuple(
+        _counter_outcome(check, counter, futures, baseline) for counter in check.counters
+    )
+    return Outcome(check, tuple(failure.message for failure in found), trace.wall_ms, counters)
+
+
+def _failures(
+    check: Check, run: Run, trace: TraceLike, baseline: TraceLike | None
+) -> list[Failure]:
+    found = failures(check.expect, trace, source=_source(run))
     if check.baseline is not None and baseline is not None:
-        failures += compare_speed(trace, baseline, check.baseline.factor)
-    return Outcome(check, tuple(failures), trace.wall_ms)
+        found += [
+            Failure("faster_than", message)
+            for message in compare_speed(trace, baseline, check.baseline.factor)
+        ]
+    return found
+
+
+def _counter_outcome(
+    check: Check,
+    counter: CounterRun,
+    futures: dict[Run, Future[TraceLike]],
+    baseline: TraceLike | None,
+) -> CounterOutcome:
+    try:
+        trace = futures[counter.run].result()
+    except Exception as exc:
+        reason = f"the trace engine could not run it: {type(exc).__name__}: {exc}"
+        return CounterOutcome(counter, False, f"the counter-example proves nothing: {reason}")
+    found = _failures(check, counter.run, trace, baseline)
+    rejected, report = rejection(found, check.expect)
+    return CounterOutcome(counter, rejected, report, trace.wall_ms)
+
+
+def _source(run: Run) -> str:
+    try:
+        return run.file.read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def engine_runner() -> Runner:
@@ -181,7 +272,26 @@ def _report_valid(out: Console, catalog: Catalog, checks: int) -> None:
 
 def _report(out: Console, outcome: Outcome) -> None:
     mark = "[green]✓[/]" if outcome.passed else "[red]✗[/]"
-    took = f" [dim]({outcome.wall_ms:.0f} ms)[/]" if outcome.wall_ms is not None else ""
-    out.print(f"{mark} {escape(outcome.check.label)}{took}")
+    took = _took(outcome.wall_ms)
+    check = outcome.check
+    if not check.counters:  # an example run on its own
+        out.print(f"{mark} {escape(check.label)}{took}")
+        for failure in outcome.failures:
+            out.print(f"    {escape(failure)}")
+        return
+    out.print(f"{mark} {escape(check.label)}")
+    held = "[green]holds[/]" if not outcome.failures else "[red]does not hold[/]"
+    out.print(f"    backed by {escape(check.run.name)}{took}: {held}")
     for failure in outcome.failures:
-        out.print(f"    {escape(failure)}")
+        out.print(f"      {escape(failure)}")
+    for counter in outcome.counters:
+        run = f"{escape(counter.counter.run.name)} ({escape(counter.counter.changes)})"
+        if counter.rejected:
+            out.print(f"    rejects {run}{_took(counter.wall_ms)}: {escape(counter.report)}")
+        else:
+            out.print(f"    [red]does not reject[/] {run}{_took(counter.wall_ms)}: "
+                      f"{escape(counter.report)}")  # fmt: skip
+
+
+def _took(wall_ms: float | None) -> str:
+    return f" [dim]({wall_ms:.0f} ms)[/]" if wall_ms is not None else ""

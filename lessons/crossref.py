@@ -20,6 +20,7 @@ from lessons.models import (
     Card,
     Challenge,
     Comparison,
+    Counter,
     Evidence,
     KeyMoment,
     Knob,
@@ -35,7 +36,7 @@ from lessons.models import (
     VisualMode,
     WhyMode,
 )
-from lessons.walk import Node, Path_, lesson_parts, walk
+from lessons.walk import Node, Path_, dotted, lesson_parts, walk
 
 # Fields whose value (or, for dicts, each value) is the name of an example in lesson.yaml.
 EXAMPLE_FIELDS: dict[type[BaseModel], frozenset[str]] = {
@@ -45,6 +46,7 @@ EXAMPLE_FIELDS: dict[type[BaseModel], frozenset[str]] = {
     Pitfall: frozenset({"wrong", "right"}),
     Evidence: frozenset({"example"}),
     Comparison: frozenset({"example"}),
+    Counter: frozenset({"example"}),
     VisualMode: frozenset({"example"}),
     VisualExample: frozenset({"example", "variants"}),
     TryMode: frozenset({"example"}),
@@ -100,6 +102,8 @@ def check_references(lesson: Lesson, folder: Path) -> list[Finding]:
     for file, part in lesson_parts(lesson):
         for node in walk(part):
             findings.extend(_check_node(lesson, file, node, seen_ids))
+            if isinstance(node.value, Evidence):
+                findings.extend(_check_evidence(lesson, folder, file, node.path, node.value))
     findings.extend(_check_visual(lesson.visual))
     return findings
 
@@ -113,13 +117,15 @@ def _check_node(
         assert isinstance(value, str)
         if value not in examples:
             yield Finding(file, node.path, f"unknown example {value!r}{_known(lesson)}")
-        elif isinstance(node.owner, Evidence | Comparison) and not examples[value].runnable:
+        elif (
+            isinstance(node.owner, Evidence | Comparison | Counter) and not examples[value].runnable
+        ):
             yield Finding(
                 file,
                 node.path,
                 f"example {value!r} is marked runnable: false, so it proves nothing",
             )
-    if isinstance(value, Evidence | Comparison) and value.call is not None:
+    if isinstance(value, Evidence | Comparison | Counter) and value.call is not None:
         problem = _expression_problem(value.call)
         if problem is not None:
             yield Finding(file, (*node.path, "call"), problem)
@@ -140,6 +146,58 @@ def _check_node(
         yield from _check_rows(file, (*node.path, "hint_steps"), value.hint_steps, rows)
     if isinstance(value, KeyMoment):
         yield from _check_rows(file, (*node.path, "steps"), value.steps, rows)
+
+
+def _check_evidence(
+    lesson: Lesson, folder: Path, file: str, path: Path_, evidence: Evidence
+) -> Iterator[Finding]:
+    """Counter-example files exist and compile; ``blocked_at`` names code in every run's file."""
+    examples = lesson.meta.examples
+    claim = examples.get(evidence.example)
+    runs: list[tuple[Path_, str | None]] = [
+        ((*path, "example"), None if claim is None else lesson.sources.get(evidence.example))
+    ]
+    for index, counter in enumerate(evidence.counter):
+        where = (*path, "counter", index)
+        if counter.file is not None:
+            read = _counter_source(folder / counter.file)
+            if isinstance(read, _Unreadable):
+                yield Finding(file, (*where, "file"), f"{read.message}: {counter.file}")
+                continue
+            runs.append(((*where, "file"), read))
+        elif counter.example in examples:
+            runs.append(((*where, "example"), lesson.sources.get(counter.example)))
+        same_file = (counter.example or "") == evidence.example
+        if same_file and (counter.call or None) == (evidence.call or None):
+            yield Finding(file, where, "the counter-example is the claim's own run")
+    for key in ("blocked_at", "free_at"):
+        fragment = getattr(evidence.expect, key)
+        if fragment is None:
+            continue
+        for where, source in runs:
+            if source is not None and fragment not in source:
+                yield Finding(
+                    file,
+                    (*path, "expect", key),
+                    f"{fragment!r} is on no line of the file named at {dotted(where)}",
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    message: str
+
+
+def _counter_source(path: Path) -> str | _Unreadable:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _Unreadable("no such file" if isinstance(exc, FileNotFoundError) else str(exc))
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return _Unreadable(f"line {exc.lineno}: SyntaxError: {exc.msg}")
+    return source
 
 
 def _check_fences(lesson: Lesson, file: str, path: Path_, text: str) -> Iterator[Finding]:

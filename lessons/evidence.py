@@ -2,11 +2,15 @@
 
 The trace engine's ``Trace`` is described here only by the few attributes these checks read
 (``TraceLike``), so the checks can be tested with hand-built traces and never depend on the
-engine's internals.
+engine's internals. Facts about requests and stalls come from ``visualizer.analysis`` records
+(``RequestRecord``, ``Stall``) and ``overlapping``, never from an event's text.
+
+A claim's counter-examples are held to the same expectation and must fail it for a reason the
+expectation names (``rejection``); one that passes, crashes or is stopped is a defect.
 
 >>> from types import SimpleNamespace as Fake
 >>> trace = Fake(error=None, result="'ok'", warnings=[], wall_ms=12.0, stopped=False,
-...              tcp_connects=1, requests_overlap=False, blocked=False)
+...              tcp_connects=1, requests=(), blocked=())
 >>> evaluate(Expectation(no_error=True, tcp_connects=2), trace)
 ['expected 2 TCP connects, saw 1']
 """
@@ -14,9 +18,13 @@ engine's internals.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from lessons.models import Example, Expectation
+from visualizer.analysis import RequestRecord, Stall, overlapping
+
+STALL_MS = 50  # what the engine counts as holding the loop
 
 
 class TraceErrorLike(Protocol):
@@ -44,9 +52,43 @@ class TraceLike(Protocol):
     @property
     def tcp_connects(self) -> int: ...
     @property
-    def requests_overlap(self) -> bool: ...
+    def requests(self) -> Sequence[RequestRecord]: ...
     @property
-    def blocked(self) -> object: ...  # truthy when the loop was held over 50 ms (e.g. the stalls)
+    def blocked(self) -> Sequence[Stall]: ...  # every time the loop was held over 50 ms
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One way a run fails an expectation: ``check`` is the ``Expectation`` field it fails,
+    ``"faster_than"``, ``"error"`` (an error nobody asked about) or ``"stopped"``."""
+
+    check: str
+    message: str
+
+
+def went_out(requests: Sequence[RequestRecord]) -> tuple[RequestRecord, ...]:
+    """The requests that went through a connection (httpcore phases), not in-process ASGI ones."""
+    return tuple(request for request in requests if request.phases)
+
+
+def connect_attempts(requests: Sequence[RequestRecord]) -> int:
+    """TCP connections tried, whether or not they were made."""
+    return sum(phase.name == "connect_tcp" for r in requests for phase in r.phases)
+
+
+def connections_reused(requests: Sequence[RequestRecord]) -> int:
+    """Requests that went out on a connection some earlier request had opened."""
+    return sum(
+        all(phase.name != "connect_tcp" for phase in request.phases)
+        for request in went_out(requests)
+    )
+
+
+def lines_holding(fragment: str, source: str) -> frozenset[int]:
+    """The 1-based lines of ``source`` that contain ``fragment``."""
+    return frozenset(
+        number for number, text in enumerate(source.splitlines(), 1) if fragment in text
+    )
 
 
 def example_expectation(example: Example) -> Expectation:
@@ -56,19 +98,44 @@ def example_expectation(example: Example) -> Expectation:
     return Expectation(no_error=True)
 
 
-def evaluate(expectation: Expectation, trace: TraceLike) -> list[str]:
+def evaluate(expectation: Expectation, trace: TraceLike, *, source: str = "") -> list[str]:
     """The ways ``trace`` fails ``expectation``; empty when the claim holds.
 
     An error fails the run unless the expectation asks for one (``raises``, or
-    ``no_error: false``).
+    ``no_error: false``). ``source`` is the run's file, for ``blocked_at``.
     """
-    failures: list[str] = []
+    return [failure.message for failure in failures(expectation, trace, source=source)]
+
+
+def failures(expectation: Expectation, trace: TraceLike, *, source: str = "") -> list[Failure]:
+    """``evaluate``, with the check each failure belongs to."""
+    found: list[Failure] = []
     if trace.stopped:
         reason = f": {trace.stopped}" if isinstance(trace.stopped, str) else ""
-        failures.append(f"the run was stopped before it finished{reason}")
-    failures.extend(_error_failures(expectation, trace.error))
-    failures.extend(_result_failures(expectation, trace))
-    return failures
+        found.append(Failure("stopped", f"the run was stopped before it finished{reason}"))
+    found.extend(_error_failures(expectation, trace.error))
+    found.extend(_result_failures(expectation, trace))
+    found.extend(_request_failures(expectation, trace))
+    found.extend(_stall_failures(expectation, trace, source))
+    return found
+
+
+def rejection(found: Sequence[Failure], expectation: Expectation) -> tuple[bool, str]:
+    """Whether a counter-example's ``found`` failures reject it for a reason the claim names.
+
+    Returns (rejected, what to report): the failures of named checks when rejected, else why the
+    counter-example proves nothing (it passed, crashed or was stopped).
+    """
+    named = {*expectation.named(), "faster_than"}
+    if not found:
+        return False, "the counter-example passed: this check cannot fail"
+    for failure in found:
+        if failure.check == "stopped":
+            return False, f"the counter-example proves nothing: {failure.message}"
+        if failure.check == "error":
+            return False, f"the counter-example proves nothing: it crashed ({failure.message})"
+    reasons = [failure.message for failure in found if failure.check in named]
+    return True, "; ".join(reasons)
 
 
 def compare_speed(fast: TraceLike, slow: TraceLike, factor: float) -> list[str]:
@@ -87,49 +154,114 @@ def describe_error(error: TraceErrorLike) -> str:
     return f"{error.type}: {error.message}{line}"
 
 
-def _error_failures(expectation: Expectation, error: TraceErrorLike | None) -> list[str]:
+def _error_failures(expectation: Expectation, error: TraceErrorLike | None) -> list[Failure]:
     if expectation.raises is not None:
         if error is None:
-            return [f"expected {expectation.raises}, but the run ended without an error"]
+            message = f"expected {expectation.raises}, but the run ended without an error"
+            return [Failure("raises", message)]
         if not _same_type(error.type, expectation.raises):
-            return [f"expected {expectation.raises}, got {describe_error(error)}"]
+            message = f"expected {expectation.raises}, got {describe_error(error)}"
+            return [Failure("raises", message)]
         return []
     if expectation.no_error is False:
-        return [] if error is not None else ["expected an error, but the run ended without one"]
-    return [] if error is None else [f"unexpected {describe_error(error)}"]
+        if error is not None:
+            return []
+        return [Failure("no_error", "expected an error, but the run ended without one")]
+    if error is None:
+        return []
+    check = "no_error" if expectation.no_error else "error"
+    return [Failure(check, f"unexpected {describe_error(error)}")]
 
 
-def _result_failures(expectation: Expectation, trace: TraceLike) -> list[str]:
-    failures = []
+def _result_failures(expectation: Expectation, trace: TraceLike) -> list[Failure]:
+    found = []
+    result = trace.result
+    if expectation.returns is not None and result != expectation.returns:
+        got = "no result" if result is None else f"got {result!r}"
+        found.append(Failure("returns", f"expected the result {expectation.returns!r}, {got}"))
     wanted = expectation.returns_contains
-    if wanted is not None and (trace.result is None or wanted not in trace.result):
-        got = "no result" if trace.result is None else f"got {_clip(trace.result)}"
-        failures.append(f"expected the result to contain {wanted!r}, {got}")
+    if wanted is not None and (result is None or wanted not in result):
+        got = "no result" if result is None else f"got {_clip(result)}"
+        found.append(
+            Failure("returns_contains", f"expected the result to contain {wanted!r}, {got}")
+        )
     wanted = expectation.warns_contains
     if wanted is not None and not any(wanted in warning for warning in trace.warnings):
         seen = "; ".join(_clip(warning) for warning in trace.warnings) or "none"
-        failures.append(f"expected a warning containing {wanted!r}; warnings: {seen}")
-    expected_connects = expectation.tcp_connects
-    if expected_connects is not None and trace.tcp_connects != expected_connects:
-        plural = "" if expected_connects == 1 else "s"
-        failures.append(
-            f"expected {expected_connects} TCP connect{plural}, saw {trace.tcp_connects}"
+        found.append(
+            Failure("warns_contains", f"expected a warning containing {wanted!r}; warnings: {seen}")
         )
-    if expectation.requests_overlap is not None and trace.requests_overlap != (
-        expectation.requests_overlap
-    ):
-        failures.append(
-            "expected requests in flight at the same time, but they ran one after another"
-            if expectation.requests_overlap
-            else "expected one request at a time, but some were in flight together"
+    return found
+
+
+def _request_failures(expectation: Expectation, trace: TraceLike) -> list[Failure]:
+    requests = trace.requests
+    counts = (
+        ("tcp_connects", expectation.tcp_connects, trace.tcp_connects,
+         "TCP connect", "TCP connects"),
+        ("connect_attempts", expectation.connect_attempts, connect_attempts(requests),
+         "TCP connection attempt", "TCP connection attempts"),
+        ("connections_reused", expectation.connections_reused, connections_reused(requests),
+         "request on a reused connection", "requests on a reused connection"),
+        ("upstream_requests", expectation.upstream_requests, len(went_out(requests)),
+         "request sent out", "requests sent out"),
+    )  # fmt: skip
+    found = [
+        Failure(check, f"expected {wanted} {one if wanted == 1 else many}, saw {seen}")
+        for check, wanted, seen, one, many in counts
+        if wanted is not None and seen != wanted
+    ]
+    wanted_overlap = expectation.requests_overlap
+    if wanted_overlap is not None and overlapping(went_out(requests)) != wanted_overlap:
+        found.append(
+            Failure(
+                "requests_overlap",
+                "expected requests out at the same time, but they went one after another"
+                if wanted_overlap
+                else "expected one request out at a time, but some were in flight together",
+            )
         )
+    return found
+
+
+def _stall_failures(expectation: Expectation, trace: TraceLike, source: str) -> list[Failure]:
+    found = []
     if expectation.blocked is not None and bool(trace.blocked) != expectation.blocked:
-        failures.append(
-            "expected the loop to be blocked (over 50 ms without yielding), but it never was"
-            if expectation.blocked
-            else "expected the loop never to block, but it was blocked"
+        found.append(
+            Failure(
+                "blocked",
+                f"expected the loop to be blocked (over {STALL_MS} ms without yielding), "
+                "but it never was"
+                if expectation.blocked
+                else "expected the loop never to block, but it was blocked",
+            )
         )
-    return failures
+    stalled = sorted({stall.line for stall in trace.blocked if stall.line is not None})
+    fragment = expectation.free_at
+    if fragment is not None:
+        held = sorted(lines_holding(fragment, source) & set(stalled))
+        if held:
+            found.append(
+                Failure(
+                    "free_at",
+                    f"expected the loop never held over {STALL_MS} ms at {fragment!r}, "
+                    f"but it was at line {', '.join(map(str, held))}",
+                )
+            )
+    fragment = expectation.blocked_at
+    if fragment is not None:
+        lines = lines_holding(fragment, source)
+        if not lines & set(stalled):
+            where = ", ".join(map(str, sorted(lines))) or "none"
+            seen = ", ".join(map(str, stalled)) or "none"
+            found.append(
+                Failure(
+                    "blocked_at",
+                    f"expected the loop held over {STALL_MS} ms at {fragment!r} "
+                    f"(line {where}); stalls at lines: {seen}",
+                )
+            )
+    return found
 
 
 def _same_type(seen: str, wanted: str) -> bool:

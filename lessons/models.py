@@ -25,9 +25,16 @@ Every model forbids unknown keys, so a typo in a lesson file is an error naming 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 Markdown = str
 Level = Literal["Foundation", "Intermediate", "Advanced", "Expert"]
@@ -72,31 +79,94 @@ class Example(Model):
 
 
 class Expectation(Model):
-    """What a real run must show for a claim to hold. Every field given is checked."""
+    """What a real run must show for a claim to hold. Every field given is checked.
+
+    Facts about requests are read from the trace's analysed requests: a request "went out" when
+    it went through httpcore's connection phases (a real socket); a request answered in-process
+    by ``httpx.ASGITransport`` has none and counts for none of them.
+    """
 
     raises: str | None = None  # exception type name, e.g. "AttributeError"
     no_error: bool | None = None
+    returns: str | None = None  # the whole repr of the returned value, compared untruncated
     returns_contains: str | None = None
     warns_contains: str | None = None  # e.g. "was never awaited"
-    tcp_connects: int | None = None  # connection.connect_tcp phases seen
-    requests_overlap: bool | None = None  # some two requests were in flight at once
-    blocked: bool | None = None  # the loop was stalled (> 50 ms without yielding)
+    tcp_connects: int | None = Field(default=None, ge=0)  # TCP connections opened
+    connect_attempts: int | None = Field(default=None, ge=0)  # TCP connects tried, failed too
+    connections_reused: int | None = Field(default=None, ge=0)  # requests on a pooled connection
+    upstream_requests: int | None = Field(default=None, ge=0)  # requests that went out
+    requests_overlap: bool | None = None  # two requests that went out were in flight at once
+    # A code fragment: the loop was held over 50 ms by a line of the run's file holding it.
+    blocked_at: str | None = Field(default=None, min_length=1)
+    # A code fragment: the loop was never held over 50 ms at a line holding it.
+    free_at: str | None = Field(default=None, min_length=1)
+    blocked: bool | None = None  # any stall at all, client builds included; prefer blocked_at
+
+    def named(self) -> tuple[str, ...]:
+        """The checks this expectation names, in field order."""
+        return tuple(name for name, value in self if value is not None)
+
+
+class Counter(Model):
+    """A variant the claim must reject, run and held to the same expectation.
+
+    Either a registered ``example`` (its call, or ``call``) or a ``file`` beside the examples
+    with its own ``call``. ``changes`` says in a few words what the variant does differently.
+    """
+
+    example: str | None = None
+    file: str | None = Field(default=None, pattern=r"^examples/[a-z0-9_]+\.py$")
+    call: str | None = None
+    changes: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Counter:
+        if (self.example is None) == (self.file is None):
+            raise ValueError("a counter-example names either an example or a file, not both")
+        if self.file is not None and self.call is None:
+            raise ValueError("a counter-example file needs a call")
+        return self
 
 
 class Evidence(Model):
-    """A run that backs a claim: the example (optionally with another call) and what it shows."""
+    """A run that backs a claim, and the counter-examples the same check must reject.
+
+    The example (optionally with another call) must show ``expect``; every counter-example run
+    must fail it on one of the checks ``expect`` names (or on ``faster_than``). A counter-example
+    that passes, crashes or is stopped proves that the check could not fail, and is a defect.
+    """
 
     example: str
     call: str | None = None
     expect: Expectation
     # Optional comparison: this run must be at least `factor` times faster than that one.
     faster_than: Comparison | None = None
+    counter: tuple[Counter, ...] = Field(min_length=1)
+
+    @field_validator("counter", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return _one_or_many(value)
+
+    @model_validator(mode="after")
+    def _names_a_check(self) -> Evidence:
+        if not self.expect.named() and self.faster_than is None:
+            raise ValueError("expect names no check, so no counter-example could fail it")
+        return self
 
 
 class Comparison(Model):
     example: str
     call: str | None = None
     factor: float = Field(gt=1.0)
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, dict) else value
+
+
+# One Evidence, or a list of them, for a part that makes more than one claim.
+EvidenceList = Annotated[tuple[Evidence, ...], BeforeValidator(_one_or_many)]
 
 
 # --- Questions --------------------------------------------------------------------------------
@@ -176,6 +246,7 @@ class WhyMode(Model):
     before_after_note: Markdown
     real_life: Markdown
     takeaways: tuple[str, ...] = Field(min_length=3)
+    evidence: EvidenceList = ()
 
 
 # --- deep.yaml --------------------------------------------------------------------------------
@@ -216,12 +287,13 @@ class Myth(Model):
     holds: bool  # the verdict: does the claim hold? (all four of lesson one: no)
     reality: Markdown
     why: Markdown
-    evidence: Evidence | None = None
+    evidence: EvidenceList = ()
 
 
 class Titled(Model):
     title: str
     body: Markdown
+    evidence: EvidenceList = ()
 
 
 class Pitfall(Model):
@@ -264,6 +336,7 @@ class KeyMoment(Model):
     question: str
     answer: Markdown
     steps: tuple[int, ...] = ()  # rows of the traced table this moment is about
+    evidence: EvidenceList = ()
 
 
 class Knob(Model):
@@ -365,6 +438,7 @@ class Card(Model):
     id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     front: Markdown
     back: Markdown
+    evidence: EvidenceList = ()
 
 
 class RecallMode(Model):

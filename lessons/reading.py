@@ -20,7 +20,16 @@ from pydantic import BaseModel
 
 from lessons.crossref import is_example_reference
 from lessons.fences import fences
-from lessons.models import Comparison, Evidence, Expectation, Knob, Lesson, ModeName, VisualExample
+from lessons.models import (
+    Comparison,
+    Counter,
+    Evidence,
+    Expectation,
+    Knob,
+    Lesson,
+    ModeName,
+    VisualExample,
+)
 from lessons.walk import mode_part, walk
 
 # Silent reading of non-fiction, Brysbaert (2019), 'How many words do we read per minute?'.
@@ -28,8 +37,8 @@ PROSE_WORDS_PER_MINUTE: Final = 238
 # Short examples are read line by line, several times slower than prose.
 CODE_LINES_PER_MINUTE: Final = 20
 
-# Values shown to nobody: ids and plumbing.
-_UNREAD_OWNERS: Final[tuple[type[BaseModel], ...]] = (Expectation,)
+# Values shown to nobody: ids and plumbing (a claim's counter-examples are run, not shown).
+_UNREAD_OWNERS: Final[tuple[type[BaseModel], ...]] = (Expectation, Counter)
 _UNREAD_FIELDS: Final[dict[type[BaseModel], frozenset[str]]] = {
     BaseModel: frozenset({"id", "answer", "level"}),
     Knob: frozenset({"kind", "default", "choices"}),
@@ -56,7 +65,9 @@ def reading_counts(lesson: Lesson, mode: ModeName) -> ReadingCounts:
         if not isinstance(node.value, str) or _unread(node.owner, node.field):
             continue
         if is_example_reference(node):
-            shown.add(node.value)
+            # Only Perf shows the code its evidence runs; elsewhere evidence backs the text.
+            if mode == "perf" or not isinstance(node.owner, Evidence | Comparison):
+                shown.add(node.value)
             continue
         prose_lines = node.value.splitlines()
         for fence in reversed(fences(node.value)):

@@ -5,7 +5,7 @@ the dotted key it came from, so that messages can say ``deep.yaml: steps.2.examp
 
 >>> from lessons.models import Card
 >>> [node.key for node in walk(Card(id="c", front="Q?", back="A."))]
-['id', 'front', 'back']
+['id', 'front', 'back', 'evidence']
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ no signal handlers off the main thread, and access logs are off.
     /get, /anything     JSON echo of the request
     /json               a JSON document
     /delay/{seconds}    waits that long (non-blocking, at most 10 s), then answers 200
-    /status/{code}      answers with that status
+    /status/{code}      answers with that status (a 3xx but 304 redirects to /get)
     /bytes/{n}          n random bytes (at most 100 000)
     /stream/{n}         n JSON lines, streamed (at most 100)
+    /drip/{n}?every=s   n bytes, one every s seconds (default 0.2, at most 2; n at most 100)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from starlette.routing import Route
 MAX_DELAY_S = 10.0
 MAX_BYTES = 100_000
 MAX_LINES = 100
+MAX_DRIP_EVERY_S = 2.0
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 DATA = {"id": 1, "name": "loopscope", "message": "Hello from the demo upstream"}
@@ -84,7 +86,8 @@ async def status(request: Request) -> Response:
     code: int = request.path_params["code"]
     if not 200 <= code <= 599:
         return JSONResponse({"error": "code must be 200-599"}, status_code=400)
-    return Response(status_code=code)
+    redirect = 300 <= code < 400 and code != 304
+    return Response(status_code=code, headers={"location": "/get"} if redirect else None)
 
 
 async def random_bytes(request: Request) -> Response:
@@ -102,6 +105,23 @@ async def stream(request: Request) -> Response:
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
+async def drip(request: Request) -> Response:
+    n = min(int(request.path_params["n"]), MAX_LINES)
+    try:
+        every = float(request.query_params.get("every", "0.2"))
+    except ValueError:
+        return JSONResponse({"error": "every must be a number"}, status_code=400)
+    every = min(max(every, 0.0), MAX_DRIP_EVERY_S)
+
+    async def drops() -> AsyncIterator[bytes]:
+        for number in range(n):
+            if number:
+                await asyncio.sleep(every)
+            yield b"*"
+
+    return StreamingResponse(drops(), media_type="application/octet-stream")
+
+
 def create_app() -> Starlette:
     return Starlette(
         routes=[
@@ -114,6 +134,7 @@ def create_app() -> Starlette:
             Route("/status/{code:int}", status, methods=_METHODS),
             Route("/bytes/{n:int}", random_bytes),
             Route("/stream/{n:int}", stream),
+            Route("/drip/{n:int}", drip),
         ]
     )
 

@@ -163,8 +163,16 @@ def lesson_data() -> dict[str, Any]:
                     "title": "Sleep",
                     "claim": "Claim.",
                     "metric": "blocked_ms",
-                    "slow": {"example": "blocking", "expect": {"blocked": True}},
-                    "fast": {"example": "nonblocking", "expect": {"blocked": False}},
+                    "slow": {
+                        "example": "blocking",
+                        "expect": {"blocked": True},
+                        "counter": {"example": "nonblocking", "changes": "awaited"},
+                    },
+                    "fast": {
+                        "example": "nonblocking",
+                        "expect": {"blocked": False},
+                        "counter": {"example": "blocking", "changes": "blocking"},
+                    },
                 },
             ],
         },

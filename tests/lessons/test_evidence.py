@@ -5,8 +5,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from lessons.evidence import compare_speed, evaluate, example_expectation
+from lessons.evidence import (
+    Failure,
+    compare_speed,
+    evaluate,
+    example_expectation,
+    failures,
+    rejection,
+)
 from lessons.models import Example, Expectation
+from visualizer.analysis import Phase, RequestRecord, Stall
 
 
 @dataclass(frozen=True)
@@ -24,8 +32,36 @@ class FakeTrace:
     wall_ms: float = 100.0
     stopped: object = None
     tcp_connects: int = 1
-    requests_overlap: bool = False
-    blocked: bool = False
+    requests: Sequence[RequestRecord] = field(default_factory=tuple)
+    blocked: Sequence[Stall] = field(default_factory=tuple)
+
+
+def request(
+    number: int, start: float, end: float, *phases: str, url: str = "https://api.example.com/"
+) -> RequestRecord:
+    """A request as ``find_requests`` reports it, with ``phases`` that all completed."""
+    return RequestRecord(
+        number=number,
+        task="main",
+        line=5,
+        method="GET",
+        url=url,
+        status="200 OK",
+        start_ms=start,
+        end_ms=end,
+        phases=tuple(Phase(name, start, end, True) for name in phases),
+    )
+
+
+def in_process(number: int, start: float, end: float) -> RequestRecord:
+    """A request answered by ``httpx.ASGITransport``: no connection phases at all."""
+    return request(number, start, end, url="http://testserver/dashboard")
+
+
+SEQUENTIAL = (request(1, 0, 10, "connect_tcp", "send_request_headers"),
+              request(2, 10, 20, "send_request_headers"))  # fmt: skip
+OVERLAPPING = (request(1, 0, 10, "connect_tcp", "send_request_headers"),
+               request(2, 5, 15, "connect_tcp", "send_request_headers"))  # fmt: skip
 
 
 def test_an_empty_expectation_holds_for_a_clean_run() -> None:
@@ -102,23 +138,91 @@ def test_tcp_connects() -> None:
 
 @pytest.mark.parametrize("expected", [True, False])
 def test_requests_overlap(expected: bool) -> None:
-    assert (
-        evaluate(Expectation(requests_overlap=expected), FakeTrace(requests_overlap=expected)) == []
-    )
-    assert (
-        len(
-            evaluate(
-                Expectation(requests_overlap=expected), FakeTrace(requests_overlap=not expected)
-            )
+    holds = FakeTrace(requests=OVERLAPPING if expected else SEQUENTIAL)
+    fails = FakeTrace(requests=SEQUENTIAL if expected else OVERLAPPING)
+
+    assert evaluate(Expectation(requests_overlap=expected), holds) == []
+    assert len(evaluate(Expectation(requests_overlap=expected), fails)) == 1
+
+
+def test_overlap_counts_only_requests_that_went_out() -> None:
+    """The in-process request around sequential upstream calls must not count as overlap."""
+    around = (in_process(1, 0, 30), request(2, 1, 10, "connect_tcp"), request(3, 11, 20))
+    sequential_inside = FakeTrace(requests=around)
+
+    assert evaluate(Expectation(requests_overlap=False), sequential_inside) == []
+    assert evaluate(Expectation(requests_overlap=True), sequential_inside) == [
+        "expected requests out at the same time, but they went one after another"
+    ]
+
+
+def test_request_counts() -> None:
+    retried = FakeTrace(
+        requests=(
+            in_process(1, 0, 50),
+            attempts(2, ("connect_tcp", False), ("connect_tcp", False), ("connect_tcp", True)),
+            request(3, 20, 30, "send_request_headers"),
         )
-        == 1
     )
+    expect = Expectation(connect_attempts=3, connections_reused=1, upstream_requests=2)
+
+    assert evaluate(expect, retried) == []
+    assert evaluate(Expectation(connect_attempts=1, upstream_requests=3), retried) == [
+        "expected 1 TCP connection attempt, saw 3",
+        "expected 3 requests sent out, saw 2",
+    ]
+    assert evaluate(Expectation(connections_reused=0), retried) == [
+        "expected 0 requests on a reused connection, saw 1"
+    ]
+
+
+def attempts(number: int, *phases: tuple[str, bool]) -> RequestRecord:
+    return RequestRecord(
+        number, "main", 5, "GET", "https://api.invalid/", None, 0, 10,
+        tuple(Phase(name, 0, 1, ok) for name, ok in phases),
+    )  # fmt: skip
+
+
+SOURCE = "import time\n\nasync def main():\n    time.sleep(0.2)\n    await other()\n"
+
+
+def test_blocked_at_reads_the_line_of_the_stall() -> None:
+    at_sleep = FakeTrace(blocked=(Stall("main", 4, 201.0),))
+    elsewhere = FakeTrace(blocked=(Stall("main", 3, 150.0),))  # e.g. building a client
+    expect = Expectation(blocked_at="sleep(0.2)")
+
+    assert evaluate(expect, at_sleep, source=SOURCE) == []
+    assert evaluate(expect, elsewhere, source=SOURCE) == [
+        "expected the loop held over 50 ms at 'sleep(0.2)' (line 4); stalls at lines: 3"
+    ]
+
+
+def test_free_at_fails_on_a_stall_at_that_line_only() -> None:
+    expect = Expectation(free_at="sleep(0.2)")
+
+    assert evaluate(expect, FakeTrace(blocked=(Stall("main", 3, 150.0),)), source=SOURCE) == []
+    assert evaluate(expect, FakeTrace(blocked=(Stall("main", 4, 201.0),)), source=SOURCE) == [
+        "expected the loop never held over 50 ms at 'sleep(0.2)', but it was at line 4"
+    ]
+
+
+def test_returns_compares_the_whole_result() -> None:
+    expect = Expectation(returns="[200, 200, 200]")
+
+    assert evaluate(expect, FakeTrace(result="[200, 200, 200]")) == []
+    assert evaluate(expect, FakeTrace(result="[200, 200, 200, 500]")) == [
+        "expected the result '[200, 200, 200]', got '[200, 200, 200, 500]'"
+    ]
 
 
 @pytest.mark.parametrize("expected", [True, False])
 def test_blocked(expected: bool) -> None:
-    assert evaluate(Expectation(blocked=expected), FakeTrace(blocked=expected)) == []
-    [failure] = evaluate(Expectation(blocked=expected), FakeTrace(blocked=not expected))
+    stalls = (Stall("main", 9, 80.0),)
+    holds = FakeTrace(blocked=stalls if expected else ())
+    fails = FakeTrace(blocked=() if expected else stalls)
+
+    assert evaluate(Expectation(blocked=expected), holds) == []
+    [failure] = evaluate(Expectation(blocked=expected), fails)
     assert "block" in failure
 
 
@@ -133,9 +237,59 @@ def test_a_stopped_run_always_fails() -> None:
 
 def test_every_given_field_is_checked() -> None:
     expect = Expectation(no_error=True, tcp_connects=1, requests_overlap=True, blocked=False)
-    trace = FakeTrace(tcp_connects=3, requests_overlap=False, blocked=True)
+    trace = FakeTrace(tcp_connects=3, requests=SEQUENTIAL, blocked=(Stall("main", 9, 80.0),))
 
     assert len(evaluate(expect, trace)) == 3
+
+
+def test_a_counter_example_failing_a_named_check_is_rejected() -> None:
+    expect = Expectation(requests_overlap=True)
+
+    rejected, report = rejection(failures(expect, FakeTrace(requests=SEQUENTIAL)), expect)
+
+    assert rejected
+    assert report == "expected requests out at the same time, but they went one after another"
+
+
+def test_a_counter_example_that_passes_is_a_defect() -> None:
+    expect = Expectation(requests_overlap=True)
+
+    assert rejection(failures(expect, FakeTrace(requests=OVERLAPPING)), expect) == (
+        False,
+        "the counter-example passed: this check cannot fail",
+    )
+
+
+@pytest.mark.parametrize(
+    ("trace", "why"),
+    [
+        (
+            FakeTrace(error=FakeError("NameError")),
+            "it crashed (unexpected NameError: boom (line 7))",
+        ),
+        (FakeTrace(stopped="time"), "the run was stopped before it finished: time"),
+    ],
+)
+def test_a_counter_example_that_crashes_or_stops_proves_nothing(trace: FakeTrace, why: str) -> None:
+    expect = Expectation(tcp_connects=3)  # the crash also fails this check, for no good reason
+
+    assert rejection(failures(expect, trace), expect) == (
+        False,
+        f"the counter-example proves nothing: {why}",
+    )
+
+
+def test_an_error_rejects_a_counter_example_when_the_claim_is_about_errors() -> None:
+    expect = Expectation(no_error=True)
+    crashed = FakeTrace(error=FakeError("ConnectError"))
+
+    assert rejection(failures(expect, crashed), expect) == (
+        True,
+        "unexpected ConnectError: boom (line 7)",
+    )
+    assert failures(Expectation(raises="X"), FakeTrace()) == [
+        Failure("raises", "expected X, but the run ended without an error")
+    ]
 
 
 def test_compare_speed() -> None:
@@ -151,10 +305,3 @@ def test_example_expectation() -> None:
 
     assert example_expectation(plain) == Expectation(no_error=True)
     assert example_expectation(failing) == Expectation(raises="AttributeError")
-
-
-def test_blocked_may_be_the_list_of_stalls() -> None:
-    stalls = FakeTrace(blocked=("stall at line 9",))  # type: ignore[arg-type]
-
-    assert evaluate(Expectation(blocked=True), stalls) == []
-    assert evaluate(Expectation(blocked=False), FakeTrace(blocked=())) == []  # type: ignore[arg-type]

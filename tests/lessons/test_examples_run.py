@@ -1,4 +1,8 @@
-"""Every runnable example and every piece of evidence of the real lesson, run for real."""
+"""Every runnable example and every piece of evidence of the real lesson, run for real.
+
+A claim passes only when its run holds AND every counter-example kept beside it fails the same
+check, so each test here also proves that its check can fail.
+"""
 
 from __future__ import annotations
 
@@ -33,4 +37,11 @@ def test_claim_holds_in_a_real_run(item: Check | LessonError) -> None:
 
     [outcome] = run_checks([item], runner, workers=1)
 
-    assert outcome.passed, "\n".join(outcome.failures)
+    defects = [
+        f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"
+        for counter in outcome.counters
+        if not counter.rejected
+    ]
+    assert outcome.passed, "\n".join([*outcome.failures, *defects])
+    if not isinstance(item, LessonError) and item.counters:
+        assert all(counter.report for counter in outcome.counters)  # says why each was rejected

@@ -12,8 +12,9 @@ from lesson_helpers import FIXTURES, TINY, edit_yaml
 from rich.console import Console
 
 from lessons import check, load_lesson
-from lessons.check import Check, Run, main, plan, run_checks
+from lessons.check import Check, CounterRun, Run, main, plan, run_checks
 from lessons.models import Expectation
+from visualizer.analysis import RequestRecord, Stall
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,26 @@ class FakeTrace:
     wall_ms: float = 50.0
     stopped: object = None
     tcp_connects: int = 1
-    requests_overlap: bool = False
-    blocked: bool = False
+    requests: tuple[RequestRecord, ...] = ()
+    blocked: tuple[Stall, ...] = ()
 
 
 @dataclass
 class FakeEngine:
-    """Answers like the real engine would for the tiny lesson, and records what it ran."""
+    """Answers like the real engine would for the tiny lesson, and records what it ran.
+
+    ``await_fixed``: the no-await example behaves as if the await were there, so every claim
+    that uses it as a counter-example sees it pass.
+    """
 
     runs: list[Run] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    await_fixed: bool = False
 
     def __call__(self, run: Run) -> FakeTrace:
         with self.lock:
             self.runs.append(run)
-        if run.file.name == "no_await.py":
+        if run.file.name == "no_await.py" and not self.await_fixed:
             return FakeTrace(
                 error=FakeError("AttributeError"),
                 result=None,
@@ -61,7 +67,7 @@ def output(console: Console) -> str:
 
 
 def make_console() -> Console:
-    return Console(file=io.StringIO(), width=200, color_system=None)
+    return Console(file=io.StringIO(), width=200, color_system=None, soft_wrap=True)
 
 
 def test_plan_lists_runnable_examples_then_evidence() -> None:
@@ -81,6 +87,13 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
     assert checks[0].run == fetch
     assert checks[1].expect == Expectation(raises="AttributeError")
     assert checks[5].run.call == 'fetch_data("https://api.example.com/get")'
+    assert checks[0].counters == ()  # an example run on its own is not a claim
+    no_await = Run(folder / "examples/no_await.py", 'fetch_data("https://api.example.com/data")')
+    assert checks[2].counters == (CounterRun(no_await, "the await left out"),)
+    assert checks[3].counters == (CounterRun(fetch, "the await put back"),)
+    assert checks[5].counters[0].run == Run(
+        folder / "examples/no_await.py", 'fetch_data("https://api.example.com/get")'
+    )
 
 
 def test_plan_includes_the_baseline_of_a_speed_claim(tiny: Path) -> None:
@@ -106,8 +119,9 @@ def test_run_checks_traces_each_distinct_run_once_and_keeps_order() -> None:
     outcomes = list(run_checks(checks, engine))
 
     assert [o.check for o in outcomes] == checks
-    assert all(o.passed for o in outcomes), [o.failures for o in outcomes]
-    assert len(engine.runs) == len(set(engine.runs)) == 3
+    assert all(o.passed for o in outcomes), [(o.failures, o.counters) for o in outcomes]
+    assert len(engine.runs) == len(set(engine.runs)) == 4
+    assert all(c.rejected for o in outcomes for c in o.counters)
 
 
 def test_run_checks_turns_an_engine_failure_into_a_failed_check() -> None:
@@ -138,8 +152,52 @@ def test_main_reports_every_check_and_passes() -> None:
 
     text = output(console)
     assert "✓ tiny-lesson: valid (3 examples)" in text
-    assert "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence (50 ms)" in text
+    assert "✓ tiny-lesson/lesson.yaml: examples.fetch (50 ms)\n" in text
+    data = '("https://api.example.com/data")'
+    assert (
+        "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence\n"
+        f"    backed by no_await.py: fetch_data{data} (50 ms): holds\n"
+        f"    rejects fetch.py: fetch_data{data} (the await put back) (50 ms): "
+        "expected AttributeError, but the run ended without an error; "
+        "expected a warning containing 'was never awaited'; warnings: none\n"
+    ) in text
     assert text.rstrip().endswith("6 passed, 0 failed (1 lessons)")
+
+
+def test_main_fails_when_a_counter_example_passes() -> None:
+    console = make_console()
+
+    assert main(root=FIXTURES, runner=FakeEngine(await_fixed=True), console=console) == 1
+
+    text = output(console)
+    data = '("https://api.example.com/data")'
+    assert (
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        f"    backed by fetch.py: fetch_data{data} (50 ms): holds\n"
+        f"    does not reject no_await.py: fetch_data{data} (the await left out) (50 ms): "
+        "the counter-example passed: this check cannot fail\n"
+    ) in text
+    # the example itself, the pitfall (its claim fails) and both perf sides fail too
+    assert text.rstrip().endswith("1 passed, 5 failed (1 lessons)")
+
+
+def test_a_counter_example_the_engine_cannot_run_proves_nothing() -> None:
+    claim, counter = Run(Path("a.py"), "good()"), Run(Path("a.py"), "bad()")
+
+    def engine(run: Run) -> FakeTrace:
+        if run == counter:
+            raise TimeoutError("passed its time limit")
+        return FakeTrace()
+
+    item = Check("x", claim, Expectation(no_error=True), counters=(CounterRun(counter, "bad"),))
+    [outcome] = run_checks([item], engine)
+
+    assert not outcome.passed
+    assert outcome.failures == ()
+    assert outcome.counters[0].report == (
+        "the counter-example proves nothing: the trace engine could not run it: "
+        "TimeoutError: passed its time limit"
+    )
 
 
 def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
@@ -153,9 +211,11 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
 
     text = output(console)
     assert (
-        "✗ tiny-lesson/deep.yaml: steps.0.evidence (50 ms)\n    expected 2 TCP connects, saw 1"
-        in text
-    )
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        '    backed by fetch.py: fetch_data("https://api.example.com/data") (50 ms): '
+        "does not hold\n"
+        "      expected 2 TCP connects, saw 1\n"
+    ) in text
     assert "5 passed, 1 failed" in text
 
 

@@ -326,3 +326,85 @@ def test_every_problem_is_reported_on_its_own_line(tiny: Path) -> None:
     assert lines[0].startswith("tiny-lesson/why.yaml: scenario: Field required")
     assert lines[1].startswith("tiny-lesson/deep.yaml: steps.0.level: ")
     assert (caught.value.file, caught.value.key) == ("tiny-lesson/why.yaml", "scenario")
+
+
+# --- counter-examples ---------------------------------------------------------------------------
+
+
+def _step_evidence(change: object) -> object:
+    return lambda deep: change(deep["steps"][0]["evidence"])  # type: ignore[operator]
+
+
+def test_evidence_without_a_counter_example(tiny: Path) -> None:
+    edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.pop("counter")))
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.counter: Field required"
+    )
+
+
+def test_counter_example_names_an_example_or_a_file(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["counter"].update(file="examples/fetch.py")),
+    )
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0: a counter-example names either an "
+        "example or a file, not both"
+    )
+
+
+def test_counter_example_file_must_exist(tiny: Path) -> None:
+    counter = {"file": "examples/gone.py", "call": "main()", "changes": "nothing"}
+    edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(counter=counter)))
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0.file: no such file: examples/gone.py"
+    )
+
+
+def test_counter_example_file_must_compile(tiny: Path) -> None:
+    (tiny / "examples" / "broken.py").write_text("async def main(:\n")
+    counter = {"file": "examples/broken.py", "call": "main()", "changes": "broken"}
+    edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(counter=counter)))
+
+    assert "steps.0.evidence.counter.0.file: line 1: SyntaxError" in load_error(tiny)
+
+
+def test_counter_example_unknown_or_the_claims_own_run(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["counter"].update(example="nope")),
+    )
+    assert "steps.0.evidence.counter.0.example: unknown example 'nope'" in load_error(tiny)
+
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["counter"].update(example="fetch")),
+    )
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0: the counter-example is the "
+        "claim's own run"
+    )
+
+
+def test_expectation_must_name_a_check(tiny: Path) -> None:
+    edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(expect={})))
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence: expect names no check, so no counter-example "
+        "could fail it"
+    )
+
+
+def test_blocked_at_must_be_code_of_every_run(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["expect"].update(blocked_at="await client")),
+    )
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.expect.blocked_at: 'await client' is on no "
+        "line of the file named at steps.0.evidence.counter.0.example"
+    )

@@ -127,3 +127,11 @@ def test_missing_await(trace_of: TraceOf) -> None:
         for e in trace.events
     )
     assert trace.requests == ()
+
+
+def test_the_result_is_the_whole_repr_not_the_tables_cut(trace_of: TraceOf) -> None:
+    """Lesson checks compare Trace.result whole; the tables show 4 items and a count."""
+    trace = trace_of("clients.py", "shared(12)")
+
+    assert trace.result == repr([200] * 12)
+    assert "(12 items)" in trace.steps[-1].result

@@ -23,6 +23,9 @@ async def test_httpbin_vocabulary(client: httpx.AsyncClient) -> None:
         assert len((await client.get("/bytes/10")).content) == 10
         lines = (await client.get("/stream/3")).text.splitlines()
         assert len(lines) == 3
+        assert (await client.get("/drip/3", params={"every": "0"})).content == b"***"
+        moved = await client.get("/status/302")
+        assert (moved.status_code, moved.headers["location"]) == (302, "/get")
         assert (await client.get("/nope")).status_code == 404
 
 

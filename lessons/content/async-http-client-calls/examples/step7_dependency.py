@@ -16,7 +16,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=lifespan)
 
 
-def get_client(request: Request) -> httpx.AsyncClient:
+async def get_client(request: Request) -> httpx.AsyncClient:  # async: no thread per request
     client: httpx.AsyncClient = request.app.state.client
     return client
 

@@ -1,9 +1,40 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import httpx
+from fastapi import FastAPI, Request
+
+SERVICES = {
+    "profile": "https://users.example.com/delay/0.3",
+    "orders": "https://orders.example.com/delay/0.3",
+    "news": "https://news.example.com/delay/0.3",
+}
 
 
-async def load_dashboard() -> dict[str, int]:
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        profile = await client.get("https://users.example.com/delay/0.3")
-        orders = await client.get("https://orders.example.com/delay/0.3")
-        news = await client.get("https://news.example.com/delay/0.3")
-    return {"profile": profile.status_code, "orders": orders.status_code, "news": news.status_code}
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with httpx.AsyncClient(timeout=2.0) as client:  # one client for every page view
+        app.state.client = client
+        yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.get("/dashboard")
+async def dashboard(request: Request) -> dict[str, int]:
+    client: httpx.AsyncClient = request.app.state.client
+    statuses = {}
+    for name, url in SERVICES.items():  # one after another: each await waits for its answer
+        statuses[name] = (await client.get(url)).status_code
+    return statuses
+
+
+async def two_page_views() -> list[Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser,
+    ):
+        return [(await browser.get("/dashboard")).json() for _ in range(2)]
