@@ -3,7 +3,7 @@
     service = trace_service(settings, store)
     service.start()                                  # warms the workers in the background
     run = await service.record(lesson, "canonical")  # queued, run in a worker, stored
-    run.trace.steps[3].variables["response"]         # 'Response [200 OK]'
+    run.trace.variables[3]["response"]               # 'Response [200 OK]'
     await service.get(run.id)                        # the same run, also after a restart
 
 Every run goes through the ``TraceEngine``'s worker processes and its bounded queue, so the
