@@ -14,6 +14,7 @@ from loopscope import errors
 from loopscope.assets import HashedStaticFiles
 from loopscope.learner import LearnerMiddleware
 from loopscope.rendering import MarkdownRenderer
+from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
 from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
@@ -43,9 +44,12 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.traces = trace_service(settings, app.state.store)
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
+        app.state.rooms = room_service(settings, app.state.store, app.state.traces, loaded)
+        await app.state.rooms.start()
         try:
             yield
         finally:
+            await app.state.rooms.aclose()
             await app.state.traces.aclose()
             await app.state.store.close()
 

@@ -17,12 +17,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope)."""
+    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope).
+
+    Use --host 0.0.0.0 to let learners on your network join a workshop room.
+    """
     import uvicorn
 
     from loopscope.app import create_app
+    from loopscope.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # Open live streams (workshop rooms) would otherwise hold a graceful shutdown forever.
+    uvicorn.run(
+        create_app(Settings(listen_host=host)),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=3,
+    )
 
 
 @lessons_app.command("check")

@@ -1,5 +1,6 @@
 """Learner progress in a SQL database (SQLite by default, any SQLAlchemy async URL works)."""
 
+from loopscope.storage import rooms  # noqa: F401  (its tables join Base.metadata)
 from loopscope.storage.store import (
     Commitment,
     CommitmentKind,

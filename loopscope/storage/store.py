@@ -125,6 +125,15 @@ class Store:
             await connection.run_sync(Base.metadata.create_all)
         return cls(engine, clock=clock)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine, for the other repositories over the same database (rooms)."""
+        return self._engine
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
     async def close(self) -> None:
         await self._engine.dispose()
 
