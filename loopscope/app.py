@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.traces = trace_service(settings, app.state.store)
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
-        app.state.rooms = room_service(settings, app.state.store, app.state.traces, loaded)
+        app.state.rooms = room_service(settings, app.state.store, loaded)
         await app.state.rooms.start()
         try:
             yield

@@ -76,7 +76,6 @@ class RoomService:
         self,
         store: RoomStore,
         broadcast: Broadcast,
-        traces: TraceService,
         lessons: dict[str, Lesson],
         *,
         retention: timedelta,
@@ -84,7 +83,6 @@ class RoomService:
         self.store = store
         self.hubs = Hubs(store)
         self._broadcast = broadcast
-        self._traces = traces
         self._lessons = lessons
         self._items = {slug: room_items(lesson) for slug, lesson in lessons.items()}
         self.retention = retention
@@ -180,12 +178,12 @@ class RoomService:
             return result
         return Participant(learner, shown, result.at)
 
-    async def open(self, room: RoomRecord, key: str) -> None:
+    async def open(self, room: RoomRecord, key: str, traces: TraceService) -> None:
         item = self.item(room.lesson, key)
         run_id = None
         if item.example is not None:
             # Recorded once (or reused) by the trace service: everyone sees the same run.
-            run = await self._traces.record(self._lessons[room.lesson], item.example)
+            run = await traces.record(self._lessons[room.lesson], item.example)
             run_id = run.id
         await self._write(room.code, self.store.open(room.code, key, run_id))
 
@@ -251,9 +249,7 @@ class RoomService:
         return result
 
 
-def room_service(
-    settings: Settings, store: Store, traces: TraceService, catalog: Catalog
-) -> RoomService:
+def room_service(settings: Settings, store: Store, catalog: Catalog) -> RoomService:
     """The app's service: Redis pub/sub when ``redis_url`` is set, else one process."""
     broadcast: Broadcast = (
         RedisBroadcast(settings.redis_url) if settings.redis_url else LocalBroadcast()
@@ -261,7 +257,6 @@ def room_service(
     return RoomService(
         RoomStore(store.engine, clock=store.clock),
         broadcast,
-        traces,
         {lesson.slug: lesson for lesson in catalog.lessons},
         retention=timedelta(days=settings.room_retention_days),
     )

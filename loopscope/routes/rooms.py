@@ -34,7 +34,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from jinja2_fragments import render_block
 from starlette.responses import RedirectResponse, Response
 
-from loopscope.deps import LearnerDep, LessonsDep, TemplatesDep
+from loopscope.deps import LearnerDep, LessonsDep, TemplatesDep, TracesDep
 from loopscope.rooms.codes import CODE_PATTERN, NICKNAME_MAX, normalise_code
 from loopscope.rooms.hub import RoomHub, Update
 from loopscope.rooms.items import ITEM_KEY_PATTERN
@@ -475,11 +475,15 @@ async def room_item_action(
     item: ItemKey,
     verb: Verb,
     rooms: RoomsDep,
+    traces: TracesDep,
     renderer: RendererDep,
     templates: TemplatesDep,
 ) -> Response:
-    action = {"open": rooms.open, "reveal": rooms.reveal, "lock": rooms.lock}[verb]
-    return await _host_action(request, room, rooms, renderer, templates, action(room, item))
+    if verb == "open":
+        change = rooms.open(room, item, traces)
+    else:
+        change = (rooms.reveal if verb == "reveal" else rooms.lock)(room, item)
+    return await _host_action(request, room, rooms, renderer, templates, change)
 
 
 @router.post("/rooms/{code}/end", name="room_end", dependencies=csrf)
