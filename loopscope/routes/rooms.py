@@ -370,13 +370,13 @@ async def room_answer(
         await rooms.answer(room, learner.id, item, choice)
     except RoomError as exc:
         notice = str(exc)
+    if notice is None and not is_partial(request):
+        return _see_other(RoomPaths(room.code).page + "#stage")
     hub = await rooms.hub(room.code, fresh=True)
     if hub is None:
         raise HTTPException(status_code=404, detail=NO_ROOM)
     if learner.id not in hub.state.participants:
         return _see_other(f"/join?code={room.code}")
-    if notice is None and not is_partial(request):
-        return _see_other(RoomPaths(room.code).page + "#stage")
     status = 409 if notice is not None else 200
     return await _learner_page(
         request, room, hub, learner.id, rooms, renderer, templates,

@@ -21,9 +21,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -111,6 +111,17 @@ def _stored_run(row: TraceRunRow) -> StoredRun:
     )
 
 
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    """WAL: readers never wait for the writer; synchronous=NORMAL: a commit does not wait for
+    the disk (a crash may lose the last commits, never corrupt the file). A workshop room's
+    burst of answers is a burst of small commits."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
 class Store:
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _now) -> None:
         self._engine = engine
@@ -121,6 +132,8 @@ class Store:
     async def open(cls, url: str, *, clock: Callable[[], datetime] = _now) -> Store:
         """Connect and create any missing table."""
         engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
         return cls(engine, clock=clock)
