@@ -23,8 +23,8 @@ import contextlib
 import csv
 import io
 import multiprocessing as mp
+import os
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -38,7 +38,7 @@ import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from realservers import app_server, missing_servers, postgres, redis  # noqa: E402
+from realservers import app_server, missing_servers, postgres, redis
 
 LESSON = "async-http-client-calls"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -286,8 +286,9 @@ def main() -> None:
     parser.add_argument("--setup", choices=("one", "two", "both"), default="both")
     args = parser.parse_args()
     setups = ["one", "two"] if args.setup == "both" else [args.setup]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"room_load: {args.learners} learners from {args.procs} processes, loopback only;"
-          f" {psutil.cpu_count()} CPUs shared with anything else running")  # fmt: skip
+          f" {psutil.cpu_count()} CPUs, load average {load} before the run")  # fmt: skip
     for setup in setups:
         if setup == "two" and (reason := missing_servers()):
             print(f"\n== two: skipped: {reason}")
@@ -302,7 +303,9 @@ def main() -> None:
                 loaded,
                 idle,
             )
-    print("\nFigures are from one run on a shared machine: expect noise between runs.")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nFigures are from one run on a shared machine (load average now {load} on"
+          f" {psutil.cpu_count()} CPUs): expect noise between runs.")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -163,20 +163,29 @@ class RoomRenderer:
     async def learner_update(
         self, ctx: LessonContext, rooms: RoomService, hub: RoomHub, update: Update, learner: str
     ) -> str:
+        """The stage plus the activity the page missed. Pages that saw the same events and gave
+        the same answer get the same message: a live event is rendered once or a few times."""
         state = update.state
         mine = state.answer(state.current, learner) if state.current else None
-        key = ("stage", state.code, hub.public_seq, mine.choice if mine else None)
-        stage = self._cache.get(key)
-        if stage is None:
+        missed = update.missed or ()
+        key = (
+            "learner",
+            state.code,
+            hub.public_seq,
+            mine.choice if mine else None,
+            tuple(event.seq for event in missed),
+        )
+        html = self._cache.get(key)
+        if html is None:
             context = await self.stage_context(ctx, rooms, state, learner)
             stage = render_block(self._env, "rooms/room.html", "stage", csrf_token="", **context)
-            self._cache.put(key, stage)
-        items = {item.key: item for item in rooms.items(state.lesson)}
-        missed = update.missed or ()
-        entries = render_block(
-            self._env, "rooms/room.html", "activity", entries=activity(missed, items)
-        )
-        return stage + "\n" + entries
+            items = {item.key: item for item in rooms.items(state.lesson)}
+            entries = render_block(
+                self._env, "rooms/room.html", "activity", entries=activity(missed, items)
+            )
+            html = stage + "\n" + entries
+            self._cache.put(key, html)
+        return html
 
     async def host_context(
         self, ctx: LessonContext, rooms: RoomService, state: RoomState
