@@ -127,10 +127,10 @@ def _worker(bases: list[str], code: str, names: list[str], item: str, out: Any, 
             await task
 
         tasks = [asyncio.create_task(one(i)) for i in range(len(names))]
-        while not all(r.is_set() for r in readies):
-            await asyncio.sleep(0.05)
+        for flag in readies:
+            await flag.wait()
         out.put(("ready", len(names)))
-        done, pending = await asyncio.wait(tasks, timeout=WAIT_S * 2)
+        _, pending = await asyncio.wait(tasks, timeout=WAIT_S * 2)
         for task in pending:
             task.cancel()
         for s in seen:
