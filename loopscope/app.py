@@ -13,7 +13,9 @@ from lessons import Catalog, Lesson, load_catalog
 from loopscope import errors
 from loopscope.assets import HashedStaticFiles
 from loopscope.learner import LearnerMiddleware
+from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
+from loopscope.retention import pruning
 from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
 from loopscope.security import reject_cross_site
@@ -30,7 +32,8 @@ STATIC_DIR: Final = ROOT / "static"
 
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
     """The ASGI app. The lifespan loads the lessons (a broken lesson stops start-up with the
-    loader's message) and opens the database, creating its tables."""
+    loader's message), opens the database (upgrading its schema to the newest migration) and
+    keeps the retention schedule."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -47,7 +50,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.rooms = room_service(settings, app.state.store, loaded)
         await app.state.rooms.start()
         try:
-            yield
+            async with pruning(app.state.store, settings.retention, settings.prune_interval_s):
+                yield
         finally:
             await app.state.rooms.aclose()
             await app.state.traces.aclose()
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.run_limiter = RunLimiter(settings.run_rate, settings.run_rate_storage)
     app.state.templates = Templates(TEMPLATES_DIR, static)
     app.mount("/static", static, name="static")
     for router in ROUTERS:

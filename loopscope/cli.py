@@ -1,4 +1,4 @@
-"""The ``loopscope`` command: ``serve``, ``lessons check`` and ``trace``."""
+"""The ``loopscope`` command: ``serve``, ``lessons check``, ``trace`` and ``db``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import typer
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 lessons_app = typer.Typer(no_args_is_help=True, help="Work with lesson sources.")
 app.add_typer(lessons_app, name="lessons")
+db_app = typer.Typer(no_args_is_help=True, help="Look after the database.")
+app.add_typer(db_app, name="db")
 
 
 @app.command()
@@ -24,11 +26,12 @@ def serve(
     import uvicorn
 
     from loopscope.app import create_app
+    from loopscope.rooms.network import settings_for_listening
     from loopscope.settings import Settings
 
     # Open live streams (workshop rooms) would otherwise hold a graceful shutdown forever.
     uvicorn.run(
-        create_app(Settings(listen_host=host)),
+        create_app(settings_for_listening(Settings(), host)),
         host=host,
         port=port,
         log_level="info",
@@ -62,6 +65,30 @@ def trace(
     raise typer.Exit(
         trace_command(file, call, as_json=as_json, perfetto=perfetto, watch=tuple(watch or ()))
     )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database's schema to the newest migration (the server also does at start)."""
+    import asyncio
+
+    from loopscope.settings import Settings
+    from loopscope.storage.commands import upgrade_database
+
+    revision = asyncio.run(upgrade_database(Settings()))
+    typer.echo(f"database schema at revision {revision}")
+
+
+@db_app.command("prune")
+def db_prune() -> None:
+    """Apply the retention settings once: drop old runs and forget idle learners."""
+    import asyncio
+
+    from loopscope.settings import Settings
+    from loopscope.storage.commands import prune_database
+
+    pruned = asyncio.run(prune_database(Settings()))
+    typer.echo(f"pruned {pruned.runs} runs and {pruned.learners} idle learners")
 
 
 def main() -> None:

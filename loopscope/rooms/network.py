@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 import psutil
+
+from loopscope.settings import Settings
 
 
 def lan_addresses() -> tuple[str, ...]:
@@ -32,3 +35,14 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def settings_for_listening(settings: Settings, host: str) -> Settings:
+    """The settings for a server listening on ``host``. On a network interface, learners reach
+    it by this machine's addresses, so those are allowed Host names too (unless
+    ``LOOPSCOPE_ALLOWED_HOSTS`` says otherwise)."""
+    update: dict[str, object] = {"listen_host": host}
+    if not is_loopback_host(host) and "LOOPSCOPE_ALLOWED_HOSTS" not in os.environ:
+        extra = (*lan_addresses(), socket.gethostname())
+        update["allowed_hosts"] = tuple(dict.fromkeys((*settings.allowed_hosts, *extra)))
+    return settings.model_copy(update=update)

@@ -1,13 +1,22 @@
-"""Learner progress in a SQL database (SQLite by default, any SQLAlchemy async URL works)."""
+"""Storage in a SQL database (SQLite by default, any SQLAlchemy async URL works).
 
-from loopscope.storage import rooms  # noqa: F401  (its tables join Base.metadata)
-from loopscope.storage.store import (
-    Commitment,
-    CommitmentKind,
-    Progress,
-    QuizAnswer,
-    Store,
-    StoredRun,
-)
+One module per aggregate (``progress``: learner progress; ``runs``: recorded runs; ``rooms``:
+workshop rooms, with their own ``RoomStore``), ``Store``
+over both, the schema in ``tables`` and its history in Alembic ``migrations``.
+"""
 
-__all__ = ["Commitment", "CommitmentKind", "Progress", "QuizAnswer", "Store", "StoredRun"]
+from loopscope.storage import rooms as _rooms  # noqa: F401  (its tables join Base.metadata)
+from loopscope.storage.progress import Commitment, CommitmentKind, Progress, QuizAnswer
+from loopscope.storage.runs import StoredRun
+from loopscope.storage.store import Pruned, Retention, Store
+
+__all__ = [
+    "Commitment",
+    "CommitmentKind",
+    "Progress",
+    "Pruned",
+    "QuizAnswer",
+    "Retention",
+    "Store",
+    "StoredRun",
+]

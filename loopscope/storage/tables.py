@@ -1,13 +1,18 @@
 """The database schema: SQLAlchemy 2 declarative tables.
 
-    learners           one row per anonymous learner (the id is the one in the signed cookie)
+    learners           one row per anonymous learner who has done something (the id is the one
+                       in the signed cookie); ``last_seen_at`` is their last real progress
     commitments        a committed prediction or myth verdict; the first one wins
     quiz_answers       one answer per question per quiz round; the first one wins
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
     mode_visits        per learner, lesson and mode: first and last visit
     trace_runs         a recorded trace of a lesson example (the trace JSON), by run id
 
-Unique constraints, not application checks, make a double-submitted form store once.
+Unique constraints, not application checks, make a double-submitted form store once, and every
+write is an upsert on them, so two requests racing on a first visit both succeed.
+
+The schema changes only through Alembic revisions (``loopscope/storage/migrations/versions``);
+a module that adds tables declares them on ``Base`` and adds a revision that creates them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class LearnerRow(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class CommitmentRow(Base):
@@ -86,7 +92,10 @@ class ModeVisitRow(Base):
 
 class TraceRunRow(Base):
     __tablename__ = "trace_runs"
-    __table_args__ = (Index("ix_trace_runs_request_key_created", "request_key", "created_at"),)
+    __table_args__ = (
+        Index("ix_trace_runs_request_key_created", "request_key", "created_at"),
+        Index("ix_trace_runs_created_at", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     # sha256 of (file content, call, watch): identical requests share it
