@@ -16,12 +16,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Final, Protocol
-
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from typing import TYPE_CHECKING, Final, Protocol
 
 from loopscope.rooms.state import RoomEvent
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 log = logging.getLogger("loopscope.rooms")
 
@@ -53,7 +53,12 @@ class RedisBroadcast:
     """Redis pub/sub between the processes (``LOOPSCOPE_REDIS_URL``)."""
 
     def __init__(self, url: str, *, retry_s: float = 0.5) -> None:
-        self._redis = aioredis.from_url(url)
+        # Imported here: a one-process server never loads redis-py (it takes a while to import).
+        import redis.asyncio
+        from redis.exceptions import RedisError
+
+        self._redis: aioredis.Redis = redis.asyncio.from_url(url)
+        self._errors: tuple[type[Exception], ...] = (RedisError, OSError)
         self._retry_s = retry_s
         self._task: asyncio.Task[None] | None = None
         self.subscribed = asyncio.Event()
@@ -68,7 +73,7 @@ class RedisBroadcast:
     async def publish(self, code: str, event: RoomEvent) -> None:
         try:
             await self._redis.publish(CHANNEL_PREFIX + code, event.to_json())
-        except (RedisError, OSError) as exc:
+        except self._errors as exc:
             # The event is stored: the other processes catch up when they next check.
             log.warning("could not publish room event to Redis: %s", exc)
 
@@ -99,11 +104,11 @@ class RedisBroadcast:
                         log.warning("ignored a malformed room event on %s", channel)
                         continue
                     await deliver(channel.removeprefix(CHANNEL_PREFIX), event)
-            except (RedisError, OSError) as exc:
+            except self._errors as exc:
                 log.warning("Redis pub/sub connection lost (%s); reconnecting", exc)
                 await asyncio.sleep(self._retry_s)
             finally:
-                with contextlib.suppress(RedisError, OSError):
+                with contextlib.suppress(*self._errors):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
