@@ -61,7 +61,9 @@ class Seen:
 async def _learner(
     base: str, code: str, name: str, item: str, seen: Seen, ready: asyncio.Event, stop: Any
 ) -> None:
-    limits = httpx.Limits(max_connections=4)
+    # The server closes idle keep-alive connections after 5 s; a client that reuses one just
+    # then sees "disconnected": expire them sooner on this side.
+    limits = httpx.Limits(max_connections=4, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=base, timeout=WAIT_S, limits=limits) as client:
         try:
             page = await client.get(f"/join?code={code}")
