@@ -87,6 +87,7 @@ class RoomService:
         self._items = {slug: room_items(lesson) for slug, lesson in lessons.items()}
         self.retention = retention
         self._writes: dict[str, asyncio.Lock] = {}
+        self._records: dict[str, RoomRecord] = {}
         self._task: asyncio.Task[None] | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
@@ -132,7 +133,18 @@ class RoomService:
         return find_item(self._items[lesson], key)
 
     async def room(self, code: str) -> RoomRecord | None:
-        return await self.store.room(code)
+        """The room's record; while this process follows the room live, without a query (the
+        record never changes, and a deletion reaches the live room)."""
+        hub = self.hubs.peek(code)
+        cached = self._records.get(code)
+        if cached is not None and hub is not None and not hub.state.deleted:
+            return cached
+        found = await self.store.room(code)
+        if found is None:
+            self._records.pop(code, None)
+        else:
+            self._records[code] = found
+        return found
 
     async def hub(self, code: str, *, fresh: bool = False) -> RoomHub | None:
         """The live room; ``fresh`` checks the database first (for a page about to render)."""
