@@ -1,2 +1,16 @@
-"""Shared by every test folder: this folder is on ``sys.path``, so ``realservers`` (real
-PostgreSQL, Redis and app processes for the room tests) can be imported from any of them."""
+"""Suite-wide set-up. This folder is on ``sys.path`` through it, so ``realservers`` (real
+PostgreSQL, Redis and app processes for the room tests) can be imported from any test folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# httpx's ASGITransport and Starlette's TestClient send "Host: testserver"; the app answers
+# only the hosts it is told to (LOOPSCOPE_ALLOWED_HOSTS), so the suite tells it this one too.
+TEST_HOSTS = "testserver,localhost,127.0.0.1,::1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("LOOPSCOPE_ALLOWED_HOSTS", TEST_HOSTS)

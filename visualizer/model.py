@@ -79,7 +79,9 @@ class Trace(BaseModel):
     result: str | None
     error: ErrorInfo | None
     wall_ms: float
-    stopped: Literal["time", "steps", "output"] | None = None
+    stopped: (
+        Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"] | None
+    ) = None
     output: str = ""
     warnings: tuple[str, ...] = ()
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+Origin = Literal["lesson", "learner"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,9 +28,14 @@ class TraceRequest:
 
     Example: ``TraceRequest(Path("demo.py"), 'fetch_data("https://api.example.com/data")',
     watch=("response.text",))``.
+
+    ``origin`` says who wrote the file: ``"lesson"`` (a lesson example, run with validated knobs)
+    or ``"learner"`` (free-form code). Where the sandbox is available every run goes through it;
+    where it is not, only lesson runs go ahead and learner runs raise ``SandboxUnavailable``.
     """
 
     file: Path
     call: str
     watch: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    origin: Origin = "lesson"

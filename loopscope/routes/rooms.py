@@ -43,7 +43,7 @@ from loopscope.rooms.service import RoomError, RoomService
 from loopscope.rooms.state import RoomState
 from loopscope.security import require_csrf_token
 from loopscope.storage.rooms import RoomRecord
-from loopscope.templating import VARY, FragmentCache, Templates, is_partial
+from loopscope.templating import VARY, Templates, fragment_cache, is_partial
 from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views import LessonContext
 from loopscope.views.rooms import (
@@ -142,7 +142,7 @@ class RoomRenderer:
     def __init__(self, templates: Templates, traces: TraceService) -> None:
         self._env = templates.blocks.env
         self._traces = traces
-        self._cache = FragmentCache(512)
+        self._cache = fragment_cache(8 * 2**20)
 
     async def run(self, state: RoomState) -> RecordedRun | None:
         if state.current is None:
@@ -184,7 +184,7 @@ class RoomRenderer:
                 self._env, "rooms/room.html", "activity", entries=activity(missed, items)
             )
             html = stage + "\n" + entries
-            self._cache.put(key, html)
+            self._cache[key] = html
         return html
 
     async def host_context(
@@ -201,7 +201,7 @@ class RoomRenderer:
         if html is None:
             context = await self.host_context(ctx, rooms, state)
             html = render_block(self._env, "rooms/host.html", "live", csrf_token="", **context)
-            self._cache.put(key, html)
+            self._cache[key] = html
         return html
 
 
