@@ -19,6 +19,7 @@ from loopscope.learner import LearnerMiddleware
 from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
 from loopscope.retention import pruning
+from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
 from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
@@ -50,10 +51,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.traces = trace_service(settings, app.state.store)
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
+        app.state.rooms = room_service(settings, app.state.store, loaded)
+        await app.state.rooms.start()
         try:
             async with pruning(app.state.store, settings.retention, settings.prune_interval_s):
                 yield
         finally:
+            await app.state.rooms.aclose()
             await app.state.traces.aclose()
             await app.state.store.close()
             discard_default_authority()  # the demo CA's private key goes with the server

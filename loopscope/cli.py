@@ -20,15 +20,20 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope; every setting is a
-    LOOPSCOPE_* variable, see the README)."""
+    LOOPSCOPE_* variable, see the README). Use --host 0.0.0.0 to let learners on your network
+    join a workshop room."""
     import uvicorn
 
     from loopscope.app import create_app
+    from loopscope.rooms.network import settings_for_listening
     from loopscope.server import server_config
     from loopscope.settings import Settings
 
-    settings = Settings()
-    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
+    settings = settings_for_listening(Settings(), host)
+    config = server_config(create_app(settings), settings, host=host, port=port)
+    # Open live streams (workshop rooms) would otherwise hold a graceful shutdown forever.
+    config.timeout_graceful_shutdown = 3
+    uvicorn.Server(config).run()
 
 
 @lessons_app.command("check")

@@ -101,6 +101,17 @@ class Settings(BaseSettings):
             idle_learner_days=self.idle_learner_days,
         )
 
+    # Workshop rooms. Empty: one process, broadcasts stay in it. A redis:// URL: several
+    # processes (with a shared PostgreSQL database_url) serve one room, via Redis pub/sub.
+    redis_url: str = ""
+    # Rooms with no activity for this many days are deleted (the host can delete one sooner).
+    room_retention_days: int = Field(default=30, ge=1, le=3650)
+    # The interface ``loopscope serve`` listens on (the host page tells whether the LAN can
+    # reach it); empty when unknown.
+    listen_host: str = ""
+    # The address learners use when the app runs behind a proxy, e.g. https://class.example.
+    public_url: str = ""
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

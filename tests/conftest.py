@@ -1,4 +1,5 @@
-"""Suite-wide set-up."""
+"""Suite-wide set-up. This folder is on ``sys.path`` through it, so ``realservers`` (real
+PostgreSQL, Redis and app processes for the room tests) can be imported from any test folder."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """One router per area of the site."""
 
-from loopscope.routes import catalog, health, interactions, lessons, perf, visual
+from loopscope.routes import catalog, health, interactions, lessons, perf, rooms, visual
 
 # Mode routers before lessons.router, whose /lessons/{slug}/{mode} would take their addresses.
 ROUTERS = (
@@ -10,6 +10,7 @@ ROUTERS = (
     visual.router,
     lessons.router,
     interactions.router,
+    rooms.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from loopscope.storage.database import Clock, create_engine, now
 from loopscope.storage.migrate import current_revision, upgrade
 from loopscope.storage.progress import LearnerProgress
@@ -42,6 +44,15 @@ class Store(LearnerProgress, RecordedRuns):
         async with engine.begin() as connection:
             await connection.run_sync(upgrade)
         return cls(engine, clock=clock)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine, for repositories that live beside the Store (workshop rooms)."""
+        return self._engine
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -1,0 +1,63 @@
+// Workshop rooms: follow the room's live updates (Server-Sent Events) and swap them in.
+//
+// htmx 4 has SSE only as an extension (hx-sse.js), so this small file uses EventSource itself.
+// Each message holds elements with ids: an element replaces the one with the same id on the
+// page, except one marked data-append, whose children are added to it (the room's activity).
+// The page says where to connect (data-stream) and which event it was rendered at
+// (data-since); on a reconnect the browser sends Last-Event-ID and the server sends the current
+// state plus what the page missed. No inline script anywhere: the CSP allows 'self' only.
+(function () {
+  "use strict";
+  const root = document.getElementById("room");
+  if (!root || !root.dataset.stream || !("EventSource" in window)) return;
+
+  const status = document.getElementById("live-status");
+  const say = (text) => { if (status) status.textContent = text; };
+
+  function fillTokens(element) {
+    for (const input of element.querySelectorAll('input[name="csrf_token"]')) {
+      if (!input.value) input.value = root.dataset.csrf || "";
+    }
+  }
+
+  function apply(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const focusedId = document.activeElement && document.activeElement.id;
+    for (const incoming of Array.from(template.content.children)) {
+      const current = incoming.id && document.getElementById(incoming.id);
+      if (!current) continue;
+      if (incoming.hasAttribute("data-append")) {
+        const seen = new Set(Array.from(current.children, (li) => li.dataset.seq));
+        for (const child of Array.from(incoming.children)) {
+          if (!seen.has(child.dataset.seq)) current.appendChild(child);
+        }
+        continue;
+      }
+      fillTokens(incoming);
+      current.replaceWith(incoming);
+      if (window.htmx && typeof window.htmx.process === "function") window.htmx.process(incoming);
+    }
+    if (focusedId && (!document.activeElement || document.activeElement === document.body)) {
+      const again = document.getElementById(focusedId);
+      if (again) again.focus();
+    }
+  }
+
+  const url = new URL(root.dataset.stream, window.location.href);
+  url.searchParams.set("since", root.dataset.since || "0");
+  const source = new EventSource(url);
+  source.addEventListener("open", () => say("Live: this page updates by itself."));
+  source.addEventListener("error", () => {
+    say(source.readyState === EventSource.CLOSED
+      ? "Disconnected. Reload the page to follow the room again."
+      : "Reconnecting…");
+  });
+  source.addEventListener("room", (event) => apply(event.data));
+  source.addEventListener("gone", (event) => {
+    apply(event.data);
+    source.close();
+    say("This room was deleted by its host.");
+  });
+  root.dataset.live = "true";
+})();

@@ -1,0 +1,319 @@
+"""Workshop rooms through the app: creating, joining, pacing, answering, records.
+
+Every request here is a plain form POST or page GET (the way the pages work without JavaScript);
+the live streams are tested against a real server in test_room_stream.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+
+import httpx
+import pytest
+from app_helpers import HTMX, TemplateRecorder, client_for, learner_id, token_in
+from fastapi import FastAPI
+from trace_fakes import FakeEngine
+
+from loopscope.rooms.service import RoomService
+
+pytestmark = pytest.mark.anyio
+
+LESSON = "demo-lesson"
+Clients = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def new_client(recorder: TemplateRecorder) -> Clients:
+    return lambda: client_for(recorder)
+
+
+async def _token(client: httpx.AsyncClient, path: str = "/join") -> str:
+    response = await client.get(path)
+    assert response.status_code == 200
+    return token_in(response.text)
+
+
+async def _create(host: httpx.AsyncClient) -> str:
+    token = await _token(host, "/rooms/new")
+    response = await host.post("/rooms", data={"csrf_token": token, "lesson": LESSON})
+    assert response.status_code == 303
+    found = re.fullmatch(r"/rooms/([A-Z2-9]{6})/host", response.headers["location"])
+    assert found is not None
+    return found.group(1)
+
+
+async def _join(client: httpx.AsyncClient, code: str, nickname: str) -> httpx.Response:
+    token = await _token(client, f"/join?code={code}")
+    return await client.post(
+        "/join", data={"csrf_token": token, "code": code, "nickname": nickname}
+    )
+
+
+async def _act(host: httpx.AsyncClient, code: str, item: str, verb: str) -> httpx.Response:
+    token = await _token(host, f"/rooms/{code}/host")
+    return await host.post(f"/rooms/{code}/items/{item}/{verb}", data={"csrf_token": token})
+
+
+async def _answer(
+    client: httpx.AsyncClient, code: str, item: str, choice: str, *, htmx: bool = False
+) -> httpx.Response:
+    token = await _token(client)
+    return await client.post(
+        f"/rooms/{code}/answers",
+        data={"csrf_token": token, "item": item, "choice": choice},
+        headers=HTMX if htmx else {},
+    )
+
+
+@pytest.fixture
+async def room(client: httpx.AsyncClient) -> str:
+    return await _create(client)
+
+
+@pytest.fixture
+async def ada(new_client: Clients, room: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with new_client() as learner:
+        assert (await _join(learner, room, "Ada")).status_code == 303
+        yield learner
+
+
+async def test_create_lands_on_the_host_page_with_code_qr_and_join_link(
+    client: httpx.AsyncClient,
+) -> None:
+    code = await _create(client)
+    page = await client.get(f"/rooms/{code}/host")
+    assert page.status_code == 200
+    assert f'<span id="join-code" class="join-code">{code}</span>' in page.text
+    assert "<svg" in page.text  # the QR code, made on the server
+    assert f"/join?code={code}" in page.text
+    assert "Open this host view on another device" in page.text
+
+
+async def test_only_the_host_acts_and_the_host_link_makes_a_second_device_a_host(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    assert (await ada.get(f"/rooms/{room}/host")).status_code == 403
+    assert (await ada.get(f"/rooms/{room}/export.csv")).status_code == 403
+    token = await _token(ada)
+    opened = await ada.post(f"/rooms/{room}/items/prompt:p2/open", data={"csrf_token": token})
+    assert opened.status_code == 403
+    page = await client.get(f"/rooms/{room}/host")
+    link = re.search(r'id="host-link-field" type="text" readonly value="([^"]+)"', page.text)
+    assert link is not None
+    async with new_client() as projector:
+        wrong = await projector.get(f"/rooms/{room}/host?key=not-the-key")
+        assert wrong.status_code == 403
+        entered = await projector.get(link.group(1).replace("&amp;", "&"))
+        assert entered.status_code == 303
+        assert (await projector.get(f"/rooms/{room}/host")).status_code == 200
+
+
+async def test_join_reads_the_code_loosely_and_refuses_unknown_codes_and_taken_nicknames(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    async with new_client() as bob:
+        loose = f" {room[:3].lower()}-{room[3:].lower()} "
+        assert (await _join(bob, loose, "Bob")).headers["location"] == f"/rooms/{room}"
+    async with new_client() as other:
+        unknown = await _join(other, "ZZZZZZ" if room != "ZZZZZZ" else "YYYYYY", "Cy")
+        assert unknown.status_code == 422
+        assert "No room has the code" in unknown.text
+        taken = await _join(other, room, " ADA ")
+        assert taken.status_code == 422
+        assert "already called" in taken.text
+        empty = await _join(other, room, "   ")
+        assert empty.status_code == 422
+        assert "Choose a nickname" in empty.text
+    again = await _join(ada, room, "Someone else")  # the same learner: still Ada
+    assert again.status_code == 303
+    host = await client.get(f"/rooms/{room}/host")
+    assert re.findall(r"<li>(Ada|Bob|Someone else)</li>", host.text) == ["Ada", "Bob"]
+
+
+async def test_nicknames_are_escaped_on_every_page_and_in_the_export(
+    client: httpx.AsyncClient, new_client: Clients, room: str
+) -> None:
+    nasty = '<img src=x onerror="alert(1)">'[:24]
+    async with new_client() as learner:
+        assert (await _join(learner, room, nasty)).status_code == 303
+        own = await learner.get(f"/rooms/{room}")
+        assert nasty not in own.text
+        assert "&lt;img src=x" in own.text
+        await _act(client, room, "prompt:p2", "open")
+        await _answer(learner, room, "prompt:p2", "a")
+    async with new_client() as formula:
+        await _join(formula, room, "=HYPERLINK(1)")
+        await _answer(formula, room, "prompt:p2", "b")
+    host = await client.get(f"/rooms/{room}/host")
+    assert nasty not in host.text
+    assert "&lt;img src=x" in host.text
+    rows = list(csv.reader(io.StringIO((await client.get(f"/rooms/{room}/export.csv")).text)))
+    assert {row[0] for row in rows[1:]} == {nasty, "'=HYPERLINK(1)"}
+
+
+async def test_an_item_is_hidden_until_opened_and_its_answers_until_revealed(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    waiting = await ada.get(f"/rooms/{room}")
+    assert "Waiting for the host" in waiting.text
+    assert "Question **p2**" not in waiting.text
+    assert (await _act(client, room, "prompt:p2", "open")).status_code == 303
+    page = await ada.get(f"/rooms/{room}")
+    assert 'data-item="prompt:p2"' in page.text
+    assert 'name="choice"' in page.text
+    assert (await _answer(ada, room, "prompt:p2", "c")).status_code == 303
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        await _answer(bob, room, "prompt:p2", "b")
+        before = await bob.get(f"/rooms/{room}")
+    # Nothing about the others, nor the right answer, before the reveal.
+    for text in (before.text, (await ada.get(f"/rooms/{room}")).text):
+        assert "bar-row" not in text
+        assert "tag-answer" not in text
+        assert "p2 B is right because" not in text
+    host = await client.get(f"/rooms/{room}/host")
+    assert re.search(r'id="answered-count">2<', host.text)
+    assert (await _act(client, room, "prompt:p2", "reveal")).status_code == 303
+    after = await ada.get(f"/rooms/{room}")
+    assert after.text.count('class="bar-row') == 3
+    assert "p2 B is right because" in after.text
+    assert "Not quite." in after.text  # Ada chose c
+    assert re.search(r"<strong>1</strong> <span class=\"meta\">\(50%\)", after.text)
+
+
+async def test_the_first_answer_counts_and_a_repeat_changes_nothing(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "prompt:p2", "open")
+    await _answer(ada, room, "prompt:p2", "a")
+    await _answer(ada, room, "prompt:p2", "b")
+    rows = (await client.get(f"/rooms/{room}/export.csv")).text.strip().splitlines()
+    assert len(rows) == 2
+    assert rows[1].split(",")[:4] == ["Ada", "prompt:p2", "a", "no"]
+
+
+async def test_lock_refuses_a_late_answer_with_a_message(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "myth:m1", "open")
+    assert (await _act(client, room, "myth:m1", "lock")).status_code == 303
+    late = await _answer(ada, room, "myth:m1", "no")
+    assert late.status_code == 409
+    assert "Voting on this item is closed; your answer was not counted." in late.text
+    fragment = await _answer(ada, room, "myth:m1", "no", htmx=True)
+    assert fragment.status_code == 409
+    assert fragment.text.lstrip().startswith('<section id="stage"')
+    assert (await client.get(f"/rooms/{room}/export.csv")).text.count("\n") == 1
+    # A reveal closes voting as well, and an answer to an item that is not open is refused.
+    await _act(client, room, "myth:m2", "open")
+    await _act(client, room, "myth:m2", "reveal")
+    assert (await _answer(ada, room, "myth:m2", "no")).status_code == 409
+    assert (await _answer(ada, room, "prompt:p2", "a")).status_code == 409
+
+
+async def test_the_host_steps_back_and_a_late_joiner_lands_on_the_current_item(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "prompt:p2", "open")
+    await _answer(ada, room, "prompt:p2", "b")
+    await _act(client, room, "prompt:p3", "open")
+    await _act(client, room, "prompt:p2", "open")  # back to the earlier item
+    page = await ada.get(f"/rooms/{room}")
+    assert 'data-item="prompt:p2"' in page.text
+    assert 'id="committed"' in page.text  # Ada's answer is still hers
+    async with new_client() as late:
+        await _join(late, room, "Late")
+        landed = await late.get(f"/rooms/{room}")
+        assert 'data-item="prompt:p2"' in landed.text
+        assert 'name="choice"' in landed.text
+
+
+async def test_run_this_example_shows_one_recorded_trace_to_everyone(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    assert (await _act(client, room, "example:canonical", "open")).status_code == 303
+    page = await ada.get(f"/rooms/{room}")
+    assert "A real recorded run of" in page.text
+    assert "What happened, step by step" in page.text
+    player = re.search(r'href="(/lessons/demo-lesson/visualize/runs/[^"]+)"', page.text)
+    assert player is not None
+    assert (await ada.get(player.group(1))).status_code == 200
+    host = await client.get(f"/rooms/{room}/host")
+    assert player.group(1) in host.text
+    assert len(engine.requests) == 1  # one run, shown to everyone
+
+
+async def test_summary_and_export_after_the_session(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "prompt:p2", "open")
+    await _answer(ada, room, "prompt:p2", "b")
+    await _act(client, room, "prompt:p2", "reveal")
+    await _act(client, room, "recall:r1", "open")
+    await _answer(ada, room, "recall:r1", "a")
+    token = await _token(client, f"/rooms/{room}/host")
+    assert (await client.post(f"/rooms/{room}/end", data={"csrf_token": token})).status_code == 303
+    ended = await ada.get(f"/rooms/{room}")
+    assert "The session is over" in ended.text
+    closed = await _answer(ada, room, "recall:r2", "b")
+    assert closed.status_code == 409
+    assert "The session has ended" in closed.text
+    host_summary = await client.get(f"/rooms/{room}/summary")
+    assert "Deep prediction 1" in host_summary.text
+    assert "Quiz question 1" in host_summary.text  # the host sees unrevealed items too
+    assert "<td>Ada</td><td>2</td><td>1</td>" in host_summary.text
+    own = await ada.get(f"/rooms/{room}/summary")
+    assert "Deep prediction 1" in own.text
+    assert "Quiz question 1" not in own.text  # never revealed
+    assert "<td>Ada</td><td>1</td><td>1</td>" in own.text
+    async with new_client() as stranger:
+        assert (await stranger.get(f"/rooms/{room}/summary")).status_code == 403
+    export = await client.get(f"/rooms/{room}/export.csv")
+    assert export.headers["content-type"].startswith("text/csv")
+    assert "attachment" in export.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(r["nickname"], r["item"], r["answer"], r["correct"]) for r in rows] == [
+        ("Ada", "prompt:p2", "b", "yes"),
+        ("Ada", "recall:r1", "a", "no"),
+    ]
+    assert all(re.match(r"\d{4}-\d\d-\d\dT", r["answered_at"]) for r in rows)
+
+
+async def test_delete_needs_a_confirmation_and_then_the_room_is_gone(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient
+) -> None:
+    token = await _token(client, f"/rooms/{room}/host")
+    unconfirmed = await client.post(f"/rooms/{room}/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert (await client.get(f"/rooms/{room}/host")).status_code == 200
+    deleted = await client.post(
+        f"/rooms/{room}/delete", data={"csrf_token": token, "confirm": "true"}
+    )
+    assert deleted.status_code == 200
+    assert f"Room {room} was deleted" in deleted.text
+    assert (await ada.get(f"/rooms/{room}")).status_code == 404
+    assert (await client.get(f"/rooms/{room}/export.csv")).status_code == 404
+
+
+async def test_rooms_past_the_retention_period_are_deleted(
+    running: FastAPI, client: httpx.AsyncClient
+) -> None:
+    rooms: RoomService = running.state.rooms
+    kept = await _create(client)
+    assert await rooms.purge() == 0
+    later = rooms.store.now() + rooms.retention
+    rooms.store._clock = lambda: later  # time passes
+    assert await rooms.purge() == 1
+    assert (await client.get(f"/rooms/{kept}/host")).status_code == 404
+
+
+async def test_a_learner_id_is_the_participant(
+    client: httpx.AsyncClient, running: FastAPI, room: str, ada: httpx.AsyncClient
+) -> None:
+    hub = await running.state.rooms.hub(room)
+    assert hub is not None
+    assert hub.state.participants[learner_id(ada)].nickname == "Ada"
