@@ -17,7 +17,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from visualizer.analysis import RequestRecord, Stall, find_requests, find_stalls, overlapping
+from visualizer.analysis import (
+    RequestRecord,
+    Stall,
+    find_requests,
+    find_stalls,
+    overlapping,
+    tcp_connects,
+)
 
 SCHEMA = "loopscope.trace/1"
 
@@ -79,7 +86,9 @@ class Trace(BaseModel):
     result: str | None
     error: ErrorInfo | None
     wall_ms: float
-    stopped: Literal["time", "steps", "output"] | None = None
+    stopped: (
+        Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"] | None
+    ) = None
     output: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -91,11 +100,7 @@ class Trace(BaseModel):
     @property
     def tcp_connects(self) -> int:
         """How many TCP connections were opened (a reused pooled connection opens none)."""
-        return sum(
-            1
-            for event in self.events
-            if event.kind == "http" and event.detail == "connection.connect_tcp.complete"
-        )
+        return tcp_connects(self.events)
 
     @property
     def requests_overlap(self) -> bool:

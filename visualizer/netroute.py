@@ -164,6 +164,8 @@ def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
 
 
 _request_ids = itertools.count(1)
+_client_ids = itertools.count(1)
+_CLIENT_NUMBER = "_loopscope_client"
 
 
 def _learner_line(traced_file: str) -> int | None:
@@ -175,20 +177,19 @@ def _learner_line(traced_file: str) -> int | None:
     return None
 
 
-def _on_request(tap: Tap, request: httpx.Request) -> Callable[[str, dict[str, Any]], None] | None:
+def _on_request(
+    tap: Tap, request: httpx.Request, client: int | None = None
+) -> Callable[[str, dict[str, Any]], None] | None:
     recorder = tap.recorder
     if recorder is None:
         return None
     number = next(_request_ids)
     line = _learner_line(tap.traced_file)
     request.extensions["loopscope.request"] = (number, line)
-    recorder.emit(
-        "http",
-        line,
-        "request.started",
-        request=number,
-        values={"method": request.method, "url": str(request.url)},
-    )
+    values = {"method": request.method, "url": str(request.url)}
+    if client is not None:
+        values["client"] = str(client)
+    recorder.emit("http", line, "request.started", request=number, values=values)
 
     def trace(name: str, info: dict[str, Any]) -> None:
         values = None
@@ -209,23 +210,51 @@ def _on_response(tap: Tap, response: httpx.Response) -> None:
     recorder.emit("http", line, "response.headers", request=number, values={"status": status})
 
 
+def _client_created(tap: Tap, client: Any) -> int | None:
+    """Number a new client and record it with its timeout (``client`` events, see analysis)."""
+    recorder = tap.recorder
+    if recorder is None:
+        return None
+    number = next(_client_ids)
+    setattr(client, _CLIENT_NUMBER, number)
+    timeout = client.timeout
+    values = {"client": str(number), "default_timeout": str(timeout == httpx.Timeout(5.0)).lower()}
+    for phase in ("connect", "read", "write", "pool"):
+        values[phase] = str(getattr(timeout, phase))
+    recorder.emit("client", _learner_line(tap.traced_file), "created", values=values)
+    return number
+
+
+def _client_closed(tap: Tap, client: Any) -> None:
+    recorder = tap.recorder
+    number = getattr(client, _CLIENT_NUMBER, None)
+    if recorder is None or number is None or getattr(client, "_loopscope_closed", False):
+        return
+    client._loopscope_closed = True
+    line = _learner_line(tap.traced_file)
+    recorder.emit("client", line, "closed", values={"client": str(number)})
+
+
 def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
     original: Callable[..., None] = kind.__init__
 
-    async def request_hook_async(request: httpx.Request) -> None:
-        trace = _on_request(tap, request)
-        if trace is not None:
-            sync_trace = trace
+    def request_hooks(client: Any) -> Callable[[httpx.Request], Awaitable[None] | None]:
+        async def request_hook_async(request: httpx.Request) -> None:
+            trace = _on_request(tap, request, getattr(client, _CLIENT_NUMBER, None))
+            if trace is not None:
+                sync_trace = trace
 
-            async def async_trace(name: str, info: dict[str, Any]) -> None:
-                sync_trace(name, info)
+                async def async_trace(name: str, info: dict[str, Any]) -> None:
+                    sync_trace(name, info)
 
-            request.extensions["trace"] = async_trace
+                request.extensions["trace"] = async_trace
 
-    def request_hook(request: httpx.Request) -> None:
-        trace = _on_request(tap, request)
-        if trace is not None:
-            request.extensions["trace"] = trace
+        def request_hook(request: httpx.Request) -> None:
+            trace = _on_request(tap, request, getattr(client, _CLIENT_NUMBER, None))
+            if trace is not None:
+                request.extensions["trace"] = trace
+
+        return request_hook_async if is_async else request_hook
 
     async def response_hook_async(response: httpx.Response) -> None:
         _on_response(tap, response)
@@ -233,17 +262,48 @@ def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
     def response_hook(response: httpx.Response) -> None:
         _on_response(tap, response)
 
-    on_request: Callable[[httpx.Request], Awaitable[None] | None]
     on_response: Callable[[httpx.Response], Awaitable[None] | None]
-    if is_async:
-        on_request, on_response = request_hook_async, response_hook_async
-    else:
-        on_request, on_response = request_hook, response_hook
+    on_response = response_hook_async if is_async else response_hook
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        _client_created(tap, self)
         hooks = self._event_hooks
-        hooks["request"] = [*hooks.get("request", []), on_request]
+        hooks["request"] = [*hooks.get("request", []), request_hooks(self)]
         hooks["response"] = [on_response, *hooks.get("response", [])]
 
     kind.__init__ = __init__
+    _patch_close(kind, tap, is_async=is_async)
+
+
+def _patch_close(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+    """``close``/``aclose`` and leaving ``with`` record the client as closed (once)."""
+    exit_name, close_name = ("__aexit__", "aclose") if is_async else ("__exit__", "close")
+    original_exit: Callable[..., Any] = getattr(kind, exit_name)
+    original_close: Callable[..., Any] = getattr(kind, close_name)
+    if is_async:
+
+        async def aexit(self: Any, *args: Any) -> Any:
+            result = await original_exit(self, *args)
+            _client_closed(tap, self)
+            return result
+
+        async def aclose(self: Any) -> None:
+            await original_close(self)
+            _client_closed(tap, self)
+
+        setattr(kind, exit_name, aexit)
+        setattr(kind, close_name, aclose)
+    else:
+
+        def exit_(self: Any, *args: Any) -> Any:
+            result = original_exit(self, *args)
+            _client_closed(tap, self)
+            return result
+
+        def close(self: Any) -> None:
+            original_close(self)
+            _client_closed(tap, self)
+
+        setattr(kind, exit_name, exit_)
+        setattr(kind, close_name, close)

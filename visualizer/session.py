@@ -128,7 +128,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
                 started = time.perf_counter()
                 try:
                     value = runner.run(_as_coroutine(awaitable, namer))
-                    result = display(value)
+                    result = _result_text(value)
                     del value
                 finally:
                     wall_ms = (time.perf_counter() - started) * 1000.0
@@ -162,6 +162,16 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
         output="".join(recorder.output),
         warnings=list(recorder.warnings),
     )
+
+
+RESULT_CHARS = 8_000  # the returned value's full repr, within a budget (checks compare it)
+
+
+def _result_text(value: object) -> str:
+    try:
+        return cut(repr(value), RESULT_CHARS)
+    except Exception:
+        return display(value)
 
 
 def _evaluate(
