@@ -27,9 +27,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Markdown = str
+from lessons.expectations import Checked
+from lessons.models_base import ItemId as ItemId
+from lessons.models_base import Markdown as Markdown
+from lessons.models_base import Model as Model
+
 Level = Literal["Foundation", "Intermediate", "Advanced", "Expert"]
 ModeName = Literal[
     "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
@@ -46,11 +50,6 @@ MODES: tuple[ModeName, ...] = (
     "perf",
 )
 Slug = str
-ItemId = str  # [a-z0-9-]+, unique within its lesson
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # --- Examples and the evidence that backs a claim ---------------------------------------------
@@ -278,7 +277,7 @@ class Knob(Model):
     max: float | None = None
     step: float | None = None
     # select: value -> label
-    choices: dict[str, str] = {}
+    choices: dict[str, str] = Field(default_factory=dict)
     default: str
 
 
@@ -289,7 +288,7 @@ class VisualExample(Model):
     call_template: str | None = None
     knobs: tuple[Knob, ...] = ()
     # toggle knob id -> example name to run instead when the toggle is on (the what-ifs)
-    variants: dict[str, str] = {}
+    variants: dict[str, str] = Field(default_factory=dict)
 
 
 class VisualMode(Model):
@@ -313,13 +312,14 @@ class TryMode(Model):
     suggestions: tuple[str, ...]
 
 
-class Challenge(Model):
+class Challenge(Checked):
+    """An exercise: the learner edits ``starter`` until every check passes on real runs."""
+
     id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     task: Markdown
     starter: str  # example name
     solution: str  # example name, the reference that passes
-    checks: tuple[str, ...]  # what the automatic check asserts, in words
 
 
 class ChallengeMode(Model):
@@ -327,16 +327,19 @@ class ChallengeMode(Model):
     challenges: tuple[Challenge, ...]
 
 
-class ProjectStep(Model):
+class ProjectStep(Checked):
+    """A milestone of the project, checked on runs of the learner's whole app file."""
+
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     task: Markdown
-    checks: tuple[str, ...]
 
 
 class ProjectMode(Model):
     title: str
     goal: Markdown
-    steps: tuple[ProjectStep, ...]
+    starter: str  # example name: the file the learner starts from
+    steps: tuple[ProjectStep, ...] = Field(min_length=1)
     solution: str  # example name
 
 

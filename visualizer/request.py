@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,3 +32,5 @@ class TraceRequest:
     call: str
     watch: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # "learner": free-form code, which only ever runs inside the sandbox (INTERFACES.md item 1).
+    origin: Literal["lesson", "learner"] = "lesson"
