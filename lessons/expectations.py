@@ -5,7 +5,8 @@ A checked exercise names the runs it makes of the learner's file (a call express
 check is one kind of fact read from a trace (``lessons.judge`` evaluates them):
 
     returns      the run's returned value (its repr), exactly or by a regular expression
-    wall_time    the run's wall time, as a multiple of the slowest upstream delay it asks for
+    wall_time    the run's time waiting on I/O (or its wall time), as a multiple of the slowest
+                 upstream delay it asks for
     in_flight    how many upstream requests were on the wire at once (from the HTTP phases)
     tcp_connects how many TCP connections the run opened
     clients      how many httpx clients; explicit timeouts, per-phase timeouts, closed at the end
@@ -57,7 +58,11 @@ class Returns(_RunCheck):
 
 
 class WallTime(_RunCheck):
+    """``waiting`` (the default) is the time the event loop slept on I/O, which CPU load cannot
+    inflate: overlapped waits take about the slowest delay, waits in a row their sum."""
+
     kind: Literal["wall_time"]
+    measure: Literal["waiting", "wall"] = "waiting"
     slowest_ms: float = Field(gt=0)  # the slowest upstream delay this run asks for
     at_most: float | None = Field(default=None, gt=0)  # x slowest_ms
     at_least: float | None = Field(default=None, gt=0)  # x slowest_ms

@@ -36,6 +36,7 @@ from visualizer.analysis import (
     RequestRecord,
     find_clients,
     find_exceptions,
+    loop_waiting_ms,
     max_in_flight,
     on_the_wire,
     tcp_connects,
@@ -149,7 +150,7 @@ def _returns(check: Returns, trace: Trace) -> Outcome:
 
 
 def _wall_time(check: WallTime, trace: Trace) -> Outcome:
-    wall = trace.wall_ms
+    wall = trace.wall_ms if check.measure == "wall" else loop_waiting_ms(trace.events)
     ratio = wall / check.slowest_ms
     ok = (check.at_most is None or ratio <= check.at_most) and (
         check.at_least is None or ratio >= check.at_least
@@ -159,8 +160,11 @@ def _wall_time(check: WallTime, trace: Trace) -> Outcome:
         bounds.append(f"at most {check.at_most:g}x ({check.slowest_ms * check.at_most:.0f} ms)")
     if check.at_least is not None:
         bounds.append(f"at least {check.at_least:g}x ({check.slowest_ms * check.at_least:.0f} ms)")
+    what = (
+        "took" if check.measure == "wall" else f"took {trace.wall_ms:.0f} ms and waited on I/O for"
+    )
     detail = (
-        f"the call took {wall:.0f} ms, {ratio:.2f}x the slowest upstream delay"
+        f"the call {what} {wall:.0f} ms, {ratio:.2f}x the slowest upstream delay"
         f" ({check.slowest_ms:.0f} ms); expected {' and '.join(bounds)}"
     )
     return ok, detail, step_at(trace, None)

@@ -39,7 +39,17 @@ from typing import Final, Literal
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
-from visualizer import EngineBusy, Limits, Trace, TraceEngine, TraceError, TraceRequest
+from visualizer import (
+    EngineBusy,
+    Limits,
+    SandboxStatus,
+    SandboxUnavailable,
+    Trace,
+    TraceEngine,
+    TraceError,
+    TraceRequest,
+    sandbox_status,
+)
 
 log = logging.getLogger("loopscope.tracing")
 
@@ -145,8 +155,11 @@ class TraceService:
         timeout_s: float,
         source_dir: Path,
         board: ProgressBoard | None = None,
+        sandbox: SandboxStatus | None = None,
     ) -> None:
         self._engine = engine
+        # What pages read to switch free-form code off, with the reason (INTERFACES.md item 1).
+        self.sandbox = sandbox if sandbox is not None else sandbox_status()
         self._store = store
         self.timeout_s = timeout_s
         # A caller waits for the queue too: at most the runs ahead of it, bounded.
@@ -217,7 +230,9 @@ class TraceService:
 
         Raises ``TraceBusy`` at once when the queue is full.
         """
-        spec = self._spec(lesson, example, call, knobs)
+        return await self._submit_spec(self._spec(lesson, example, call, knobs), fresh=fresh)
+
+    async def _submit_spec(self, spec: _Spec, *, fresh: bool) -> str:
         if not fresh and spec.key not in self._inflight:
             stored = await self._latest(spec.key)
             if stored is not None:
@@ -237,6 +252,28 @@ class TraceService:
         if flight.task.done():
             flight.task.result()  # raises TraceBusy / TraceFailed
         return spec.key
+
+    async def submit_source(
+        self, lesson: str, label: str, source: str, call: str, *, fresh: bool = False
+    ) -> str:
+        """Start (or join, or reuse) a run of a learner's ``source``; returns its key.
+
+        Learner code only ever runs in the sandbox: where it cannot start this raises
+        ``SandboxUnavailable`` with the reason, and nothing runs.
+        """
+        if not self.sandbox.available:
+            raise SandboxUnavailable(self.sandbox.reason)
+        key = request_key(source, call, ())
+        file = self._source_dir / key / "learner.py"
+        request = TraceRequest(file, call, (), Limits(wall_s=self.timeout_s), origin="learner")
+        spec = _Spec(key, lesson, label, call, (), source, file, request)
+        return await self._submit_spec(spec, fresh=fresh)
+
+    async def record_source(
+        self, lesson: str, label: str, source: str, call: str, *, fresh: bool = False
+    ) -> RecordedRun:
+        """``submit_source`` and wait for the run."""
+        return await self.wait(await self.submit_source(lesson, label, source, call, fresh=fresh))
 
     async def wait(self, key: str) -> RecordedRun:
         """The run for ``key``, waiting for it if it is still recording (up to ``wait_s``)."""
@@ -422,4 +459,5 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
         timeout_s=settings.trace_timeout_s,
         source_dir=settings.data_dir / "sources",
         board=board,
+        sandbox=sandbox_status(),
     )

@@ -16,6 +16,7 @@ from visualizer.errors import (
     EngineBusy,
     FileNotFound,
     NotAwaitable,
+    SandboxUnavailable,
     SourceSyntaxError,
     TraceError,
     TraceInputError,
@@ -25,6 +26,7 @@ from visualizer.errors import (
 from visualizer.model import SCHEMA, ErrorInfo, Event, Step, Trace
 from visualizer.request import Limits, TraceRequest
 from visualizer.runner import run_trace
+from visualizer.sandbox import SandboxStatus, sandbox_status
 
 __all__ = [
     "SCHEMA",
@@ -37,6 +39,8 @@ __all__ = [
     "NotAwaitable",
     "Phase",
     "RequestRecord",
+    "SandboxStatus",
+    "SandboxUnavailable",
     "SourceSyntaxError",
     "Stall",
     "Step",
@@ -48,4 +52,5 @@ __all__ = [
     "TraceRequest",
     "WorkerFailed",
     "run_trace",
+    "sandbox_status",
 ]

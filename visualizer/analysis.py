@@ -303,3 +303,12 @@ def _float(text: str | None) -> float | None:
         return float(text) if text is not None and text != "None" else None
     except ValueError:
         return None
+
+
+def loop_waiting_ms(events: Iterable[EventLike]) -> float:
+    """How long the event loop slept in the OS selector: the run's time spent waiting on I/O.
+
+    Unlike the wall time it leaves out the CPU the run used (tracing, TLS, a busy machine), so
+    it tells waits that overlapped (about the slowest) from waits in a row (their sum).
+    """
+    return round(sum(event.ms or 0.0 for event in events if event.kind == "io_wait"), 3)

@@ -31,9 +31,7 @@ async def serve(app: Any, paths: tuple[str, ...] = ()) -> list[tuple[int, list[s
     return answers
 
 
-async def with_client(
-    helper: Callable[[httpx.AsyncClient, str], Awaitable[Any]], url: str
-) -> Any:
+async def with_client(helper: Callable[[httpx.AsyncClient, str], Awaitable[Any]], url: str) -> Any:
     """Call ``helper(client, url)`` with a client set up like the project asks (1 s, 0.5 s)."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
         return await helper(client, url)

@@ -8,6 +8,7 @@
      │    └── NotAwaitable        EXPR evaluates to something that cannot be awaited
      ├── TraceLimitExceeded       the worker ignored its soft limit and was killed
      ├── EngineBusy               the TraceEngine queue is full: try again later
+     ├── SandboxUnavailable       learner code asked to run where no sandbox can start
      └── WorkerFailed             the worker process died without a report
 
 Exceptions raised by the traced code are not errors of the engine: they are part of the trace
@@ -60,6 +61,10 @@ class TraceLimitExceeded(TraceError):
 
 class EngineBusy(TraceError):
     """Every worker is busy and the queue of waiting traces is full."""
+
+
+class SandboxUnavailable(TraceError):
+    """Free-form (learner) code was asked to run, and the sandbox cannot start here."""
 
 
 class WorkerFailed(TraceError):
