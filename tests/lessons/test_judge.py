@@ -180,6 +180,7 @@ def test_a_check_that_no_wrong_variant_fails_is_a_defect() -> None:
             "id": "quick",
             "kind": "wall_time",
             "run": "r",
+            "measure": "wall",
             "slowest_ms": 100,
             "at_most": 2,
             "text": "t",
