@@ -18,6 +18,7 @@ from loopscope.routes import ROUTERS
 from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
 from loopscope.storage import Store
+from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
 from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
@@ -41,12 +42,14 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = await Store.open(settings.resolved_database_url)
         app.state.traces = trace_service(settings, app.state.store)
+        app.state.work = await LearnerWork.open(settings.resolved_database_url)
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
         try:
             yield
         finally:
             await app.state.traces.aclose()
+            await app.state.work.close()
             await app.state.store.close()
 
     static = HashedStaticFiles(directory=STATIC_DIR)
