@@ -100,7 +100,7 @@ class Practice:
     async def run(self, lesson: str, label: str, code: str, call: str) -> RecordedRun:
         """Record one run of ``code`` (raises ``SandboxUnavailable``, ``TraceServiceError``)."""
         await self.validate(code, call)
-        run = await self._traces.record_source(lesson, label, code, call.strip())
+        run = await self._traces.record_source(lesson, label, code, call.strip(), fresh=True)
         await self._work.save_source(run.id, lesson, code)
         return run
 
@@ -160,7 +160,9 @@ class Practice:
 
     async def _record(self, lesson: str, place: str, spec: RunSpec, code: str) -> RecordedRun | str:
         try:
-            run = await self._traces.record_source(lesson, f"{place}/{spec.id}", code, spec.call)
+            run = await self._traces.record_source(
+                lesson, f"{place}/{spec.id}", code, spec.call, fresh=True
+            )
         except (TraceServiceError, TraceError) as exc:
             return str(exc)
         await self._work.save_source(run.id, lesson, code)
