@@ -306,10 +306,17 @@ class VisualMode(Model):
 # --- try / challenge / project / perf -----------------------------------------------------------
 
 
+class Suggestion(Model):
+    """Something to try in the editor, with the runs of the edited code that show it works."""
+
+    text: Markdown
+    tried: tuple[Evidence, ...] = Field(min_length=1)
+
+
 class TryMode(Model):
     intro: Markdown
     example: str
-    suggestions: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...]
 
 
 class Challenge(Checked):

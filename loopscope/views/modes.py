@@ -326,7 +326,7 @@ def try_view(ctx: LessonContext, state: LearnerState) -> TryView:
         intro=ctx.md.block(try_.intro),
         code=ctx.md.code(try_.example),
         example_title=ctx.lesson.meta.examples[try_.example].title,
-        suggestions=_lines(try_.suggestions, ctx.md),
+        suggestions=_lines(tuple(s.text for s in try_.suggestions), ctx.md),
     )
 
 

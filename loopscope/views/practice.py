@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from lessons.expectations import Checked
-from lessons.models import Challenge, ProjectStep
+from lessons.models import Challenge, ProjectStep, Suggestion
 from loopscope.rendering import MarkdownRenderer
 from loopscope.storage.work import Attempt
 from loopscope.views.common import LessonContext
@@ -45,9 +45,16 @@ class ExampleChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestionView:
+    text: Markup
+    open_url: str | None  # the edited version, to load into the editor
+    open_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TryView:
     intro: Markup
-    suggestions: tuple[Markup, ...]
+    suggestions: tuple[SuggestionView, ...]
     examples: tuple[ExampleChoice, ...]
     editor: EditorView
 
@@ -106,12 +113,24 @@ def try_view(
     shown = [n for n in runnable if not n.startswith(("challenge_", "project_"))]
     return TryView(
         intro=md.block(lesson.try_.intro),
-        suggestions=tuple(md.inline(s) for s in lesson.try_.suggestions),
+        suggestions=tuple(_suggestion(ctx, s, example_url) for s in lesson.try_.suggestions),
         examples=tuple(
             ExampleChoice(n, lesson.meta.examples[n].title, example_url(n), n == current_example)
             for n in shown
         ),
         editor=editor,
+    )
+
+
+def _suggestion(
+    ctx: LessonContext, suggestion: Suggestion, example_url: Callable[[str], str]
+) -> SuggestionView:
+    edited = [e.example for e in suggestion.tried if e.example != ctx.lesson.try_.example]
+    name = edited[-1] if edited else None
+    return SuggestionView(
+        text=ctx.md.inline(suggestion.text),
+        open_url=example_url(name) if name is not None else None,
+        open_title=ctx.lesson.meta.examples[name].title if name is not None else None,
     )
 
 

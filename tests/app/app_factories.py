@@ -131,7 +131,16 @@ def lesson_data() -> dict[str, Any]:
             "quiz": [_question("v1")],
             "snapshot": ["Snap."],
         },
-        "try_": {"intro": "Try it.", "example": "canonical", "suggestions": ["Change the url."]},
+        "try_": {
+            "intro": "Try it.",
+            "example": "canonical",
+            "suggestions": [
+                {
+                    "text": "Change the url.",
+                    "tried": [{"example": "nonblocking", "expect": {"no_error": True}}],
+                }
+            ],
+        },
         "challenge": {
             "intro": "Challenges.",
             "challenges": [

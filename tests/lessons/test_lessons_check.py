@@ -73,6 +73,7 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
         "tiny-lesson/lesson.yaml: examples.no_await",
         "tiny-lesson/deep.yaml: steps.0.evidence",
         "tiny-lesson/deep.yaml: pitfalls.0.evidence",
+        "tiny-lesson/try.yaml: suggestions.0.tried.0",
         "tiny-lesson/perf.yaml: comparisons.0.slow",
         "tiny-lesson/perf.yaml: comparisons.0.fast",
     ]
@@ -80,7 +81,8 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
                 ("response.text",))  # fmt: skip
     assert checks[0].run == fetch
     assert checks[1].expect == Expectation(raises="AttributeError")
-    assert checks[5].run.call == 'fetch_data("https://api.example.com/get")'
+    assert checks[4].run.call == 'fetch_data("https://api.example.com/delay/1")'
+    assert checks[6].run.call == 'fetch_data("https://api.example.com/get")'
 
 
 def test_plan_includes_the_baseline_of_a_speed_claim(tiny: Path) -> None:
@@ -107,7 +109,7 @@ def test_run_checks_traces_each_distinct_run_once_and_keeps_order() -> None:
 
     assert [o.check for o in outcomes] == checks
     assert all(o.passed for o in outcomes), [o.failures for o in outcomes]
-    assert len(engine.runs) == len(set(engine.runs)) == 3
+    assert len(engine.runs) == len(set(engine.runs)) == 4
 
 
 def test_run_checks_turns_an_engine_failure_into_a_failed_check() -> None:
@@ -139,7 +141,7 @@ def test_main_reports_every_check_and_passes() -> None:
     text = output(console)
     assert "✓ tiny-lesson: valid (3 examples)" in text
     assert "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence (50 ms)" in text
-    assert text.rstrip().endswith("6 passed, 0 failed (1 lessons)")
+    assert text.rstrip().endswith("7 passed, 0 failed (1 lessons)")
 
 
 def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
@@ -156,7 +158,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
         "✗ tiny-lesson/deep.yaml: steps.0.evidence (50 ms)\n    expected 2 TCP connects, saw 1"
         in text
     )
-    assert "5 passed, 1 failed" in text
+    assert "6 passed, 1 failed" in text
 
 
 def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: Path) -> None:
