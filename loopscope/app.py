@@ -13,12 +13,13 @@ from lessons import Catalog, Lesson, load_catalog
 from loopscope import errors
 from loopscope.assets import HashedStaticFiles
 from loopscope.learner import LearnerMiddleware
+from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
+from loopscope.retention import pruning
 from loopscope.routes import ROUTERS
 from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
 from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
@@ -30,7 +31,8 @@ STATIC_DIR: Final = ROOT / "static"
 
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
     """The ASGI app. The lifespan loads the lessons (a broken lesson stops start-up with the
-    loader's message) and opens the database, creating its tables."""
+    loader's message), opens the database (upgrading its schema to the newest migration) and
+    keeps the retention schedule."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -42,14 +44,14 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = await Store.open(settings.resolved_database_url)
         app.state.traces = trace_service(settings, app.state.store)
-        app.state.work = await LearnerWork.open(settings.resolved_database_url)
+        app.state.work = app.state.store  # the Store includes LearnerWork
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
         try:
-            yield
+            async with pruning(app.state.store, settings.retention, settings.prune_interval_s):
+                yield
         finally:
             await app.state.traces.aclose()
-            await app.state.work.close()
             await app.state.store.close()
 
     static = HashedStaticFiles(directory=STATIC_DIR)
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.run_limiter = RunLimiter(settings.run_rate, settings.run_rate_storage)
     app.state.templates = Templates(TEMPLATES_DIR, static)
     app.mount("/static", static, name="static")
     for router in ROUTERS:

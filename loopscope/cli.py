@@ -1,4 +1,4 @@
-"""The ``loopscope`` command: ``serve``, ``lessons check``, ``trace`` and ``challenge check``."""
+"""The ``loopscope`` command: ``serve``, ``lessons check``, ``trace``, ``challenge``, ``db``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ lessons_app = typer.Typer(no_args_is_help=True, help="Work with lesson sources."
 app.add_typer(lessons_app, name="lessons")
 challenge_app = typer.Typer(no_args_is_help=True, help="Check code against a lesson's challenges.")
 app.add_typer(challenge_app, name="challenge")
+db_app = typer.Typer(no_args_is_help=True, help="Look after the database.")
+app.add_typer(db_app, name="db")
 
 
 @app.command()
@@ -66,6 +68,30 @@ def challenge_check(
     from lessons.challenge_command import challenge_check as check_command
 
     raise typer.Exit(check_command(lesson, challenge, file, json_output=as_json))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database's schema to the newest migration (the server also does at start)."""
+    import asyncio
+
+    from loopscope.settings import Settings
+    from loopscope.storage.commands import upgrade_database
+
+    revision = asyncio.run(upgrade_database(Settings()))
+    typer.echo(f"database schema at revision {revision}")
+
+
+@db_app.command("prune")
+def db_prune() -> None:
+    """Apply the retention settings once: drop old runs and forget idle learners."""
+    import asyncio
+
+    from loopscope.settings import Settings
+    from loopscope.storage.commands import prune_database
+
+    pruned = asyncio.run(prune_database(Settings()))
+    typer.echo(f"pruned {pruned.runs} runs and {pruned.learners} idle learners")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from lessons.models import ModeName
 from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
 from loopscope.practice import Practice
+from loopscope.ratelimit import RunLimiter, run_key, too_many_runs_message
 from loopscope.storage import Store
 from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
@@ -99,3 +100,20 @@ async def get_learner_state(
 
 
 LearnerStateDep = Annotated[LearnerState, Depends(get_learner_state)]
+
+
+async def allow_run(request: Request, learner: LearnerDep) -> None:
+    """Count a run against the learner's limit; over it, 429 with Retry-After (the error page,
+    or its fragment for htmx)."""
+    limiter: RunLimiter = request.app.state.run_limiter
+    verdict = await limiter.take(run_key(request, learner))
+    if not verdict.allowed:
+        raise HTTPException(
+            status_code=429,
+            detail=too_many_runs_message(verdict.retry_after_s),
+            headers={"Retry-After": str(verdict.retry_after_s)},
+        )
+
+
+# Routes that start a run take a parameter ``_: RunAllowance``.
+RunAllowance = Annotated[None, Depends(allow_run)]

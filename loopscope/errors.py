@@ -5,7 +5,8 @@ LessonError              422  an unknown item or option id (the loader's lookups
 KnobError                422  a knob value outside what the knob accepts
 TraceServiceError        503  the trace queue is full, a run is slow or could not be recorded
                               (with Retry-After: the learner can simply try again)
-HTTPException            its status (404 unknown lesson or mode, 403 CSRF, 405 ...)
+HTTPException            its status (404 unknown lesson or mode, 403 CSRF, 405, 429 too many
+                              runs with Retry-After ...)
 Exception                500  a friendly page; the traceback goes to the log, never out
 """
 
@@ -32,6 +33,8 @@ TITLES = {
     404: "Page not found",
     405: "Not allowed",
     422: "That answer could not be used",
+    429: "Too many runs",
+    431: "Request headers too large",
     500: "Something went wrong",
     503: "Busy, try again in a moment",
 }

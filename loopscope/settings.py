@@ -5,11 +5,19 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from limits import parse
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from loopscope.storage import Retention
 
 DEFAULT_DATA_DIR = Path.home() / ".loopscope"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+# A comma-separated list in the environment: LOOPSCOPE_ALLOWED_HOSTS=lab.example.org,10.0.0.5
+HostList = Annotated[tuple[str, ...], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -26,11 +34,67 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Signs the anonymous learner cookie. Empty means: generated once, kept in data_dir.
     secret_key: str = ""
+    # Development: templates are re-read when their files change. Off, they are compiled once.
+    dev: bool = False
     trace_workers: int = Field(default=2, ge=1, le=16)
     trace_queue: int = Field(default=8, ge=1, le=256)
     trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
     # Start the trace workers with the app (in the background); off, they start on first use.
     trace_prestart: bool = True
+    # Perf measures one comparison at a time; a request waits this long for its turn, then 503.
+    perf_wait_s: float = Field(default=10.0, gt=0, le=120)
+
+    # Runs a learner may start (knob reruns, "measure again"), in the `limits` notation.
+    run_rate: str = "12/minute"
+    # Where the rate limiter counts: in this process, or e.g. "async+redis://host:6379" when
+    # several processes serve the app.
+    run_rate_storage: str = "async+memory://"
+
+    # Retention: recorded runs older than this are dropped, and all but the newest few of
+    # identical runs; learners with no progress for this long are forgotten.
+    run_retention_days: float = Field(default=30.0, gt=0)
+    runs_per_request: int = Field(default=3, ge=1, le=1000)
+    idle_learner_days: float = Field(default=365.0, gt=0)
+    # How often the server prunes (seconds); 0 turns the schedule off (`loopscope db prune`).
+    prune_interval_s: float = Field(default=3600.0, ge=0)
+
+    # The Host names this app answers to; anything else gets 400. Behind a reverse proxy, list
+    # the public name. "*" allows any (then the Host header goes into absolute URLs as sent).
+    allowed_hosts: HostList = LOOPBACK_HOSTS
+    # Trust X-Forwarded-For / X-Forwarded-Proto only from these addresses (comma-separated);
+    # off by default: set it to the reverse proxy's address when there is one.
+    proxy_headers: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    # Slow and idle clients: the whole request head must arrive within header_timeout_s, a
+    # keep-alive connection is closed after timeout_keep_alive_s of silence, and request heads
+    # over max_header_bytes are refused (431).
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    body_timeout_s: float = Field(default=15.0, gt=0, le=300)
+    timeout_keep_alive_s: float = Field(default=5.0, gt=0, le=300)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    limit_concurrency: int | None = Field(default=1000, ge=1)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("run_rate")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        parse(value)  # raises ValueError with the notation's rules
+        return value
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            run_days=self.run_retention_days,
+            runs_per_request=self.runs_per_request,
+            idle_learner_days=self.idle_learner_days,
+        )
 
     @property
     def resolved_database_url(self) -> str:

@@ -28,6 +28,7 @@ from loopscope.deps import (
     StoreDep,
     TemplatesDep,
     WorkDep,
+    allow_run,
     load_learner_state,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
@@ -181,6 +182,7 @@ async def _check(
     item = _item(lesson, kind, item_id)
     code = code.replace("\r\n", "\n")
     await work.save_draft(learner.id, lesson.slug, _draft_place(kind, item_id), code, "")
+    await allow_run(request, learner)  # after the draft is kept: a 429 loses nothing typed
     off = practice.sandbox.reason or None
     try:
         attempt = await practice.check(learner.id, lesson.slug, _place(kind, item_id), item, code)

@@ -25,6 +25,7 @@ from loopscope.deps import (
     LearnerDep,
     LearnerStateDep,
     LessonDep,
+    RunAllowance,
     StoreDep,
     TemplatesDep,
     TracesDep,
@@ -186,6 +187,7 @@ async def perf_measure(
     state: LearnerStateDep,
     templates: TemplatesDep,
     traces: TracesDep,
+    _: RunAllowance,
     n: Annotated[int | None, Form(ge=N_MIN, le=N_MAX)] = None,
 ) -> Response:
     view, status = await _measured(traces, lesson, comparison, n, fresh=True)

@@ -24,6 +24,7 @@ from loopscope.deps import (
     StoreDep,
     TemplatesDep,
     WorkDep,
+    allow_run,
     load_learner_state,
 )
 from loopscope.practice import CodeSyntaxError, LearnerRun, PracticeError
@@ -92,6 +93,8 @@ async def try_run(
 ) -> Response:
     code = code.replace("\r\n", "\n")
     await work.save_draft(learner.id, lesson.slug, PLACE, code, call)  # nothing typed is lost
+    # The run allowance (429 "wait N s") is taken after the draft is kept, not as a dependency.
+    await allow_run(request, learner)
     off = practice.sandbox.reason or None
     try:
         run = await practice.run(lesson.slug, PLACE, code, call)

@@ -22,6 +22,7 @@ from loopscope.deps import (
     LearnerDep,
     LearnerStateDep,
     LessonDep,
+    RunAllowance,
     StoreDep,
     TemplatesDep,
     TracesDep,
@@ -128,6 +129,7 @@ async def visual_record(
     state: LearnerStateDep,
     traces: TracesDep,
     templates: TemplatesDep,
+    _: RunAllowance,
     fresh: Fresh = False,
 ) -> Response:
     choice = resolve_knobs(lesson.lesson, run_form, fields)

@@ -1,12 +1,20 @@
-"""Learner progress in a SQL database (SQLite by default, any SQLAlchemy async URL works)."""
+"""Storage in a SQL database (SQLite by default, any SQLAlchemy async URL works).
 
-from loopscope.storage.store import (
-    Commitment,
-    CommitmentKind,
-    Progress,
-    QuizAnswer,
-    Store,
-    StoredRun,
-)
+One module per aggregate (``progress``: learner progress; ``runs``: recorded runs), ``Store``
+over both, the schema in ``tables`` and its history in Alembic ``migrations``.
+"""
 
-__all__ = ["Commitment", "CommitmentKind", "Progress", "QuizAnswer", "Store", "StoredRun"]
+from loopscope.storage.progress import Commitment, CommitmentKind, Progress, QuizAnswer
+from loopscope.storage.runs import StoredRun
+from loopscope.storage.store import Pruned, Retention, Store
+
+__all__ = [
+    "Commitment",
+    "CommitmentKind",
+    "Progress",
+    "Pruned",
+    "QuizAnswer",
+    "Retention",
+    "Store",
+    "StoredRun",
+]

@@ -1,20 +1,29 @@
 """The database schema: SQLAlchemy 2 declarative tables.
 
-    learners           one row per anonymous learner (the id is the one in the signed cookie)
+    learners           one row per anonymous learner who has done something (the id is the one
+                       in the signed cookie); ``last_seen_at`` is their last real progress
     commitments        a committed prediction or myth verdict; the first one wins
     quiz_answers       one answer per question per quiz round; the first one wins
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
     mode_visits        per learner, lesson and mode: first and last visit
     trace_runs         a recorded trace of a lesson example (the trace JSON), by run id
+    drafts             a learner's code in the editor, per lesson and place (try, challenge/id)
+    run_sources        the learner code a recorded run ran
+    attempts           a checked attempt at a challenge or milestone, check by check (JSON)
+    passes             per learner, lesson and place: the first attempt that passed
 
-Unique constraints, not application checks, make a double-submitted form store once.
+Unique constraints, not application checks, make a double-submitted form store once, and every
+write is an upsert on them, so two requests racing on a first visit both succeed.
+
+The schema changes only through Alembic revisions (``loopscope/storage/migrations/versions``);
+a module that adds tables declares them on ``Base`` and adds a revision that creates them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(64)
@@ -29,6 +38,7 @@ class LearnerRow(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class CommitmentRow(Base):
@@ -86,7 +96,10 @@ class ModeVisitRow(Base):
 
 class TraceRunRow(Base):
     __tablename__ = "trace_runs"
-    __table_args__ = (Index("ix_trace_runs_request_key_created", "request_key", "created_at"),)
+    __table_args__ = (
+        Index("ix_trace_runs_request_key_created", "request_key", "created_at"),
+        Index("ix_trace_runs_created_at", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     # sha256 of (file content, call, watch): identical requests share it
@@ -97,3 +110,58 @@ class TraceRunRow(Base):
     knobs: Mapped[str] = mapped_column(Text)  # JSON list of [id, value] pairs
     trace: Mapped[str] = mapped_column(Text)  # the trace JSON, as ``loopscope trace --json``
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- a learner's own work (loopscope.storage.work) ---------------------------------------
+
+PLACE = String(96)
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
+    code: Mapped[str] = mapped_column(Text)
+    call: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunSourceRow(Base):
+    __tablename__ = "run_sources"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("trace_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID)
+    code: Mapped[str] = mapped_column(Text)
+
+
+class AttemptRow(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    lesson: Mapped[str] = mapped_column(ID)
+    place: Mapped[str] = mapped_column(PLACE)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    checks: Mapped[str] = mapped_column(Text)  # JSON list of CheckOutcome
+    code: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PassRow(Base):
+    __tablename__ = "passes"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ID)
+    passed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

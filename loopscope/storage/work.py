@@ -1,12 +1,12 @@
 """A learner's own work: drafts in the editor, the code of their runs, checked attempts, passes.
 
-    work = await LearnerWork.open(url)
+    work = await Store.open(url)                        # Store includes LearnerWork
     await work.save_draft(learner, lesson, "try", code, call)
     await work.draft(learner, lesson, "try")            # Draft(code=..., call=...) or None
     await work.save_source(run_id, lesson, code)        # the code a recorded run ran
     await work.save_attempt(attempt)                    # a checked attempt; a pass is kept
 
-Tables (on the app's declarative ``Base``):
+Tables (in ``loopscope.storage.tables``, added by migration 0003_learner_work):
 
     drafts            per learner, lesson and place (``try``, ``challenge/<id>``, ``project``)
     run_sources       the learner code a recorded run (``trace_runs``) ran, by run id
@@ -18,60 +18,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from loopscope.storage.tables import ID, Base
-
-PLACE = String(96)
-
-
-class DraftRow(Base):
-    __tablename__ = "drafts"
-
-    learner_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
-    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
-    code: Mapped[str] = mapped_column(Text)
-    call: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class RunSourceRow(Base):
-    __tablename__ = "run_sources"
-
-    run_id: Mapped[str] = mapped_column(
-        ForeignKey("trace_runs.id", ondelete="CASCADE"), primary_key=True
-    )
-    lesson: Mapped[str] = mapped_column(ID)
-    code: Mapped[str] = mapped_column(Text)
-
-
-class AttemptRow(Base):
-    __tablename__ = "attempts"
-
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    learner_id: Mapped[str] = mapped_column(ID, index=True)
-    lesson: Mapped[str] = mapped_column(ID)
-    place: Mapped[str] = mapped_column(PLACE)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    checks: Mapped[str] = mapped_column(Text)  # JSON list of CheckOutcome
-    code: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class PassRow(Base):
-    __tablename__ = "passes"
-
-    learner_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
-    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
-    attempt_id: Mapped[str] = mapped_column(ID)
-    passed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+from loopscope.storage.database import Repository, utc
+from loopscope.storage.tables import AttemptRow, DraftRow, LearnerRow, PassRow, RunSourceRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,44 +58,31 @@ class Attempt:
     created_at: datetime
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+class LearnerWork(Repository):
+    """Reads and writes the four tables above (``Store`` joins it with the other aggregates)."""
 
-
-class LearnerWork:
-    """Reads and writes the four tables above."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    @classmethod
-    async def open(cls, url: str) -> LearnerWork:
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        return cls(engine)
-
-    async def close(self) -> None:
-        await self._engine.dispose()
+    async def _learner(self, session: AsyncSession, learner: str, now: datetime) -> None:
+        # A write first: it takes SQLite's write lock at once (see LearnerProgress).
+        stmt = self._insert(LearnerRow).values(id=learner, created_at=now, last_seen_at=now)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
+            )
+        )
 
     async def save_draft(self, learner: str, lesson: str, place: str, code: str, call: str) -> None:
-        now = datetime.now(UTC)
+        now = self._clock()
         async with self._sessions.begin() as session:
-            row = await session.get(DraftRow, (learner, lesson, place))
-            if row is None:
-                session.add(
-                    DraftRow(
-                        learner_id=learner,
-                        lesson=lesson,
-                        place=place,
-                        code=code,
-                        call=call,
-                        updated_at=now,
-                    )
+            await self._learner(session, learner, now)
+            stmt = self._insert(DraftRow).values(
+                learner_id=learner, lesson=lesson, place=place, code=code, call=call, updated_at=now
+            )
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["learner_id", "lesson", "place"],
+                    set_={"code": code, "call": call, "updated_at": now},
                 )
-            else:
-                row.code, row.call, row.updated_at = code, call, now
+            )
 
     async def draft(self, learner: str, lesson: str, place: str) -> Draft | None:
         async with self._sessions() as session:
@@ -150,12 +90,9 @@ class LearnerWork:
         return Draft(row.code, row.call) if row is not None else None
 
     async def save_source(self, run_id: str, lesson: str, code: str) -> None:
-        try:
-            async with self._sessions.begin() as session:
-                if await session.get(RunSourceRow, run_id) is None:
-                    session.add(RunSourceRow(run_id=run_id, lesson=lesson, code=code))
-        except IntegrityError:
-            pass  # recorded by an identical request at the same moment: the same code
+        stmt = self._insert(RunSourceRow).values(run_id=run_id, lesson=lesson, code=code)
+        async with self._sessions.begin() as session:
+            await session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id"]))
 
     async def source(self, run_id: str) -> str | None:
         async with self._sessions() as session:
@@ -164,6 +101,7 @@ class LearnerWork:
 
     async def save_attempt(self, attempt: Attempt) -> None:
         async with self._sessions.begin() as session:
+            await self._learner(session, attempt.learner, attempt.created_at)
             session.add(
                 AttemptRow(
                     id=attempt.id,
@@ -176,24 +114,17 @@ class LearnerWork:
                     created_at=attempt.created_at,
                 )
             )
-        if attempt.passed:
-            try:
-                async with self._sessions.begin() as session:
-                    if (
-                        await session.get(PassRow, (attempt.learner, attempt.lesson, attempt.place))
-                        is None
-                    ):
-                        session.add(
-                            PassRow(
-                                learner_id=attempt.learner,
-                                lesson=attempt.lesson,
-                                place=attempt.place,
-                                attempt_id=attempt.id,
-                                passed_at=attempt.created_at,
-                            )
-                        )
-            except IntegrityError:
-                pass  # the first pass wins
+            if attempt.passed:  # the first pass is the one kept
+                stmt = self._insert(PassRow).values(
+                    learner_id=attempt.learner,
+                    lesson=attempt.lesson,
+                    place=attempt.place,
+                    attempt_id=attempt.id,
+                    passed_at=attempt.created_at,
+                )
+                await session.execute(
+                    stmt.on_conflict_do_nothing(index_elements=["learner_id", "lesson", "place"])
+                )
 
     async def attempt(self, attempt_id: str) -> Attempt | None:
         async with self._sessions() as session:
@@ -208,7 +139,7 @@ class LearnerWork:
             passed=row.passed,
             checks=tuple(CheckOutcome(**item) for item in json.loads(row.checks)),
             code=row.code,
-            created_at=_utc(row.created_at),
+            created_at=utc(row.created_at),
         )
 
     async def passed(self, learner: str, lesson: str) -> frozenset[str]:

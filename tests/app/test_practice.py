@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from app_factories import SLUG, SOURCES
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 from trace_fakes import FakeEngine, canonical_trace
 
 from loopscope.practice import MAX_CODE_BYTES
+from loopscope.settings import Settings
 from loopscope.views.practice import ExerciseView, TryView
 from visualizer import SandboxStatus
 
@@ -19,6 +22,17 @@ PROJECT = f"/lessons/{SLUG}/project/client"
 pytestmark = pytest.mark.anyio
 
 CODE = "import asyncio\n\n\nasync def f(n=1):\n    await asyncio.sleep(0)\n    return n\n"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The app's settings with a small run allowance, so the limit is reached in a test."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        secret_key="test-secret",
+        trace_prestart=False,
+        run_rate="3/minute",
+    )
 
 
 @pytest.fixture
@@ -155,3 +169,19 @@ async def test_project_milestones_share_one_draft_and_are_checked(
     await client.get(PROJECT)
     assert recorder.last.context["view"].editor.code == CODE
     assert (await client.get(f"/lessons/{SLUG}/project/nope")).status_code == 404
+
+
+@pytest.mark.usefixtures("sandbox")
+async def test_runs_are_rate_limited_with_a_wait_and_the_draft_is_kept(
+    client: httpx.AsyncClient, token: str, engine: FakeEngine, recorder: TemplateRecorder
+) -> None:
+    for _ in range(3):
+        assert (await _run(client, token)).status_code == 303
+    latest = CODE + "# the fourth edit\n"
+    refused = await _run(client, token, latest)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "wait" in refused.text.lower()
+    assert len(engine.requests) == 3
+    await client.get(TRY)
+    assert recorder.last.context["view"].editor.code == latest

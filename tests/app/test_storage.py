@@ -56,6 +56,7 @@ async def test_one_answer_per_question_per_round(store: Store) -> None:
 
 
 async def test_visits_remember_the_last_place(store: Store) -> None:
+    await store.commit_choice("l1", "x", "myth", "m1", "no", correct=True)
     await store.record_visit("l1", "x", "deep")
     await store.record_visit("l1", "x", "deep", "step-s3")
     await store.record_visit("l1", "x", "deep")  # reloading the page keeps the item

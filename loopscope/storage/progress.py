@@ -1,0 +1,310 @@
+"""Learner progress, one aggregate: the learner, their commitments, answers, place and visits.
+
+Each method runs in its own transaction and returns frozen records, never ORM rows. Every write
+is an upsert on the tables' unique keys, so a double-submitted form stores once and two requests
+racing on a first visit both succeed. A learner row appears with their first real progress (a
+commitment or an answer); page views alone never create one, so a visitor who has done nothing
+leaves nothing in the database.
+
+>>> import asyncio
+>>> from loopscope.storage import Store
+>>> async def demo() -> bool:
+...     store = await Store.open("sqlite+aiosqlite:///:memory:")
+...     first = await store.commit_choice("l1", "demo", "myth", "m1", "no", correct=True)
+...     again = await store.commit_choice("l1", "demo", "myth", "m1", "yes", correct=False)
+...     await store.close()
+...     return first == again
+>>> asyncio.run(demo())
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loopscope.storage.database import Repository, utc
+from loopscope.storage.tables import (
+    CommitmentRow,
+    LearnerRow,
+    LessonProgressRow,
+    ModeVisitRow,
+    QuizAnswerRow,
+)
+
+CommitmentKind = Literal["prompt", "myth"]
+# The tables that hang off a learner, emptied before the learner row when it is pruned.
+_LEARNER_TABLES = (CommitmentRow, QuizAnswerRow, LessonProgressRow, ModeVisitRow)
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    kind: str
+    item_id: str
+    choice: str
+    correct: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuizAnswer:
+    """One answer; ``question_id``, ``correct`` and ``answered_at`` make it a history item."""
+
+    question_id: str
+    option_id: str
+    correct: bool
+    answered_at: datetime
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    lesson: str
+    last_mode: str
+    last_item: str | None
+    quiz_round: int
+    updated_at: datetime
+    visited: frozenset[str]
+
+
+class LearnerProgress(Repository):
+    # --- commitments (predictions and myth verdicts) ---------------------------------------
+
+    async def commit_choice(
+        self,
+        learner: str,
+        lesson: str,
+        kind: CommitmentKind,
+        item_id: str,
+        choice: str,
+        *,
+        correct: bool,
+    ) -> Commitment:
+        """Store a commitment unless one exists; return the one that counts (the first)."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            await self._touch_learner(session, learner, now)
+            await session.execute(
+                self._insert(CommitmentRow)
+                .values(
+                    learner_id=learner,
+                    lesson=lesson,
+                    kind=kind,
+                    item_id=item_id,
+                    choice=choice,
+                    correct=correct,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+        found = await self.commitments(learner, lesson)
+        return found[(kind, item_id)]
+
+    async def commitments(self, learner: str, lesson: str) -> dict[tuple[str, str], Commitment]:
+        """(kind, item id) -> commitment, for one learner and lesson."""
+        query = select(CommitmentRow).where(
+            CommitmentRow.learner_id == learner, CommitmentRow.lesson == lesson
+        )
+        async with self._sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return {
+            (row.kind, row.item_id): Commitment(
+                row.kind, row.item_id, row.choice, row.correct, utc(row.created_at)
+            )
+            for row in rows
+        }
+
+    # --- quiz ------------------------------------------------------------------------------
+
+    async def record_answer(
+        self, learner: str, lesson: str, question_id: str, option_id: str, *, correct: bool
+    ) -> QuizAnswer:
+        """Store an answer in the learner's current round unless that round has one already."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            await self._touch_learner(session, learner, now)
+            quiz_round = await self._quiz_round(session, learner, lesson, now)
+            await session.execute(
+                self._insert(QuizAnswerRow)
+                .values(
+                    learner_id=learner,
+                    lesson=lesson,
+                    question_id=question_id,
+                    round=quiz_round,
+                    option_id=option_id,
+                    correct=correct,
+                    answered_at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+        answers = await self.answers(learner, lesson)
+        return next(
+            answer
+            for answer in answers
+            if answer.question_id == question_id and answer.round == quiz_round
+        )
+
+    async def answers(self, learner: str, lesson: str) -> list[QuizAnswer]:
+        """Every answer of the learner in this lesson, oldest first."""
+        query = (
+            select(QuizAnswerRow)
+            .where(QuizAnswerRow.learner_id == learner, QuizAnswerRow.lesson == lesson)
+            .order_by(QuizAnswerRow.answered_at, QuizAnswerRow.id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return [
+            QuizAnswer(row.question_id, row.option_id, row.correct, utc(row.answered_at), row.round)
+            for row in rows
+        ]
+
+    async def start_round(self, learner: str, lesson: str, *, seen_round: int) -> int:
+        """Move to the round after ``seen_round``; a repeat of the same request moves no further."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            await self._touch_learner(session, learner, now)
+            await self._quiz_round(session, learner, lesson, now)
+            await session.execute(
+                update(LessonProgressRow)
+                .where(
+                    LessonProgressRow.learner_id == learner,
+                    LessonProgressRow.lesson == lesson,
+                    LessonProgressRow.quiz_round == seen_round,
+                )
+                .values(quiz_round=seen_round + 1)
+            )
+            return await self._quiz_round(session, learner, lesson, now)
+
+    # --- progress --------------------------------------------------------------------------
+
+    async def record_visit(
+        self, learner: str, lesson: str, mode: str, item_id: str | None = None
+    ) -> bool:
+        """Remember where a learner who has made progress is: a page view keeps the item if the
+        mode is unchanged. A learner with no progress yet is not stored; returns False then."""
+        now = self._clock()
+        async with self._sessions() as session:  # a read: no write lock for a mere visitor
+            if await session.get(LearnerRow, learner) is None:
+                return False
+        async with self._sessions.begin() as session:
+            known = await session.execute(
+                update(LearnerRow).where(LearnerRow.id == learner).values(last_seen_at=now)
+            )
+            if known.rowcount == 0:  # type: ignore[attr-defined]
+                return False
+            moved = self._insert(LessonProgressRow).values(
+                learner_id=learner,
+                lesson=lesson,
+                last_mode=mode,
+                last_item=item_id,
+                quiz_round=1,
+                updated_at=now,
+            )
+            await session.execute(
+                moved.on_conflict_do_update(
+                    index_elements=["learner_id", "lesson"],
+                    set_={
+                        "last_mode": moved.excluded.last_mode,
+                        "last_item": moved.excluded.last_item,
+                        "updated_at": moved.excluded.updated_at,
+                    },
+                    where=or_(
+                        moved.excluded.last_item.is_not(None),
+                        LessonProgressRow.last_mode != moved.excluded.last_mode,
+                    ),
+                )
+            )
+            visit = self._insert(ModeVisitRow).values(
+                learner_id=learner, lesson=lesson, mode=mode, first_at=now, last_at=now
+            )
+            await session.execute(
+                visit.on_conflict_do_update(
+                    index_elements=["learner_id", "lesson", "mode"],
+                    set_={"last_at": visit.excluded.last_at},
+                )
+            )
+        return True
+
+    async def progress(self, learner: str) -> dict[str, Progress]:
+        """lesson slug -> progress, for every lesson the learner opened."""
+        async with self._sessions() as session:
+            rows = (
+                await session.scalars(
+                    select(LessonProgressRow).where(LessonProgressRow.learner_id == learner)
+                )
+            ).all()
+            visits = (
+                await session.scalars(
+                    select(ModeVisitRow).where(ModeVisitRow.learner_id == learner)
+                )
+            ).all()
+        visited: dict[str, set[str]] = {}
+        for visit in visits:
+            visited.setdefault(visit.lesson, set()).add(visit.mode)
+        return {
+            row.lesson: Progress(
+                lesson=row.lesson,
+                last_mode=row.last_mode,
+                last_item=row.last_item,
+                quiz_round=row.quiz_round,
+                updated_at=utc(row.updated_at),
+                visited=frozenset(visited.get(row.lesson, ())),
+            )
+            for row in rows
+        }
+
+    # --- retention -------------------------------------------------------------------------
+
+    async def prune_learners(self, *, idle_since: datetime) -> int:
+        """Forget learners whose last progress is older than ``idle_since``; returns how many."""
+        last_seen = func.coalesce(LearnerRow.last_seen_at, LearnerRow.created_at)
+        idle = select(LearnerRow.id).where(last_seen < idle_since).scalar_subquery()
+        async with self._sessions.begin() as session:
+            for table in _LEARNER_TABLES:
+                await session.execute(delete(table).where(table.learner_id.in_(idle)))
+            result = await session.execute(delete(LearnerRow).where(last_seen < idle_since))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def learner_count(self) -> int:
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(LearnerRow)) or 0)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    async def _touch_learner(self, session: AsyncSession, learner: str, now: datetime) -> None:
+        # The first statement of every write transaction is a write: it takes SQLite's write
+        # lock at once (waiting for it, bounded), so no read-then-write upgrade can fail.
+        stmt = self._insert(LearnerRow).values(id=learner, created_at=now, last_seen_at=now)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
+            )
+        )
+
+    async def _quiz_round(
+        self, session: AsyncSession, learner: str, lesson: str, now: datetime
+    ) -> int:
+        """The learner's current quiz round in a lesson, creating its progress row if needed."""
+        await session.execute(
+            self._insert(LessonProgressRow)
+            .values(
+                learner_id=learner,
+                lesson=lesson,
+                last_mode="recall",
+                last_item=None,
+                quiz_round=1,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        found = await session.scalar(
+            select(LessonProgressRow.quiz_round).where(
+                and_(LessonProgressRow.learner_id == learner, LessonProgressRow.lesson == lesson)
+            )
+        )
+        assert found is not None
+        return int(found)
