@@ -37,6 +37,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/trace_overhead.py
 	$(BIN)/python bench/trace_latency.py
 	$(BIN)/python bench/step_load.py
+	$(BIN)/python bench/pages_load.py
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

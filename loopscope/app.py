@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Final
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from lessons import Catalog, Lesson, load_catalog
 from loopscope import errors
 from loopscope.assets import HashedStaticFiles
+from loopscope.guards import RequestGuards
+from loopscope.headers import SecurityHeaders
 from loopscope.learner import LearnerMiddleware
 from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
@@ -23,6 +26,7 @@ from loopscope.storage import Store
 from loopscope.templating import Templates
 from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
+from visualizer.authority import discard_default_authority
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR: Final = ROOT / "templates"
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         finally:
             await app.state.traces.aclose()
             await app.state.store.close()
+            discard_default_authority()  # the demo CA's private key goes with the server
 
     static = HashedStaticFiles(directory=STATIC_DIR)
     app = FastAPI(
@@ -64,12 +69,19 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     )
     app.state.settings = settings
     app.state.run_limiter = RunLimiter(settings.run_rate, settings.run_rate_storage)
-    app.state.templates = Templates(TEMPLATES_DIR, static)
+    app.state.templates = Templates(TEMPLATES_DIR, static, auto_reload=settings.dev)
     app.mount("/static", static, name="static")
     for router in ROUTERS:
         app.include_router(router)
     errors.register(app)
+    # Outermost last: every response gets the security headers, a bad Host or an oversized
+    # head is refused before the learner cookie is read.
     app.add_middleware(LearnerMiddleware, secret_key=settings.resolved_secret_key)
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False
+    )
+    app.add_middleware(RequestGuards, max_header_bytes=settings.max_header_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

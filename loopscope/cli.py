@@ -21,12 +21,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope)."""
+    """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope; every setting is a
+    LOOPSCOPE_* variable, see the README)."""
     import uvicorn
 
     from loopscope.app import create_app
+    from loopscope.server import server_config
+    from loopscope.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = Settings()
+    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @lessons_app.command("check")
@@ -48,12 +52,31 @@ def trace(
     watch: Annotated[
         list[str] | None, typer.Option(help="Dotted expression to track, e.g. response.text.")
     ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run FILE as the web app runs learner code: sandboxed, with its limits;"
+            " exit 2 where no sandbox can start.",
+        ),
+    ] = False,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
+    from loopscope.settings import Settings
     from visualizer.command import trace_command
 
+    settings = Settings()
     raise typer.Exit(
-        trace_command(file, call, as_json=as_json, perfetto=perfetto, watch=tuple(watch or ()))
+        trace_command(
+            file,
+            call,
+            as_json=as_json,
+            perfetto=perfetto,
+            watch=tuple(watch or ()),
+            learner=sandbox,
+            bwrap=settings.bwrap_path,
+            wall_s=settings.trace_timeout_s,
+        )
     )
 
 

@@ -85,12 +85,23 @@ ModeDep = Annotated[ModeName, Depends(get_mode)]
 async def load_learner_state(store: Store, learner: Learner, slug: str) -> LearnerState:
     if learner.is_new:  # nothing can be stored yet for a learner issued by this request
         return LearnerState(commitments={}, answers=(), progress=None)
-    progress = await store.progress(learner.id)
+    found = await store.lesson_state(learner.id, slug)
     return LearnerState(
-        commitments=await store.commitments(learner.id, slug),
-        answers=tuple(await store.answers(learner.id, slug)),
-        progress=progress.get(slug),
+        commitments=found.commitments, answers=found.answers, progress=found.progress
     )
+
+
+async def remember_visit(
+    store: Store, learner: Learner, state: LearnerState, slug: str, mode: ModeName
+) -> None:
+    """Record a page view, but only as real progress: a visitor issued by this request, or one
+    whose place would not change, writes nothing (a room opening a page writes no rows)."""
+    if learner.is_new or state.is_empty:  # nothing done in this lesson yet: nothing to keep
+        return
+    place = state.progress
+    if place is not None and place.last_mode == mode and mode in place.visited:
+        return
+    await store.record_visit(learner.id, slug, mode)
 
 
 async def get_learner_state(

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from lessons import LessonError
+from loopscope import headers
 from loopscope.knobs import KnobError
 from loopscope.templating import Templates
 from loopscope.tracing import TraceBusy, TraceServiceError, TraceTimedOut
@@ -105,8 +106,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    response: Response
     try:
-        return _render(
+        response = _render(
             request,
             ErrorView(
                 500, TITLES[500], "The error was logged. Going back and trying again may help."
@@ -114,7 +116,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
         )
     except Exception:  # the templates themselves failed: plain text, still no traceback
         log.exception("the error page failed too")
-        return Response("Something went wrong.", status_code=500, media_type="text/plain")
+        response = Response("Something went wrong.", status_code=500, media_type="text/plain")
+    # This answer leaves through Starlette's outermost middleware, past SecurityHeaders.
+    headers.apply(response.headers, getattr(request.state, "csp_nonce", "") or headers.new_nonce())
+    return response
 
 
 def register(app: FastAPI) -> None:

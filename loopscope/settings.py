@@ -37,8 +37,13 @@ class Settings(BaseSettings):
     # Development: templates are re-read when their files change. Off, they are compiled once.
     dev: bool = False
     trace_workers: int = Field(default=2, ge=1, le=16)
-    trace_queue: int = Field(default=8, ge=1, le=256)
+    # Runs waiting for a worker: a workshop's burst (30 learners pressing Run at once) queues,
+    # each learner sees their place in it; only past this is a run refused.
+    trace_queue: int = Field(default=64, ge=1, le=256)
     trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # The bubblewrap binary every run is sandboxed with; where it cannot start, free-form code
+    # is switched off (a path that does not exist forces that, for tests).
+    bwrap_path: str = "bwrap"
     # Start the trace workers with the app (in the background); off, they start on first use.
     trace_prestart: bool = True
     # Perf measures one comparison at a time; a request waits this long for its turn, then 503.
@@ -66,13 +71,13 @@ class Settings(BaseSettings):
     proxy_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
 
-    # Slow and idle clients: the whole request head must arrive within header_timeout_s, a
-    # keep-alive connection is closed after timeout_keep_alive_s of silence, and request heads
-    # over max_header_bytes are refused (431).
-    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
-    body_timeout_s: float = Field(default=15.0, gt=0, le=300)
-    timeout_keep_alive_s: float = Field(default=5.0, gt=0, le=300)
+    # Slow and idle clients: each request (head and body) must arrive whole within
+    # read_timeout_s, a kept-alive connection is closed after timeout_keep_alive_s of silence,
+    # and request heads over max_header_bytes are refused.
+    read_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    timeout_keep_alive_s: float = Field(default=5.0, ge=1, le=300)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # Connections served at once; past it uvicorn answers 503 at once.
     limit_concurrency: int | None = Field(default=1000, ge=1)
 
     @field_validator("allowed_hosts", mode="before")

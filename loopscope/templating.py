@@ -7,23 +7,33 @@ the full page) gets only the named block(s); any other request gets the whole pa
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sys
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from cachetools import LRUCache
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from loopscope.assets import HashedStaticFiles
 from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
+# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes.
+FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
+# Rendered pages, by learner state: a room of learners opening a page renders it once.
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
+# Stand-ins for what differs per request in a cached page; not valid in either attribute.
+_CSRF_MARK = "\x00csrf\x00"
+_NONCE_MARK = "\x00nonce\x00"
 
 
 def is_partial(request: Request) -> bool:
@@ -37,19 +47,25 @@ def is_partial(request: Request) -> bool:
 
 
 def _page_context(request: Request) -> dict[str, Any]:
+    nonce = getattr(request.state, "csp_nonce", "")
     learner = getattr(request.state, "learner", None)
     if learner is None:
-        return {"csrf_token": ""}
+        return {"csrf_token": "", "csp_nonce": nonce}
     secret = request.app.state.settings.resolved_secret_key
-    return {"csrf_token": csrf_token(learner.id, secret)}
+    return {"csrf_token": csrf_token(learner.id, secret), "csp_nonce": nonce}
 
 
 class Templates:
     """The app's templates; ``render`` picks the whole page or its blocks."""
 
-    def __init__(self, directory: Path, static: HashedStaticFiles) -> None:
+    def __init__(
+        self, directory: Path, static: HashedStaticFiles, *, auto_reload: bool = False
+    ) -> None:
+        # Outside development the templates are compiled once: no stat() of every template
+        # file on every render.
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(directory),
+            auto_reload=auto_reload,
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -59,7 +75,37 @@ class Templates:
         env.globals["static_url"] = self._static_url
         env.globals["mode_segment"] = segment_for
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
-        self.fragments = FragmentCache()
+        self.fragments: LRUCache[Hashable, str] = fragment_cache()
+        self.pages: LRUCache[Hashable, _Page] = LRUCache(
+            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.html)
+        )
+
+    def page(
+        self,
+        request: Request,
+        name: str,
+        state_key: Hashable,
+        context: Callable[[], dict[str, Any]],
+    ) -> Response:
+        """A whole page that depends only on the lesson, the learner's state (``state_key``)
+        and the address: rendered once per key, then only the CSRF token and the CSP nonce are
+        put in. Partial (htmx) requests and addresses with a query are rendered as usual."""
+        if request.url.query or is_partial(request):
+            return self.render(request, name, context())
+        key = (name, str(request.base_url), request.url.path, state_key)
+        cached = self.pages.get(key)
+        if cached is None:
+            values = context()
+            template = self.blocks.env.get_template(name)
+            rendered = template.render(
+                {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
+            )
+            cached = self.pages[key] = _Page(rendered, template, values)
+        page_values = _page_context(request)
+        html = cached.html.replace(_CSRF_MARK, page_values["csrf_token"]).replace(
+            _NONCE_MARK, page_values["csp_nonce"]
+        )
+        return _CachedPageResponse(cached, request, html)
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -72,7 +118,7 @@ class Templates:
         html = self.fragments.get(key)
         if html is None:
             html = render_block(self.blocks.env, name, block, **context())
-            self.fragments.put(key, html)
+            self.fragments[key] = html
         return HTMLResponse(html, headers={"Vary": VARY})
 
     def block_markup(self, name: str, block: str, context: dict[str, Any]) -> Markup:
@@ -107,21 +153,29 @@ class Templates:
         return response
 
 
-class FragmentCache:
-    """A bounded least-recently-used map of rendered HTML."""
+@dataclass(frozen=True, slots=True)
+class _Page:
+    html: str
+    template: jinja2.Template
+    context: dict[str, Any]
 
-    def __init__(self, size: int = 2048) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
 
-    def get(self, key: Hashable) -> str | None:
-        html = self._items.get(key)
-        if html is not None:
-            self._items.move_to_end(key)
-        return html
+class _CachedPageResponse(HTMLResponse):
+    """A cached page, reporting its template and context to ``http.response.debug`` the way
+    Starlette's template responses do (tests read them)."""
 
-    def put(self, key: Hashable, html: str) -> None:
-        self._items[key] = html
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+    def __init__(self, page: _Page, request: Request, html: str) -> None:
+        super().__init__(html, headers={"Vary": VARY})
+        self.template = page.template
+        self.context = {**page.context, "request": request}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if "http.response.debug" in scope.get("extensions", {}):
+            info = {"template": self.template, "context": self.context}
+            await send({"type": "http.response.debug", "info": info})
+        await super().__call__(scope, receive, send)
+
+
+def fragment_cache(max_bytes: int = FRAGMENT_CACHE_BYTES) -> LRUCache[Hashable, str]:
+    """Least recently used HTML goes first once the strings' sizes add up to ``max_bytes``."""
+    return LRUCache(maxsize=max_bytes, getsizeof=sys.getsizeof)

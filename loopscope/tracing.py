@@ -9,8 +9,9 @@
 Every run goes through the ``TraceEngine``'s worker processes and its bounded queue, so the
 server's own event loop stays free. An identical request (same file content, call and watch)
 reuses the last recorded run unless ``fresh=True``; identical requests made while one is
-recording share that one run. Recorded runs are kept in the database (``trace_runs``) with a
-small in-memory LRU in front, so a link to a step of a run keeps working.
+recording share that one run. Recorded runs are kept in the database (``trace_runs``) with an
+in-memory LRU in front (cachetools, bounded by the runs' size), so a link to a step of a run
+keeps working.
 
 ``submit`` starts (or joins) a run and returns its key at once, ``progress(key)`` tells where it
 is (queued with how many ahead, running, done, failed) and ``wait(key)`` waits for it: that is
@@ -29,12 +30,13 @@ import contextlib
 import hashlib
 import logging
 import secrets
-from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
+
+from cachetools import LRUCache
 
 from lessons import Lesson, UnknownItem
 from loopscope.settings import Settings
@@ -48,13 +50,13 @@ from visualizer import (
     TraceEngine,
     TraceError,
     TraceRequest,
-    sandbox_status,
 )
 
 log = logging.getLogger("loopscope.tracing")
 
 RunState = Literal["queued", "running", "done", "failed"]
-_CACHE_SIZE: Final = 64
+# Recorded runs kept parsed in memory, bounded by the size of their trace JSON.
+_CACHE_BYTES: Final = 16 * 1024 * 1024
 _FINISHED_KEPT: Final = 256
 RUN_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{8,64}$"
 RUN_KEY_PATTERN: Final = r"^[0-9a-f]{32}$"
@@ -97,6 +99,12 @@ class RunProgress:
     ahead: int = 0
     run_id: str | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    run: RecordedRun
+    size: int  # bytes of its trace JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +163,9 @@ class TraceService:
         timeout_s: float,
         source_dir: Path,
         board: ProgressBoard | None = None,
-        sandbox: SandboxStatus | None = None,
+        measure_wait_s: float = 10.0,
     ) -> None:
         self._engine = engine
-        # What pages read to switch free-form code off, with the reason (INTERFACES.md item 1).
-        self.sandbox = sandbox if sandbox is not None else sandbox_status()
         self._store = store
         self.timeout_s = timeout_s
         # A caller waits for the queue too: at most the runs ahead of it, bounded.
@@ -172,12 +178,21 @@ class TraceService:
         self._warming: asyncio.Task[None] | None = None
         self._inflight: dict[str, _InFlight] = {}
         self._keys: dict[TraceRequest, str] = {}
-        self._finished: OrderedDict[str, RunProgress] = OrderedDict()
-        self._cache: OrderedDict[str, RecordedRun] = OrderedDict()
+        self._finished: LRUCache[str, RunProgress] = LRUCache(maxsize=_FINISHED_KEPT)
+        self._cache: LRUCache[str, _Cached] = LRUCache(
+            maxsize=_CACHE_BYTES, getsizeof=lambda cached: cached.size
+        )
         self._seq = 0
         # Measurements whose timings are compared (Perf) take turns: two recording at once
-        # on a 2-core machine would distort each other's wall times and stalls.
+        # on a 2-core machine would distort each other's wall times and stalls. A turn is
+        # waited for at most measure_wait_s (then TraceBusy: a 503 with Retry-After).
         self.measuring = asyncio.Lock()
+        self.measure_wait_s = measure_wait_s
+
+    @property
+    def sandbox(self) -> SandboxStatus:
+        """Whether learner code can run here; pages switch free-form code off with ``reason``."""
+        return self._engine.sandbox
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -275,6 +290,31 @@ class TraceService:
         """``submit_source`` and wait for the run."""
         return await self.wait(await self.submit_source(lesson, label, source, call, fresh=fresh))
 
+    @contextlib.asynccontextmanager
+    async def measuring_turn(self) -> AsyncIterator[None]:
+        """Hold the measuring turn; raises ``TraceBusy`` when it is not free within the bound."""
+        try:
+            async with asyncio.timeout(self.measure_wait_s):
+                await self.measuring.acquire()
+        except TimeoutError:
+            raise TraceBusy("another comparison is being measured") from None
+        try:
+            yield
+        finally:
+            self.measuring.release()
+
+    async def recorded(
+        self, lesson: Lesson, example: str, *, call: str | None = None
+    ) -> RecordedRun | None:
+        """The last recorded run of an identical request, if any; starts nothing and waits for
+        nothing (while a fresh run records, this is the one before it)."""
+        spec = self._spec(lesson, example, call, {})
+        stored = await self._latest(spec.key)
+        if stored is None:
+            return None
+        cached = self._cache.get(stored.id)
+        return cached.run if cached is not None else await self._remember(stored)
+
     async def wait(self, key: str) -> RecordedRun:
         """The run for ``key``, waiting for it if it is still recording (up to ``wait_s``)."""
         flight = self._inflight.get(key)
@@ -299,8 +339,7 @@ class TraceService:
         """A recorded run by id: from the LRU, else from the database."""
         found = self._cache.get(run_id)
         if found is not None:
-            self._cache.move_to_end(run_id)
-            return found
+            return found.run
         stored = await self._store.run(run_id)
         return await self._remember(stored) if stored is not None else None
 
@@ -373,6 +412,7 @@ class TraceService:
                 created_at=datetime.now(UTC),
             )
             trace_json = await asyncio.to_thread(trace.model_dump_json)
+            size = len(trace_json)
             await self._store.save_run(
                 StoredRun(
                     run.id,
@@ -397,7 +437,7 @@ class TraceService:
         finally:
             self._inflight.pop(spec.key, None)
             self._keys.pop(spec.request, None)
-        self._cache_put(run)
+        self._cache[run.id] = _Cached(run, size)
         self._finish(spec.key, RunProgress("done", run_id=run.id))
         return run
 
@@ -415,20 +455,11 @@ class TraceService:
             trace,
             stored.created_at,
         )
-        self._cache_put(run)
+        self._cache[run.id] = _Cached(run, len(stored.trace_json))
         return run
-
-    def _cache_put(self, run: RecordedRun) -> None:
-        self._cache[run.id] = run
-        self._cache.move_to_end(run.id)
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
 
     def _finish(self, key: str, progress: RunProgress) -> None:
         self._finished[key] = progress
-        self._finished.move_to_end(key)
-        while len(self._finished) > _FINISHED_KEPT:
-            self._finished.popitem(last=False)
 
 
 def _write_source(file: Path, source: str) -> None:
@@ -451,7 +482,10 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
     """The app's service: an engine sized by the settings, reporting progress to the service."""
     board = ProgressBoard()
     engine = TraceEngine(
-        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=board.update
+        workers=settings.trace_workers,
+        queue_size=settings.trace_queue,
+        on_progress=board.update,
+        bwrap=settings.bwrap_path,
     )
     return TraceService(
         engine,
@@ -459,5 +493,5 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
         timeout_s=settings.trace_timeout_s,
         source_dir=settings.data_dir / "sources",
         board=board,
-        sandbox=sandbox_status(),
+        measure_wait_s=settings.perf_wait_s,
     )

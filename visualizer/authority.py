@@ -2,6 +2,10 @@
 
 Key generation is the slow part, so it happens once per engine or parent process; workers get
 PEM file paths. The leaf certificate covers ``example.com`` and ``*.example.com``.
+
+The files live in a folder only this user can enter (0700; the key itself 0600). The server
+removes it at shutdown (``discard_default_authority``), and an exit handler removes it for any
+other process that made one.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import trustme
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +29,31 @@ class Authority:
 
 def create_authority(directory: Path) -> Authority:
     """Generate a CA and a server certificate for the demo domain into ``directory``."""
+    import trustme  # here, not at the top: workers import this package but never need it
+
     ca = trustme.CA(organization_name="loopscope demo authority")
     leaf = ca.issue_cert("example.com", "*.example.com")
     files = Authority(directory / "ca.pem", directory / "server.pem", directory / "server.key")
     ca.cert_pem.write_to_path(str(files.ca_pem))
     files.cert_pem.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    files.key_pem.touch(mode=0o600)
     leaf.private_key_pem.write_to_path(str(files.key_pem))
+    files.key_pem.chmod(0o600)
     return files
 
 
 @cache
 def default_authority() -> Authority:
-    """This process's authority, created on first use in a temporary directory."""
+    """This process's authority, created on first use in a private temporary directory."""
     directory = Path(tempfile.mkdtemp(prefix="loopscope-ca-"))
+    directory.chmod(0o700)
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return create_authority(directory)
+
+
+def discard_default_authority() -> None:
+    """Remove this process's authority and its folder, if one was made; the next use of
+    ``default_authority`` makes a new one."""
+    if default_authority.cache_info().currsize:
+        shutil.rmtree(default_authority().ca_pem.parent, ignore_errors=True)
+        default_authority.cache_clear()

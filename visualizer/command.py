@@ -1,8 +1,10 @@
-"""``loopscope trace FILE --call EXPR``: the command-line face of the engine.
+"""``loopscope trace FILE --call EXPR [--sandbox]``: the command-line face of the engine.
 
 Exit status: 0 when a trace was recorded (also when the traced code raised), 2 for bad input
-(no such file, syntax error, bad or non-awaitable expression), 3 when the run passed a limit,
-1 when the worker failed. Errors are one line on stderr, never a traceback.
+(no such file, syntax error, bad or non-awaitable expression) or, with ``--sandbox``, when no
+sandbox can start here, 3 when the run passed a limit (the partial trace is printed), 1 when
+the worker failed. Errors are one line on stderr, never a traceback. ``--sandbox`` runs the
+file as the web app runs learner code: as origin "learner", so never unsandboxed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from visualizer.errors import TraceError, TraceInputError, TraceLimitExceeded
+from visualizer.errors import (
+    SandboxUnavailable,
+    TraceError,
+    TraceInputError,
+    TraceLimitExceeded,
+)
 from visualizer.perfetto import chrome_trace
-from visualizer.request import TraceRequest
+from visualizer.request import Limits, TraceRequest
 from visualizer.runner import run_trace
 from visualizer.terminal import render
 
@@ -24,7 +31,15 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_LIMIT = 3
 
-_LIMIT_NAMES = {"time": "time", "steps": "step (event)", "output": "output"}
+_LIMIT_NAMES = {
+    "time": "time",
+    "steps": "step (event)",
+    "output": "output",
+    "memory": "memory",
+    "cpu": "CPU time",
+    "processes": "process",
+    "trace_size": "trace size",
+}
 
 
 def _fail(message: str, code: int) -> int:
@@ -39,9 +54,21 @@ def trace_command(
     as_json: bool,
     perfetto: Path | None,
     watch: tuple[str, ...],
+    learner: bool = False,
+    bwrap: str = "bwrap",
+    wall_s: float = Limits().wall_s,
 ) -> int:
+    request = TraceRequest(
+        file,
+        call,
+        watch=watch,
+        limits=Limits(wall_s=wall_s),
+        origin="learner" if learner else "lesson",
+    )
     try:
-        trace = run_trace(TraceRequest(file, call, watch=watch))
+        trace = run_trace(request, bwrap=bwrap)
+    except SandboxUnavailable as error:
+        return _fail(f"no sandbox can start here: {error}", EXIT_BAD_INPUT)
     except TraceInputError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except TraceLimitExceeded as error:

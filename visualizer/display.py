@@ -57,6 +57,9 @@ def exception_text(exc: BaseException) -> str:
 
 
 def _text(value: object) -> str:
+    # A huge string or buffer is cut before repr: repr of 64 MB would cost seconds and 256 MB.
+    if isinstance(value, str | bytes | bytearray) and len(value) > 4 * WIDTH:
+        return repr(value[: 4 * WIDTH])
     return repr(value)
 
 
@@ -125,4 +128,5 @@ _EXACT: dict[type, Callable[[object], str]] = {
     bool: _text,
     type(None): _text,
     bytes: _text,
+    bytearray: _text,
 }

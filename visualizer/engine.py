@@ -1,7 +1,11 @@
 """``TraceEngine``: traces for an asyncio application, from a pool of warm worker processes.
 
-    async with TraceEngine(workers=2, queue_size=8) as engine:
+    async with TraceEngine(workers=2, queue_size=64) as engine:
         trace = await engine.trace(TraceRequest(Path("demo.py"), "main()"))
+
+Where the sandbox is available (``engine.sandbox``), every worker is a sandboxed one, started
+ahead of need like any other; where it is not, lesson runs use unsandboxed workers and learner
+runs raise ``SandboxUnavailable`` at once.
 
 Workers are started ahead of need (python with httpx imported, the demo upstream listening,
 waiting for a job on a pipe), so a trace starts at once. Each worker runs one trace and exits;
@@ -19,22 +23,28 @@ from types import TracebackType
 from typing import Literal
 
 from visualizer.authority import Authority, default_authority
-from visualizer.errors import EngineBusy, TraceLimitExceeded, WorkerFailed
+from visualizer.errors import EngineBusy, SandboxUnavailable, TraceLimitExceeded, WorkerFailed
+from visualizer.guard import SAMPLE_S, Guard
 from visualizer.model import Trace
-from visualizer.protocol import READY, Job, decode
+from visualizer.protocol import READY, Job, ReplyReader, decode
 from visualizer.request import TraceRequest
 from visualizer.runner import (
     GRACE_S,
     STARTUP_ALLOWANCE_S,
     check,
+    choose_sandbox,
+    guard_check,
+    guarded,
     limit_message,
     worker_command,
     worker_env,
 )
+from visualizer.sandbox import Sandbox, SandboxStatus, sandbox_status
 
 Progress = Literal["queued", "running", "done", "failed"]
 ProgressCallback = Callable[[TraceRequest, Progress], None]
 _RETRY_S = 1.0
+_CHUNK = 64 * 1024
 
 
 class TraceEngine:
@@ -44,9 +54,10 @@ class TraceEngine:
         self,
         *,
         workers: int = 2,
-        queue_size: int = 8,
+        queue_size: int = 64,
         on_progress: ProgressCallback | None = None,
         authority: Authority | None = None,
+        bwrap: str = "bwrap",
     ) -> None:
         if workers < 1 or queue_size < 0:
             raise ValueError("workers must be at least 1 and queue_size at least 0")
@@ -54,17 +65,23 @@ class TraceEngine:
         self.queue_size = queue_size
         self._on_progress = on_progress
         self._authority = authority
+        self.bwrap = bwrap
+        self._sandbox: Sandbox | None = None
         self._ready: asyncio.Queue[asyncio.subprocess.Process] = asyncio.Queue()
         self._slots = asyncio.Semaphore(workers)
         self._waiting = 0
         self._running = 0
         self._processes: set[asyncio.subprocess.Process] = set()
+        self._guards: dict[asyncio.subprocess.Process, Guard] = {}
         self._starting: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._closing = asyncio.Event()
 
     async def __aenter__(self) -> TraceEngine:
         if self._authority is None:
             self._authority = await asyncio.to_thread(default_authority)
+        await asyncio.to_thread(sandbox_status, self.bwrap)
+        self._sandbox = choose_sandbox(self.bwrap, "lesson")
         for _ in range(self.workers):
             self._start_one()
         return self
@@ -78,15 +95,18 @@ class TraceEngine:
         await self.aclose()
 
     async def aclose(self) -> None:
+        # Starting tasks are not cancelled: a cancelled ``create_subprocess_exec`` can hang on
+        # CPython 3.11. They see ``_closed`` (or the end of their killed worker's output) and end.
         self._closed = True
-        for task in list(self._starting):
-            task.cancel()
+        self._closing.set()
+        await asyncio.gather(*(self._discard(p) for p in list(self._processes)))
         await asyncio.gather(*self._starting, return_exceptions=True)
-        for process in list(self._processes):
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-        await asyncio.gather(*(p.wait() for p in list(self._processes)), return_exceptions=True)
-        self._processes.clear()
+        await asyncio.gather(*(self._discard(p) for p in list(self._processes)))
+
+    @property
+    def sandbox(self) -> SandboxStatus:
+        """Whether runs are sandboxed here, and if not why (probed once per bwrap path)."""
+        return sandbox_status(self.bwrap)
 
     @property
     def ready(self) -> int:
@@ -118,36 +138,48 @@ class TraceEngine:
     async def _start_worker(self) -> None:
         assert self._authority is not None
         while not self._closed:
+            guard = Guard.create() if self._sandbox is not None else None
             process = await asyncio.create_subprocess_exec(
-                *worker_command(self._authority),
+                *worker_command(self._authority, self._sandbox, guard),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,
-                env=worker_env(),
+                env=worker_env(self._sandbox),
             )
             self._processes.add(process)
+            if guard is not None:
+                guard.attach(process.pid)
+                self._guards[process] = guard
             assert process.stdout is not None
-            try:
-                line = await asyncio.wait_for(process.stdout.readline(), STARTUP_ALLOWANCE_S)
-            except TimeoutError:
-                line = b""
-            if line == READY:
+            line = b""
+            if not self._closed:
+                with contextlib.suppress(TimeoutError):
+                    line = await asyncio.wait_for(process.stdout.readline(), STARTUP_ALLOWANCE_S)
+            if line == READY and not self._closed:
                 await self._ready.put(process)
                 return
             await self._discard(process)
-            await asyncio.sleep(_RETRY_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), _RETRY_S)
 
     async def _discard(self, process: asyncio.subprocess.Process) -> None:
+        guard = self._guards.pop(process, None)
+        if guard is not None:
+            await asyncio.to_thread(guard.kill)
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
         self._processes.discard(process)
+        if guard is not None:
+            await asyncio.to_thread(guard.release)
 
     async def trace(self, request: TraceRequest) -> Trace:
         """Run ``request`` in a warm worker; raises like ``run_trace``, or ``EngineBusy``."""
         if self._closed:
             raise RuntimeError("the TraceEngine is closed")
-        await asyncio.to_thread(check, request)
+        if request.origin == "learner" and not self.sandbox.available:
+            raise SandboxUnavailable(self.sandbox.reason)
+        source = await asyncio.to_thread(check, request)
         if self._slots.locked() and self._waiting >= self.queue_size:
             raise EngineBusy(
                 f"all {self.workers} trace workers are busy and {self._waiting} traces are"
@@ -167,7 +199,7 @@ class TraceEngine:
             self._progress(request, "running")
             self._running += 1
             try:
-                trace = await self._run(process, request)
+                trace = await self._run(process, request, source)
             finally:
                 self._running -= 1
                 self._start_one()  # after the run: a warming worker would compete for CPU
@@ -179,18 +211,47 @@ class TraceEngine:
         self._progress(request, "done")
         return trace
 
-    async def _run(self, process: asyncio.subprocess.Process, request: TraceRequest) -> Trace:
+    async def _run(
+        self, process: asyncio.subprocess.Process, request: TraceRequest, source: str
+    ) -> Trace:
         assert process.stdin is not None
-        assert process.stdout is not None
+        job = Job.of(request, source)
+        guard = self._guards.get(process)
         try:
-            process.stdin.write(Job.of(request).model_dump_json().encode() + b"\n")
+            process.stdin.write(job.model_dump_json().encode() + b"\n")
             await process.stdin.drain()
             process.stdin.close()
-            output = await asyncio.wait_for(process.stdout.read(), request.limits.wall_s + GRACE_S)
+            async with asyncio.timeout(request.limits.wall_s + GRACE_S):
+                body = await self._reply(process, ReplyReader(job.nonce), guard)
         except TimeoutError:
             raise TraceLimitExceeded(limit_message(request)) from None
         except (BrokenPipeError, ConnectionResetError):
-            output = b""
+            raise ReplyReader.ended() from None
         finally:
             await self._discard(process)
-        return await asyncio.to_thread(decode, output)
+        trace = await asyncio.to_thread(decode, body, job.file)
+        return guarded(trace, guard)
+
+    @staticmethod
+    async def _reply(
+        process: asyncio.subprocess.Process, reader: ReplyReader, guard: Guard | None
+    ) -> bytes:
+        """Read the framed reply; sample the sandbox meanwhile (see ``visualizer.guard``)."""
+        assert process.stdout is not None
+        stdout = process.stdout
+        read = asyncio.ensure_future(stdout.read(_CHUNK))
+        try:
+            while True:
+                done, _ = await asyncio.wait({read}, timeout=SAMPLE_S if guard else None)
+                if not done:
+                    await asyncio.to_thread(guard_check, guard)
+                    continue
+                chunk = read.result()
+                if not chunk:
+                    raise reader.ended()
+                body = reader.feed(chunk)
+                if body is not None:
+                    return body
+                read = asyncio.ensure_future(stdout.read(_CHUNK))
+        finally:
+            read.cancel()

@@ -6,10 +6,10 @@
      │    ├── SourceSyntaxError   FILE does not compile (``line`` says where)
      │    ├── BadCall             EXPR does not parse or names something FILE lacks
      │    └── NotAwaitable        EXPR evaluates to something that cannot be awaited
-     ├── TraceLimitExceeded       the worker ignored its soft limit and was killed
+     ├── TraceLimitExceeded       the run passed a hard limit; its worker was killed
      ├── EngineBusy               the TraceEngine queue is full: try again later
-     ├── SandboxUnavailable       learner code asked to run where no sandbox can start
-     └── WorkerFailed             the worker process died without a report
+     ├── SandboxUnavailable       learner code asked to run, but no sandbox can start here
+     └── WorkerFailed             the worker process died, or sent no valid reply
 
 Exceptions raised by the traced code are not errors of the engine: they are part of the trace
 (``Trace.error``). A run that the worker stopped itself at a limit is a trace too, with
@@ -56,7 +56,15 @@ class NotAwaitable(TraceInputError):
 
 
 class TraceLimitExceeded(TraceError):
-    """The worker passed its hard time limit (stuck outside Python code) and was killed."""
+    """The run passed a hard limit and its worker (or sandbox) was killed; no trace was kept.
+
+    ``limit`` names which: ``"time"`` (stuck outside Python code past the wall clock),
+    ``"memory"`` or ``"processes"`` (counted across the whole sandbox).
+    """
+
+    def __init__(self, message: str, *, limit: str = "time") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class EngineBusy(TraceError):
@@ -64,8 +72,8 @@ class EngineBusy(TraceError):
 
 
 class SandboxUnavailable(TraceError):
-    """Free-form (learner) code was asked to run, and the sandbox cannot start here."""
+    """Learner code never runs unsandboxed: the message is the sandbox probe's reason."""
 
 
 class WorkerFailed(TraceError):
-    """The worker process ended without sending a trace (crash, memory limit, signal)."""
+    """The worker ended without a valid reply (crash, signal, a malformed or oversized reply)."""

@@ -1,12 +1,26 @@
-"""The two messages between a parent and a worker process.
+"""The two messages between a parent and a worker process, and how the reply is framed.
 
-The worker starts, warms up (imports, demo upstream), writes ``ready`` and a newline to its
-stdout, then reads one ``Job`` line from its stdin, runs it, writes one ``Reply`` and exits.
+The worker starts, warms up (imports, demo upstream), writes ``ready`` and a newline on its
+reply channel (the stdout it was started with; the traced code's own stdout goes nowhere), then
+reads one ``Job`` line from its stdin, runs it, writes one framed ``Reply`` and exits.
+
+The parent treats the reply channel as untrusted: the traced code runs in the worker process
+and may find and write to any descriptor it holds. So the reply is framed by two marker lines
+carrying a per-run nonce that the parent sends with the job (the traced code never sees it
+unless it searches the worker's memory for it); the parent reads at most ``MAX_REPLY_BYTES``,
+ignores anything outside the frame, and validates the framed JSON strictly. Garbage, a flood,
+a truncated or forged reply end in a one-line ``WorkerFailed``, never in a traceback. What the
+frame cannot prove is that the trace is true: code running in the tracer's own process could
+rewrite the tracer's memory. That is why nothing a trace says is trusted beyond the learner's
+own run (it decides the learner's own challenge, never anything of anyone else's).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from visualizer.errors import (
     BadCall,
@@ -20,12 +34,20 @@ from visualizer.model import Trace
 from visualizer.request import Limits, TraceRequest
 
 READY = b"ready\n"
+MAX_JOB_BYTES = 4 * 1024**2
+MAX_REPLY_BYTES = 24 * 1024**2
+_BEGIN = "loopscope-reply"
+_END = "loopscope-end"
 
 
 class Job(BaseModel):
+    """One run: ``file`` is the path the trace reports, ``source`` its text as checked."""
+
     model_config = ConfigDict(frozen=True)
 
     file: str
+    source: str
+    nonce: str
     call: str
     watch: tuple[str, ...]
     wall_s: float
@@ -33,15 +55,26 @@ class Job(BaseModel):
     max_output_bytes: int
 
     @classmethod
-    def of(cls, request: TraceRequest) -> Job:
+    def of(cls, request: TraceRequest, source: str) -> Job:
         return cls(
             file=str(request.file.resolve()),
+            source=source,
+            nonce=secrets.token_hex(16),
             call=request.call,
             watch=request.watch,
             wall_s=request.limits.wall_s,
             max_events=request.limits.max_events,
             max_output_bytes=request.limits.max_output_bytes,
         )
+
+    def place(self, scratch: Path | None) -> Path:
+        """The file to run: a copy of the source in ``scratch`` (sandboxed), else ``file``."""
+        if scratch is None:
+            return Path(self.file)
+        name = Path(self.file).name
+        copy = scratch / (name if name.endswith(".py") else "traced.py")
+        copy.write_text(self.source, encoding="utf-8")
+        return copy
 
     @property
     def limits(self) -> Limits:
@@ -92,9 +125,57 @@ class Reply(BaseModel):
         raise WorkerFailed(f"the trace worker failed: {self.failure or 'no reply'}")
 
 
-def decode(output: bytes) -> Trace:
-    """The trace in a worker's whole stdout, or the error it reports."""
-    body = output.removeprefix(READY)
-    if not body.strip():
-        raise WorkerFailed("the trace worker ended without a reply (killed or out of memory?)")
-    return Reply.model_validate_json(body).unwrap()
+def frame(nonce: str, body: bytes) -> bytes:
+    """The reply as the worker writes it: ``body`` between two marker lines naming the run."""
+    return f"\n{_BEGIN} {nonce}\n".encode() + body + f"\n{_END} {nonce}\n".encode()
+
+
+class ReplyReader:
+    """Finds the framed reply in what a worker's reply channel carries, up to a byte cap.
+
+    >>> reader = ReplyReader("ab12")
+    >>> reader.feed(b"ready\\ngarbage" + frame("ab12", b"{}")[:9]) is None
+    True
+    >>> reader.feed(frame("ab12", b"{}")[9:])
+    b'{}'
+    """
+
+    def __init__(self, nonce: str, *, cap: int = MAX_REPLY_BYTES) -> None:
+        self._begin = f"\n{_BEGIN} {nonce}\n".encode()
+        self._end = f"\n{_END} {nonce}\n".encode()
+        self._cap = cap
+        self._buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> bytes | None:
+        """Take what was read; return the framed body once its end marker has arrived."""
+        searched = max(0, len(self._buffer) - len(self._end))
+        self._buffer += chunk
+        if len(self._buffer) > self._cap:
+            raise WorkerFailed(
+                f"the trace worker sent more than {self._cap // 1024**2} MB; the run was stopped"
+            )
+        end = self._buffer.find(self._end, searched)
+        if end < 0:
+            return None
+        begin = self._buffer.rfind(self._begin, 0, end)
+        if begin < 0:
+            raise WorkerFailed("the trace worker sent a malformed reply")
+        return bytes(self._buffer[begin + len(self._begin) : end])
+
+    @staticmethod
+    def ended() -> WorkerFailed:
+        """The error for a channel that closed before a reply arrived."""
+        return WorkerFailed("the trace worker ended without a reply (killed or out of memory?)")
+
+
+def decode(body: bytes, file: str) -> Trace:
+    """The trace in a framed reply body, or the error it reports; ``file`` is the path the
+    trace names (the sandboxed worker ran a copy)."""
+    try:
+        reply = Reply.model_validate_json(body, strict=True)
+    except ValidationError:
+        raise WorkerFailed("the trace worker sent a malformed reply") from None
+    if sum(part is not None for part in (reply.trace, reply.input_error, reply.failure)) != 1:
+        raise WorkerFailed("the trace worker sent a malformed reply")
+    trace = reply.unwrap()
+    return trace.model_copy(update={"file": file})

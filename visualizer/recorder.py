@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-StopReason = Literal["time", "steps", "output"]
+StopReason = Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"]
 
 
 class Stopped(BaseException):
@@ -130,6 +130,10 @@ class Recorder:
             "time": "the time limit",
             "steps": "the event limit",
             "output": "the output limit",
+            "memory": "the memory limit",
+            "cpu": "the CPU time limit",
+            "processes": "the process limit",
+            "trace_size": "the trace size limit",
         }[reason]
         where = f" while running line {line}" if line is not None else ""
         self.records.append(

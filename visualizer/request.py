@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+Origin = Literal["lesson", "learner"]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
@@ -26,11 +28,14 @@ class TraceRequest:
 
     Example: ``TraceRequest(Path("demo.py"), 'fetch_data("https://api.example.com/data")',
     watch=("response.text",))``.
+
+    ``origin`` says who wrote the file: ``"lesson"`` (a lesson example, run with validated knobs)
+    or ``"learner"`` (free-form code). Where the sandbox is available every run goes through it;
+    where it is not, only lesson runs go ahead and learner runs raise ``SandboxUnavailable``.
     """
 
     file: Path
     call: str
     watch: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
-    # "learner": free-form code, which only ever runs inside the sandbox (INTERFACES.md item 1).
-    origin: Literal["lesson", "learner"] = "lesson"
+    origin: Origin = "lesson"

@@ -1,42 +1,81 @@
 """``run_trace``: one trace in a fresh worker process, synchronously.
 
 The request is checked here first (file, syntax, expression), so bad input fails fast with
-one clear line and no process is started. The worker enforces its own soft limits and returns a
-partial trace; only if it does not answer by ``wall_s`` plus a grace period is it killed, and
-``TraceLimitExceeded`` raised.
+one clear line and no process is started. Where the sandbox is available the worker runs inside
+it (see ``visualizer.sandbox``), whatever the request's origin; where it is not, a lesson
+example runs unsandboxed and learner code raises ``SandboxUnavailable``. The worker enforces
+its own soft limits and returns a partial trace; only if it does not answer by ``wall_s`` plus
+a grace period is it killed, and ``TraceLimitExceeded`` raised. The reply is read with a byte
+cap and checked (see ``visualizer.protocol``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import selectors
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from visualizer.authority import Authority, default_authority
-from visualizer.errors import TraceLimitExceeded
+from visualizer.errors import SandboxUnavailable, TraceLimitExceeded, WorkerFailed
+from visualizer.guard import SAMPLE_S, Guard, message
 from visualizer.model import Trace
-from visualizer.protocol import Job, decode
-from visualizer.request import TraceRequest
+from visualizer.protocol import Job, ReplyReader, decode
+from visualizer.request import Origin, TraceRequest
+from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, Sandbox, sandbox_status
 from visualizer.session import load, parse_call, parse_watches
 
 STARTUP_ALLOWANCE_S = 10.0
-GRACE_S = 3.0
+GRACE_S = 5.0  # for the worker to condense and reply after its wall clock
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_CHUNK = 64 * 1024
 
 
-def check(request: TraceRequest) -> None:
-    """Raise the ``TraceInputError`` a worker would raise before running anything."""
-    load(request.file)
+def check(request: TraceRequest) -> str:
+    """Raise the ``TraceInputError`` a worker would raise before running anything; return the
+    file's source (what the worker will run)."""
+    source, _tree = load(request.file)
     parse_call(request.call)
     parse_watches(request.watch)
+    return source
 
 
-def worker_command(authority: Authority) -> list[str]:
-    return [sys.executable, "-m", "visualizer.worker", str(authority.ca_pem.parent)]
+def choose_sandbox(bwrap: str, origin: Origin) -> Sandbox | None:
+    """The sandbox to run in; ``None`` (unsandboxed) only for lesson code where bwrap cannot
+    start; ``SandboxUnavailable`` for learner code there."""
+    status = sandbox_status(bwrap)
+    if status.available:
+        return Sandbox(shutil.which(bwrap) or bwrap)
+    if origin == "learner":
+        raise SandboxUnavailable(status.reason)
+    return None
 
 
-def worker_env() -> dict[str, str]:
+# httpx imports its command-line client (click, rich, pygments: a third of a worker's start-up)
+# whenever they are installed; a worker never uses it, so it starts with that import disabled.
+_WORKER_BOOT = (
+    "import os, sys; sys.modules['httpx._main'] = None;"
+    " from visualizer.worker import main; os._exit(main(sys.argv))"
+)
+
+
+def worker_command(
+    authority: Authority, sandbox: Sandbox | None, guard: Guard | None = None
+) -> list[str]:
+    if sandbox is None:
+        return [sys.executable, "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
+    inner = [sys.executable, "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
+    argv = sandbox.command(authority.ca_pem.parent, inner)
+    return guard.wrap(argv) if guard is not None else argv
+
+
+def worker_env(sandbox: Sandbox | None) -> dict[str, str]:
+    if sandbox is not None:  # bwrap clears the environment inside; give bwrap itself no secrets
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
     env.pop("PYTHONWARNINGS", None)
@@ -51,23 +90,82 @@ def limit_message(request: TraceRequest) -> str:
     )
 
 
-def run_trace(request: TraceRequest, *, authority: Authority | None = None) -> Trace:
+def guarded(trace: Trace, guard: Guard | None) -> Trace:
+    """``trace``, marked stopped at the process limit if the sandbox refused a fork (call it
+    once the guard has killed the sandbox)."""
+    if guard is not None and trace.stopped is None and guard.capped:
+        return trace.model_copy(update={"stopped": "processes"})
+    return trace
+
+
+def guard_check(guard: Guard | None) -> None:
+    """Sample the sandbox; raise ``TraceLimitExceeded`` past its process or memory limit."""
+    if guard is not None:
+        limit = guard.over()
+        if limit is not None:
+            raise TraceLimitExceeded(message(limit), limit=limit)
+
+
+def _read_reply(
+    process: subprocess.Popen[bytes], reader: ReplyReader, timeout_s: float, guard: Guard | None
+) -> bytes:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout_s
+    fd = process.stdout.fileno()
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            if not selector.select(min(left, SAMPLE_S)):
+                guard_check(guard)
+                continue
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                raise reader.ended()
+            body = reader.feed(chunk)
+            if body is not None:
+                return body
+
+
+def run_trace(
+    request: TraceRequest, *, authority: Authority | None = None, bwrap: str = "bwrap"
+) -> Trace:
     """Trace ``request.call`` in ``request.file`` in a fresh worker; blocks until done."""
-    check(request)
+    source = check(request)
+    sandbox = choose_sandbox(bwrap, request.origin)
     authority = authority or default_authority()
+    job = Job.of(request, source)
+    guard = Guard.create() if sandbox is not None else None
     process = subprocess.Popen(
-        worker_command(authority),
+        worker_command(authority, sandbox, guard),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=None if os.environ.get("LOOPSCOPE_WORKER_STDERR") else subprocess.DEVNULL,
-        env=worker_env(),
+        env=worker_env(sandbox),
     )
-    payload = Job.of(request).model_dump_json().encode() + b"\n"
+    if guard is not None:
+        guard.attach(process.pid)
+    assert process.stdin is not None
     timeout = STARTUP_ALLOWANCE_S + request.limits.wall_s + GRACE_S
     try:
-        output, _ = process.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+        try:
+            process.stdin.write(job.model_dump_json().encode() + b"\n")
+            process.stdin.close()
+        except BrokenPipeError:
+            raise WorkerFailed("the trace worker ended before it took the job") from None
+        body = _read_reply(process, ReplyReader(job.nonce), timeout, guard)
+    except TimeoutError:
         raise TraceLimitExceeded(limit_message(request)) from None
-    return decode(output)
+    finally:
+        if guard is not None:
+            guard.kill()
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        process.wait()
+        if guard is not None:
+            guard.release()
+        if process.stdout is not None:
+            process.stdout.close()
+    return guarded(decode(body, job.file), guard)

@@ -109,6 +109,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
         "__ls__": probes,
     }
     tap.recorder, tap.traced_file = recorder, str(file)
+    _stop_on_cpu_limit(recorder)
     tap.fd_labels.clear()
     done = threading.Event()
     watchdog = threading.Thread(
@@ -137,6 +138,8 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
                 raise
             except Stopped:
                 pass
+            except MemoryError:  # the address-space limit the worker sets
+                recorder.stop("memory")
             except asyncio.CancelledError:
                 if recorder.stopped is None:
                     error = Failure("CancelledError", "the awaited call was cancelled", None)
@@ -259,6 +262,18 @@ def _watchdog(recorder: Recorder, wall_s: float, done: threading.Event, main: in
 def raise_stopped(signum: int, frame: types.FrameType | None) -> None:
     """SIGUSR1 handler installed by the worker: the watchdog's last resort."""
     raise Stopped
+
+
+def _stop_on_cpu_limit(recorder: Recorder) -> None:
+    """Past its soft CPU limit the kernel sends SIGXCPU: stop the run there, as "cpu"."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: types.FrameType | None) -> None:
+        recorder.stop("cpu")
+        raise Stopped
+
+    signal.signal(signal.SIGXCPU, stop)
 
 
 def install_stop_signal() -> None:

@@ -1,18 +1,25 @@
-"""A trace worker process: ``python -m visualizer.worker AUTHORITY_DIR``.
+"""A trace worker process: ``python -m visualizer.worker AUTHORITY_DIR [SCRATCH_DIR]``.
 
 It warms up first (httpx, the recorder, the demo upstream in a background thread), says
 ``ready``, then waits for one job on stdin, runs it, replies on stdout and exits: one fresh
 process per trace. The traced code's own stdout and stderr go nowhere (prints are captured by
-the recorder); the reply travels on a private copy of the original stdout. Resource limits
-(address space, file size, CPU seconds) are applied here, in the child.
+the recorder); the framed reply travels on a private copy of the original stdout. Resource
+limits (address space, file size, open files, CPU seconds) are applied here, in the child.
+
+With ``SCRATCH_DIR`` (the sandbox's private tmpfs) the job's source is written there and run
+from there: the learner's real file is never mounted into the sandbox.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import resource
+import signal
 import sys
+import types
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -20,26 +27,88 @@ import httpx
 from visualizer.assemble import to_trace
 from visualizer.errors import TraceInputError
 from visualizer.netroute import Route, Tap, install
-from visualizer.protocol import READY, InputProblem, Job, Reply
-from visualizer.session import install_stop_signal, run_traced
+from visualizer.protocol import MAX_JOB_BYTES, READY, InputProblem, Job, Reply, frame
+from visualizer.recorder import Record
+from visualizer.session import RawRun, install_stop_signal, run_traced
 from visualizer.upstream import start_upstream
 
-ADDRESS_SPACE_BYTES = 2 * 1024**3
+ADDRESS_SPACE_BYTES = 1024**3
 FILE_SIZE_BYTES = 16 * 1024**2
-CPU_GRACE_S = 5
+OPEN_FILES = 256
+CPU_GRACE_S = 6  # CPU seconds left after the run's own budget, to condense and reply
+MAX_FRAMES = 300  # traced calls condensed, at most
+CONDENSE_BUDGET_S = 2.0  # CPU seconds per attempt: past it, fewer events are condensed
+MAX_TRACE_BYTES = 8 * 1024**2  # a reply larger than this is cut, stopped at "trace_size"
+_CUT = "stopped at the trace size limit: the rest of the run is not shown"
 
 
-def _limit(kind: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(kind, (value, hard if hard != resource.RLIM_INFINITY else value))
+def _limit(kind: int, soft: int, hard: int | None = None) -> None:
+    """Lower ``kind`` to ``soft`` (and the hard limit to ``hard``, default ``soft``)."""
+    _old_soft, old_hard = resource.getrlimit(kind)
+    hard = soft if hard is None else hard
+    if old_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, old_hard), min(hard, old_hard)
+    resource.setrlimit(kind, (soft, hard))
 
 
 def _cpu_limit(wall_s: float) -> None:
+    """SIGXCPU (the run stops, "cpu") once the run used ``wall_s`` of CPU (its threads
+    together); SIGKILL once condensing took ``CPU_GRACE_S`` more."""
     used = resource.getrusage(resource.RUSAGE_SELF)
-    spent = int(used.ru_utime + used.ru_stime)
-    _limit(resource.RLIMIT_CPU, spent + int(wall_s) + CPU_GRACE_S)
+    soft = math.ceil(used.ru_utime + used.ru_stime) + max(1, math.ceil(wall_s))
+    _limit(resource.RLIMIT_CPU, soft, soft + CPU_GRACE_S)
+
+
+def _cpu_grace() -> None:
+    """The run is over: condensing and replying may use the CPU up to the hard limit."""
+    signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+class _Overtime(Exception):
+    """Condensing took longer than ``CONDENSE_BUDGET_S``."""
+
+
+def _overtime(signum: int, frame: types.FrameType | None) -> None:
+    raise _Overtime
+
+
+def _frames_kept(records: list[Record]) -> int:
+    """How many records to condense: all, or those before the ``MAX_FRAMES``-th call (the
+    variable tracker has a column per traced frame, so deep recursion costs frames x steps)."""
+    calls = 0
+    for index, record in enumerate(records):
+        calls += record.kind == "call"
+        if calls > MAX_FRAMES:
+            return index
+    return len(records)
+
+
+def fitted(raw: RawRun) -> bytes:
+    """The reply for ``raw``, at most ``MAX_TRACE_BYTES``: past that (or if condensing it runs
+    out of memory or time, as deep recursion makes it) its events are cut and the trace is
+    marked stopped at "trace_size"."""
+    signal.signal(signal.SIGPROF, _overtime)
+    keep = _frames_kept(raw.records)
+    while True:
+        run = raw
+        if keep < len(raw.records):
+            cut = raw.records[:keep]
+            stop = Record(cut[-1].t_ms if cut else 0.0, "stopped", None, None, _CUT)
+            run = replace(raw, records=[*cut, stop], stopped="trace_size", output=raw.output[:4096])
+        try:
+            signal.setitimer(signal.ITIMER_PROF, CONDENSE_BUDGET_S)
+            body = Reply(trace=to_trace(run)).model_dump_json().encode()
+        except (MemoryError, _Overtime):
+            body = b""
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        if body and len(body) <= MAX_TRACE_BYTES:
+            return body
+        if keep == 0:
+            return Reply(failure="the trace was too large to send").model_dump_json().encode()
+        keep //= 4
 
 
 def warm_up(upstream_url: str) -> None:
@@ -58,6 +127,7 @@ def warm_up(upstream_url: str) -> None:
 
 def main(argv: list[str]) -> int:
     authority = Path(argv[1])
+    scratch = Path(argv[2]) if len(argv) > 2 else None
     reply_fd = os.dup(1)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
@@ -65,6 +135,8 @@ def main(argv: list[str]) -> int:
         os.dup2(quiet, 2)
     _limit(resource.RLIMIT_AS, ADDRESS_SPACE_BYTES)
     _limit(resource.RLIMIT_FSIZE, FILE_SIZE_BYTES)
+    _limit(resource.RLIMIT_NOFILE, OPEN_FILES)
+    _limit(resource.RLIMIT_CORE, 0)
     install_stop_signal()
     upstream = start_upstream(str(authority / "server.pem"), str(authority / "server.key"))
     tap = Tap(Route(upstream.http_port, upstream.https_port, str(authority / "ca.pem")), {})
@@ -73,20 +145,23 @@ def main(argv: list[str]) -> int:
     with os.fdopen(reply_fd, "wb") as out:
         out.write(READY)
         out.flush()
-        line = sys.stdin.buffer.readline()
+        line = sys.stdin.buffer.readline(MAX_JOB_BYTES)
         if not line:
             return 0
         job = Job.model_validate_json(line)
-        os.chdir(Path(job.file).parent)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the traced code reads end-of-file
+        file = job.place(scratch)
+        os.chdir(file.parent)
         _cpu_limit(job.wall_s)
         try:
-            raw = run_traced(Path(job.file), job.call, job.watch, job.limits, tap)
-            reply = Reply(trace=to_trace(raw))
+            raw = run_traced(file, job.call, job.watch, job.limits, tap)
+            _cpu_grace()
+            body = fitted(raw)
         except TraceInputError as error:
-            reply = Reply(input_error=InputProblem.of(error))
+            body = Reply(input_error=InputProblem.of(error)).model_dump_json().encode()
         except BaseException as error:  # reported to the parent, never printed
-            reply = Reply(failure=f"{type(error).__name__}: {error}")
-        out.write(reply.model_dump_json().encode())
+            body = Reply(failure=f"{type(error).__name__}: {error}").model_dump_json().encode()
+        out.write(frame(job.nonce, body))
         out.flush()
     return 0
 

@@ -13,6 +13,7 @@ from loopscope.deps import (
     ModeDep,
     StoreDep,
     TemplatesDep,
+    remember_visit,
 )
 from loopscope.views import MODE_VIEWS, lesson_header
 
@@ -28,7 +29,7 @@ async def learn(
     store: StoreDep,
     templates: TemplatesDep,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, "learn")
+    await remember_visit(store, learner, state, lesson.slug, "learn")
     return _page(request, templates, "learn", lesson, state)
 
 
@@ -42,7 +43,7 @@ async def mode_page(
     store: StoreDep,
     templates: TemplatesDep,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, mode)
+    await remember_visit(store, learner, state, lesson.slug, mode)
     return _page(request, templates, mode, lesson, state)
 
 
@@ -54,5 +55,12 @@ def _page(
     state: LearnerStateDep,
 ) -> Response:
     # The header shows the state read before this visit: "continue" points at the last place.
-    context = {"page": lesson_header(lesson, mode, state), "view": MODE_VIEWS[mode](lesson, state)}
-    return templates.render(request, f"lessons/{mode}.html", context)
+    return templates.page(
+        request,
+        f"lessons/{mode}.html",
+        (lesson.slug, mode, state.cache_key),
+        lambda: {
+            "page": lesson_header(lesson, mode, state),
+            "view": MODE_VIEWS[mode](lesson, state),
+        },
+    )

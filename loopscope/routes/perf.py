@@ -29,6 +29,7 @@ from loopscope.deps import (
     StoreDep,
     TemplatesDep,
     TracesDep,
+    remember_visit,
 )
 from loopscope.security import require_csrf_token
 from loopscope.templating import is_partial
@@ -140,7 +141,7 @@ async def perf_page(
     traces: TracesDep,
     wait: bool = False,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, "perf")
+    await remember_visit(store, learner, state, lesson.slug, "perf")
     shown: dict[str, ComparisonView] = {}
     status = 200
     if wait:  # without JavaScript: measure every comparison before answering

@@ -27,6 +27,7 @@ from loopscope.deps import (
     TemplatesDep,
     TracesDep,
     load_learner_state,
+    remember_visit,
 )
 from loopscope.knobs import resolve_knobs
 from loopscope.security import require_csrf_token
@@ -37,6 +38,7 @@ from loopscope.views.modes import visual_view
 from loopscope.views.visual import (
     PendingView,
     PlayerView,
+    clamp_step,
     knob_forms,
     pending_view,
     player_view,
@@ -79,7 +81,7 @@ async def visual_page(
     templates: TemplatesDep,
     step: StepNumber = None,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, "visual")
+    await remember_visit(store, learner, state, lesson.slug, "visual")
     key = await traces.submit(lesson.lesson, lesson.lesson.visual.example)
     progress = traces.progress(key)
     if _wants_placeholder(request) and (progress is None or progress.state != "done"):
@@ -102,14 +104,18 @@ async def visual_run(
     step: StepNumber = None,
 ) -> Response:
     run = await _run(traces, lesson, run_id)
-    steps_url = str(request.url_for("visual_run", slug=lesson.slug, run_id=run.id))
+    step = clamp_step(run.trace, step)  # a step of this run, before anything is rendered or kept
     if is_partial(request):
-        # Stepping: the player alone, the same for every learner, so rendered once per step.
+        # Stepping: the player alone, the same for every learner, so rendered once per step
+        # of a run; the key is bounded by the run's length, the cache by bytes.
         return templates.shared_fragment(
-            (steps_url, step),
+            (run.id, step),
             "lessons/visual.html",
             "player",
-            lambda: {"player": _player(lesson, run, step), "steps_url": steps_url},
+            lambda: {
+                "player": _player(lesson, run, step),
+                "steps_url": request.url_for("visual_run", slug=lesson.slug, run_id=run.id).path,
+            },
         )
     state = await load_learner_state(store, learner, lesson.slug)
     context = _context(request, lesson, state, run, step, None)

@@ -71,6 +71,69 @@ class Progress:
     visited: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class LessonState:
+    progress: Progress | None
+    commitments: dict[tuple[str, str], Commitment]
+    answers: tuple[QuizAnswer, ...]
+
+
+async def _commitments(
+    session: AsyncSession, learner: str, lesson: str
+) -> dict[tuple[str, str], Commitment]:
+    query = select(CommitmentRow).where(
+        CommitmentRow.learner_id == learner, CommitmentRow.lesson == lesson
+    )
+    rows = (await session.scalars(query)).all()
+    return {
+        (row.kind, row.item_id): Commitment(
+            row.kind, row.item_id, row.choice, row.correct, utc(row.created_at)
+        )
+        for row in rows
+    }
+
+
+async def _answers(session: AsyncSession, learner: str, lesson: str) -> list[QuizAnswer]:
+    query = (
+        select(QuizAnswerRow)
+        .where(QuizAnswerRow.learner_id == learner, QuizAnswerRow.lesson == lesson)
+        .order_by(QuizAnswerRow.answered_at, QuizAnswerRow.id)
+    )
+    rows = (await session.scalars(query)).all()
+    return [
+        QuizAnswer(row.question_id, row.option_id, row.correct, utc(row.answered_at), row.round)
+        for row in rows
+    ]
+
+
+async def _progress(
+    session: AsyncSession, learner: str, lesson: str | None = None
+) -> dict[str, Progress]:
+    places = select(LessonProgressRow).where(LessonProgressRow.learner_id == learner)
+    visits_query = select(ModeVisitRow).where(ModeVisitRow.learner_id == learner)
+    if lesson is not None:
+        places = places.where(LessonProgressRow.lesson == lesson)
+        visits_query = visits_query.where(ModeVisitRow.lesson == lesson)
+    rows = (await session.scalars(places)).all()
+    if not rows:
+        return {}
+    visits = (await session.scalars(visits_query)).all()
+    visited: dict[str, set[str]] = {}
+    for visit in visits:
+        visited.setdefault(visit.lesson, set()).add(visit.mode)
+    return {
+        row.lesson: Progress(
+            lesson=row.lesson,
+            last_mode=row.last_mode,
+            last_item=row.last_item,
+            quiz_round=row.quiz_round,
+            updated_at=utc(row.updated_at),
+            visited=frozenset(visited.get(row.lesson, ())),
+        )
+        for row in rows
+    }
+
+
 class LearnerProgress(Repository):
     # --- commitments (predictions and myth verdicts) ---------------------------------------
 
@@ -106,17 +169,8 @@ class LearnerProgress(Repository):
 
     async def commitments(self, learner: str, lesson: str) -> dict[tuple[str, str], Commitment]:
         """(kind, item id) -> commitment, for one learner and lesson."""
-        query = select(CommitmentRow).where(
-            CommitmentRow.learner_id == learner, CommitmentRow.lesson == lesson
-        )
         async with self._sessions() as session:
-            rows = (await session.scalars(query)).all()
-        return {
-            (row.kind, row.item_id): Commitment(
-                row.kind, row.item_id, row.choice, row.correct, utc(row.created_at)
-            )
-            for row in rows
-        }
+            return await _commitments(session, learner, lesson)
 
     # --- quiz ------------------------------------------------------------------------------
 
@@ -150,17 +204,8 @@ class LearnerProgress(Repository):
 
     async def answers(self, learner: str, lesson: str) -> list[QuizAnswer]:
         """Every answer of the learner in this lesson, oldest first."""
-        query = (
-            select(QuizAnswerRow)
-            .where(QuizAnswerRow.learner_id == learner, QuizAnswerRow.lesson == lesson)
-            .order_by(QuizAnswerRow.answered_at, QuizAnswerRow.id)
-        )
         async with self._sessions() as session:
-            rows = (await session.scalars(query)).all()
-        return [
-            QuizAnswer(row.question_id, row.option_id, row.correct, utc(row.answered_at), row.round)
-            for row in rows
-        ]
+            return await _answers(session, learner, lesson)
 
     async def start_round(self, learner: str, lesson: str, *, seen_round: int) -> int:
         """Move to the round after ``seen_round``; a repeat of the same request moves no further."""
@@ -232,30 +277,17 @@ class LearnerProgress(Repository):
     async def progress(self, learner: str) -> dict[str, Progress]:
         """lesson slug -> progress, for every lesson the learner opened."""
         async with self._sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(LessonProgressRow).where(LessonProgressRow.learner_id == learner)
-                )
-            ).all()
-            visits = (
-                await session.scalars(
-                    select(ModeVisitRow).where(ModeVisitRow.learner_id == learner)
-                )
-            ).all()
-        visited: dict[str, set[str]] = {}
-        for visit in visits:
-            visited.setdefault(visit.lesson, set()).add(visit.mode)
-        return {
-            row.lesson: Progress(
-                lesson=row.lesson,
-                last_mode=row.last_mode,
-                last_item=row.last_item,
-                quiz_round=row.quiz_round,
-                updated_at=utc(row.updated_at),
-                visited=frozenset(visited.get(row.lesson, ())),
+            return await _progress(session, learner)
+
+    async def lesson_state(self, learner: str, lesson: str) -> LessonState:
+        """What one page needs about a learner in a lesson, read in one session."""
+        async with self._sessions() as session:
+            progress = await _progress(session, learner, lesson)
+            return LessonState(
+                progress=progress.get(lesson),
+                commitments=await _commitments(session, learner, lesson),
+                answers=tuple(await _answers(session, learner, lesson)),
             )
-            for row in rows
-        }
 
     # --- retention -------------------------------------------------------------------------
 
@@ -265,8 +297,16 @@ class LearnerProgress(Repository):
         idle = select(LearnerRow.id).where(last_seen < idle_since).scalar_subquery()
         async with self._sessions.begin() as session:
             for table in _LEARNER_TABLES:
-                await session.execute(delete(table).where(table.learner_id.in_(idle)))
-            result = await session.execute(delete(LearnerRow).where(last_seen < idle_since))
+                await session.execute(
+                    delete(table)
+                    .where(table.learner_id.in_(idle))
+                    .execution_options(synchronize_session=False)
+                )
+            result = await session.execute(
+                delete(LearnerRow)
+                .where(last_seen < idle_since)
+                .execution_options(synchronize_session=False)
+            )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def learner_count(self) -> int:

@@ -95,9 +95,15 @@ class RecordedRuns(Repository):
         surplus = select(ranked.c.id).where(ranked.c.rank > keep_per_request)
         async with self._sessions.begin() as session:
             old = await session.execute(
-                delete(TraceRunRow).where(TraceRunRow.created_at < older_than)
+                delete(TraceRunRow)
+                .where(TraceRunRow.created_at < older_than)
+                .execution_options(synchronize_session=False)
             )
-            extra = await session.execute(delete(TraceRunRow).where(TraceRunRow.id.in_(surplus)))
+            extra = await session.execute(
+                delete(TraceRunRow)
+                .where(TraceRunRow.id.in_(surplus))
+                .execution_options(synchronize_session=False)
+            )
         return int(old.rowcount) + int(extra.rowcount)  # type: ignore[attr-defined]
 
     async def run_count(self) -> int:

@@ -6,7 +6,7 @@ HTML (``Markup``) and every decision (what is revealed, what is right) is made h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -128,6 +128,15 @@ class LearnerState:
     @property
     def quiz_round(self) -> int:
         return self.progress.quiz_round if self.progress else 1
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.commitments and not self.answers and self.progress is None
+
+    @property
+    def cache_key(self) -> Hashable:
+        """Equal for two states that render the same pages (a page cache's key)."""
+        return (tuple(sorted(self.commitments.items())), self.answers, self.progress)
 
     def latest_answers(self) -> dict[str, QuizAnswer]:
         latest: dict[str, QuizAnswer] = {}

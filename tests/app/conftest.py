@@ -23,7 +23,12 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key="test-secret", trace_prestart=False)
+    return Settings(
+        data_dir=tmp_path / "data",
+        secret_key="test-secret",
+        trace_prestart=False,
+        prune_interval_s=0,  # the retention schedule has its own tests
+    )
 
 
 @pytest.fixture

@@ -53,3 +53,11 @@ async def test_a_token_is_bound_to_its_learner(client: httpx.AsyncClient, token:
     client.cookies.clear()
     response = await client.post(PROMPT, data={"choice": "a", "csrf_token": token})
     assert response.status_code == 403
+
+
+async def test_a_non_ascii_token_is_refused_not_a_server_error(client: httpx.AsyncClient) -> None:
+    # Found by bench/reliability.py's fuzzing: hmac.compare_digest raised TypeError on str.
+    response = await client.post(
+        "/lessons/demo-lesson/quiz/r1", data={"csrf_token": "jeton-é", "choice": "a"}
+    )
+    assert response.status_code == 403

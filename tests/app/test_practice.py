@@ -8,7 +8,6 @@ import httpx
 import pytest
 from app_factories import SLUG, SOURCES
 from app_helpers import HTMX, TemplateRecorder
-from fastapi import FastAPI
 from trace_fakes import FakeEngine, canonical_trace
 
 from loopscope.practice import MAX_CODE_BYTES
@@ -36,8 +35,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def sandbox(running: FastAPI) -> None:
-    running.state.traces.sandbox = SandboxStatus(True, "")
+def sandbox(engine: FakeEngine) -> None:
+    engine.sandbox = SandboxStatus(True, "")
 
 
 async def _run(
@@ -105,9 +104,9 @@ async def test_bad_code_is_a_422_that_keeps_the_code_and_marks_the_line(
 
 
 async def test_without_a_sandbox_the_editor_is_off_and_nothing_runs(
-    client: httpx.AsyncClient, token: str, engine: FakeEngine, running: FastAPI
+    client: httpx.AsyncClient, token: str, engine: FakeEngine
 ) -> None:
-    running.state.traces.sandbox = SandboxStatus(False, "bwrap cannot create a user namespace")
+    engine.sandbox = SandboxStatus(False, "bwrap cannot create a user namespace")
     html = (await client.get(TRY)).text
     assert "bwrap cannot create a user namespace" in html
     assert "disabled" in html

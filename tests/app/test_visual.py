@@ -241,7 +241,11 @@ async def test_htmx_shows_progress_then_the_run(
     still = await client.get(poll.group(1), headers=HTMX)
     assert "Recording a real run" in still.text
     engine.gate.set()
-    done = await client.get(poll.group(1), headers=HTMX)
+    for _ in range(100):  # the run is saved in a thread: on a busy machine that takes a moment
+        done = await client.get(poll.group(1), headers=HTMX)
+        if "hx-push-url" in done.headers:
+            break
+        await asyncio.sleep(0.05)
     assert done.status_code == 200
     assert done.text.lstrip().startswith('<section id="run"')
     assert _RUN.search(done.headers["hx-push-url"])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from visualizer import EngineBusy, Trace, TraceRequest
+from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest
 from visualizer.engine import Progress
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -24,6 +24,7 @@ class FakeEngine:
     def __init__(self, trace: Trace | None = None) -> None:
         self.trace_answer = trace or canonical_trace()
         self.requests: list[TraceRequest] = []
+        self.sandbox = SandboxStatus(True)
         self.busy = False
         self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
         # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.

@@ -1,0 +1,306 @@
+"""A workshop presses Run at once: 30 learners' own code, sandboxed, while pages keep answering.
+
+Three measurements in one run, loopback only, everything bounded:
+
+1. **Worker start cost**: CPU seconds (the worker's and bwrap's, from ``RUSAGE_CHILDREN``) and
+   wall time until a worker is warm, sandboxed against unsandboxed, ``--starts`` each,
+   alternating.
+2. **The sandbox's own cost** on the canonical example: time to trace from a warm worker,
+   sandboxed (learner origin) against unsandboxed (a lesson run where bwrap is made
+   unavailable), ``--runs`` each, alternating; and the cost per run including the start of the
+   worker that replaces the used one. Target: at most 1.3x.
+3. **The burst**: the real app (uvicorn, in this process, the engine sized by the default
+   settings, on this event loop as in production) and ``--learners`` distinct learner files
+   submitted at once as learner runs. Meanwhile a separate process GETs a plain page (the
+   catalog, ``/``) every 20 ms; the same poller first measures the idle server for 3 s. Prints
+   time to trace (p50, p95, max), how many were refused or lost, the places in the queue the
+   learners were shown, and the page's p50/p99 during the burst against idle. Targets: all
+   traced, none refused or lost, p95 under 10 s, page p99 under 200 ms.
+
+Usage: ``python bench/sandbox_load.py [--learners 30] [--starts 4] [--runs 6]``.
+The machine is shared with other work: figures are noisy; compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import uvicorn
+
+from loopscope.app import create_app
+from loopscope.settings import Settings
+from visualizer import EngineBusy, Trace, TraceEngine, TraceError, TraceRequest
+from visualizer.authority import default_authority
+from visualizer.guard import Guard
+from visualizer.runner import choose_sandbox, worker_command, worker_env
+from visualizer.sandbox import sandbox_status
+
+ROOT = Path(__file__).resolve().parent.parent
+CANONICAL = ROOT / "tests" / "visualizer" / "samples" / "canonical.py"
+CALL = 'fetch_data("https://api.example.com/data")'
+MISSING_BWRAP = "/nonexistent/bwrap"
+PATHS = ["/data", "/json", "/get", "/delay/0.2", "/status/404", "/bytes/512", "/stream/3"]
+LEARNER_CODE = """import asyncio
+
+import httpx
+
+
+async def fetch_{n}(url: str) -> tuple[int, int]:
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        response_{n} = await client.get(url)
+        size_{n} = len(response_{n}.content)
+    await asyncio.sleep(0)
+    return response_{n}.status_code, size_{n}
+"""
+POLLER = """
+import json, select, sys, time, httpx
+url = sys.argv[1]
+times, errors = [], 0
+print("ready", flush=True)
+with httpx.Client(timeout=10.0) as client:
+    while not select.select([sys.stdin], [], [], 0)[0] and len(times) < 20_000:
+        started = time.perf_counter()
+        try:
+            client.get(url).raise_for_status()
+            times.append((time.perf_counter() - started) * 1000.0)
+        except httpx.HTTPError:
+            errors += 1
+        time.sleep(0.02)
+print(json.dumps({"times": times, "errors": errors}))
+"""
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds ``pid`` has used so far (user and system, from /proc)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_start(sandboxed: bool) -> tuple[float, float]:
+    """CPU seconds and wall seconds for one worker to become warm (then it exits cleanly)."""
+    authority = default_authority()
+    sandbox = choose_sandbox("bwrap", "learner") if sandboxed else None
+    guard = Guard.create() if sandbox is not None else None
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        worker_command(authority, sandbox, guard),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=worker_env(sandbox),
+    )
+    assert process.stdout is not None
+    assert process.stdin is not None
+    if guard is not None:
+        guard.attach(process.pid)
+    line = process.stdout.readline()
+    wall = time.perf_counter() - started
+    # The worker now waits for a job: what its processes used so far is the cost of a start
+    # (bwrap's own processes included when sandboxed).
+    pids = guard.members() if guard is not None else [process.pid]
+    cpu = sum(process_cpu(pid) for pid in pids)
+    process.stdin.close()
+    process.wait(timeout=30)
+    process.stdout.close()
+    if guard is not None:
+        guard.kill()
+        guard.release()
+    if line != b"ready\n":
+        raise RuntimeError("a worker did not start")
+    return cpu, wall
+
+
+async def warm_runs(sandboxed: bool, runs: int) -> list[float]:
+    """Seconds from submit to trace for the canonical example, each from a warm worker."""
+    bwrap = "bwrap" if sandboxed else MISSING_BWRAP
+    request = TraceRequest(CANONICAL, CALL, origin="learner" if sandboxed else "lesson")
+    seconds = []
+    async with TraceEngine(workers=1, queue_size=1, bwrap=bwrap) as engine:
+        for _ in range(runs):
+            await engine.warm(30)
+            started = time.perf_counter()
+            trace = await engine.trace(request)
+            seconds.append(time.perf_counter() - started)
+            assert trace.error is None
+            assert len(trace.steps) == 7
+    return seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def start_poller(url: str) -> asyncio.subprocess.Process:
+    """A separate process that GETs ``url`` every 20 ms until its stdin closes."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        POLLER,
+        url,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    await process.stdout.readline()  # imported and polling from now on
+    return process
+
+
+async def stop_poller(process: asyncio.subprocess.Process) -> tuple[list[float], int]:
+    out, _ = await asyncio.wait_for(process.communicate(b""), timeout=30)
+    data = json.loads(out)
+    return list(data["times"]), int(data["errors"])
+
+
+async def burst(learners: int, folder: Path) -> None:
+    port = free_port()
+    settings = Settings(data_dir=folder / "data", secret_key="bench", trace_prestart=False)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn's flag)
+        await asyncio.sleep(0.05)
+    page = f"http://127.0.0.1:{port}/"
+    poller = await start_poller(page)
+    await asyncio.sleep(3.0)
+    idle, idle_errors = await stop_poller(poller)
+
+    places: dict[int, int] = {}
+    requests: list[TraceRequest] = []
+    for n in range(learners):
+        file = folder / f"learner_{n:02d}.py"
+        file.write_text(LEARNER_CODE.format(n=n))
+        url = f"https://api.example.com{PATHS[n % len(PATHS)]}"
+        requests.append(TraceRequest(file, f"fetch_{n}({url!r})", origin="learner"))
+    index = {id(request): n for n, request in enumerate(requests)}
+    engine: TraceEngine
+
+    def progress(request: TraceRequest, state: str) -> None:
+        if state == "queued":
+            places[index[id(request)]] = engine.waiting  # learners ahead of this one
+
+    engine = TraceEngine(
+        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=progress
+    )
+    async with engine:
+        await engine.warm(60)
+        done_at: dict[int, float] = {}
+        started = time.perf_counter()
+
+        async def one(n: int) -> Trace | BaseException:
+            try:
+                trace = await engine.trace(requests[n])
+            except (TraceError, EngineBusy) as error:
+                return error
+            done_at[n] = time.perf_counter() - started
+            return trace
+
+        poller = await start_poller(page)
+        results = await asyncio.wait_for(
+            asyncio.gather(*(one(n) for n in range(learners))), timeout=180
+        )
+        elapsed = time.perf_counter() - started
+        during, during_errors = await stop_poller(poller)
+    server.should_exit = True
+    await serving
+
+    traced = [r for r in results if isinstance(r, Trace) and r.error is None]
+    refused = [r for r in results if isinstance(r, EngineBusy)]
+    lost = learners - len(traced) - len(refused)
+    waits = list(done_at.values())
+    print(f"\nburst: {learners} learners' own files at once, {settings.trace_workers} workers")
+    print(f"  traced {len(traced)}/{learners}, refused {len(refused)}, lost {lost}")
+    if waits:
+        print(
+            f"  time to trace: p50 {statistics.median(waits):.2f} s, p95 {pct(waits, 95):.2f} s,"
+            f" max {max(waits):.2f} s (target p95 < 10 s); all done in {elapsed:.1f} s"
+        )
+    shown = sorted(places.values())
+    print(f"  places shown in the queue: {shown[:3]} ... {shown[-3:]} ({len(shown)} learners)")
+    for name, times, errors in (("idle", idle, idle_errors), ("burst", during, during_errors)):
+        if times:
+            print(
+                f"  plain page ({name}): {len(times)} GETs, p50 {statistics.median(times):.1f} ms,"
+                f" p99 {pct(times, 99):.1f} ms, max {max(times):.1f} ms, errors {errors}"
+            )
+    if idle and during:
+        ratio = pct(during, 99) / pct(idle, 99)
+        print(f"  page p99 during the burst / idle: {ratio:.2f}x (target p99 < 200 ms)")
+
+
+def report_starts(starts: int) -> tuple[float, float]:
+    plain: list[tuple[float, float]] = []
+    boxed: list[tuple[float, float]] = []
+    for _ in range(starts):
+        boxed.append(one_start(True))
+        plain.append(one_start(False))
+    cpu_plain = statistics.median(c for c, _ in plain)
+    cpu_boxed = statistics.median(c for c, _ in boxed)
+    wall_plain = statistics.median(w for _, w in plain)
+    wall_boxed = statistics.median(w for _, w in boxed)
+    print(f"worker start ({starts} each, medians):")
+    print(f"  unsandboxed: {cpu_plain:.3f} CPU s, {wall_plain:.3f} s to warm")
+    print(
+        f"  sandboxed:   {cpu_boxed:.3f} CPU s, {wall_boxed:.3f} s to warm"
+        f"  (ratio {cpu_boxed / cpu_plain:.2f}x CPU, {wall_boxed / wall_plain:.2f}x wall)"
+    )
+    return cpu_plain, cpu_boxed
+
+
+def report_runs(runs: int, cpu_plain: float, cpu_boxed: float) -> None:
+    plain: list[float] = []
+    boxed: list[float] = []
+    for _ in range(2):
+        boxed += asyncio.run(warm_runs(True, runs // 2))
+        plain += asyncio.run(warm_runs(False, runs // 2))
+    median_plain, median_boxed = statistics.median(plain), statistics.median(boxed)
+    print(f"canonical example, time to trace from a warm worker ({len(plain)} each, medians):")
+    print(f"  unsandboxed {median_plain * 1000:.0f} ms, sandboxed {median_boxed * 1000:.0f} ms")
+    print(f"  sandbox's own cost per run: {median_boxed / median_plain:.2f}x (target <= 1.3x)")
+    per_plain, per_boxed = median_plain + cpu_plain, median_boxed + cpu_boxed
+    print(
+        f"  per run with its replacement worker's start: {per_plain:.2f} s against"
+        f" {per_boxed:.2f} s: {per_boxed / per_plain:.2f}x"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--starts", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=6)
+    args = parser.parse_args()
+    status = sandbox_status()
+    if not status.available:
+        print(f"no sandbox here: {status.reason}", file=sys.stderr)
+        return 2
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+    default_authority()
+    cpu_plain, cpu_boxed = report_starts(args.starts)
+    report_runs(args.runs, cpu_plain, cpu_boxed)
+    with tempfile.TemporaryDirectory(prefix="loopscope-bench-") as folder:
+        asyncio.run(burst(args.learners, Path(folder)))
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

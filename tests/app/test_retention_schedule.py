@@ -1,0 +1,42 @@
+"""The server prunes on a schedule, with the retention settings."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from app_factories import make_catalog
+
+from loopscope.app import create_app
+from loopscope.settings import Settings
+from loopscope.storage import Store, StoredRun
+
+pytestmark = pytest.mark.anyio
+
+
+def old_run(run_id: str, days: float) -> StoredRun:
+    created = datetime.now(UTC) - timedelta(days=days)
+    return StoredRun(run_id, run_id, "demo-lesson", "canonical", "f()", (), "{}", created)
+
+
+async def test_the_server_prunes_old_runs_while_it_runs(settings: Settings) -> None:
+    settings = settings.model_copy(update={"prune_interval_s": 0.05, "run_retention_days": 7})
+    app = create_app(settings, catalog=make_catalog())
+    async with app.router.lifespan_context(app):
+        store: Store = app.state.store
+        await store.save_run(old_run("old-run-1", days=8))
+        await store.save_run(old_run("new-run-1", days=1))
+        for _ in range(100):
+            if await store.run("old-run-1") is None:
+                break
+            await asyncio.sleep(0.05)
+        assert await store.run("old-run-1") is None
+        assert await store.run("new-run-1") is not None
+
+
+def test_templates_are_compiled_once_outside_development(settings: Settings) -> None:
+    app = create_app(settings, catalog=make_catalog())
+    assert app.state.templates.blocks.env.auto_reload is False
+    dev = create_app(settings.model_copy(update={"dev": True}), catalog=make_catalog())
+    assert dev.state.templates.blocks.env.auto_reload is True

@@ -1,0 +1,86 @@
+"""Where bwrap cannot start, learner code is refused with the reason; lessons still run."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from visualizer import (
+    SandboxStatus,
+    SandboxUnavailable,
+    TraceEngine,
+    TraceRequest,
+    run_trace,
+    sandbox_status,
+)
+
+MISSING = "/nonexistent/bwrap"
+CANONICAL = SAMPLES / "canonical.py"
+CALL = 'fetch_data("https://api.example.com/data")'
+LOOPSCOPE = [sys.executable, "-c", "from loopscope.cli import main; main()"]
+
+
+def test_a_missing_bwrap_is_reported_with_its_reason() -> None:
+    status = sandbox_status(MISSING)
+    assert status == SandboxStatus(False, f"bubblewrap (bwrap) was not found at {MISSING}")
+
+
+def test_a_bwrap_that_cannot_start_names_what_it_said(tmp_path: Path) -> None:
+    fake = tmp_path / "bwrap"
+    said = "bwrap: No permissions to creating new namespace"
+    fake.write_text(f"#!/bin/sh\necho '{said}' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    status = sandbox_status(str(fake))
+    assert not status.available
+    assert status.reason == (
+        "bwrap cannot create a user namespace: bwrap: No permissions to creating new namespace"
+    )
+
+
+def test_the_real_sandbox_is_available_here() -> None:
+    # .ci/run installs bubblewrap: the suite exercises the real sandbox, never skips it.
+    assert sandbox_status() == SandboxStatus(True, "")
+
+
+@pytest.mark.slow
+def test_learner_code_is_refused_and_lesson_code_still_runs() -> None:
+    with pytest.raises(SandboxUnavailable, match="was not found at /nonexistent/bwrap"):
+        run_trace(TraceRequest(CANONICAL, CALL, origin="learner"), bwrap=MISSING)
+    trace = run_trace(TraceRequest(CANONICAL, CALL, origin="lesson"), bwrap=MISSING)
+    assert trace.error is None
+    assert len(trace.steps) == 7
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_the_engine_fails_closed_the_same_way() -> None:
+    async with TraceEngine(workers=1, bwrap=MISSING) as engine:
+        assert not engine.sandbox.available
+        with pytest.raises(SandboxUnavailable, match="not found"):
+            await engine.trace(TraceRequest(CANONICAL, CALL, origin="learner"))
+        trace = await engine.trace(TraceRequest(CANONICAL, CALL))
+    assert trace.error is None
+
+
+@pytest.mark.slow
+def test_the_command_exits_2_with_one_line() -> None:
+    done = subprocess.run(
+        [*LOOPSCOPE, "trace", str(CANONICAL), "--call", CALL, "--sandbox"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "LOOPSCOPE_BWRAP_PATH": MISSING},
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "loopscope trace: no sandbox can start here: bubblewrap (bwrap) was not found at"
+        f" {MISSING}\n"
+    )
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
