@@ -7,6 +7,7 @@ at least one wrong variant, or it is a defect that proves nothing.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -44,12 +45,23 @@ def _correct(exercise: str) -> tuple[str, ...]:
     return (solution, *checked.alternatives)
 
 
-@cache
-def _verdict(exercise: str, example: str) -> Verdict:
-    lesson = _lesson()
-    file = CONTENT_ROOT / SLUG / lesson.meta.examples[example].file
-    verdict, _ = attempt(_exercises()[exercise], Path(file), run_trace, origin="lesson", workers=2)
+def _judge(pair: tuple[str, str]) -> Verdict:
+    exercise, example = pair
+    file = CONTENT_ROOT / SLUG / _lesson().meta.examples[example].file
+    verdict, _ = attempt(_exercises()[exercise], Path(file), run_trace, origin="lesson")
     return verdict
+
+
+@cache
+def _verdicts() -> dict[tuple[str, str], Verdict]:
+    """Every known file judged once; the runs mostly wait on the upstream, so several at once."""
+    pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return dict(zip(pairs, pool.map(_judge, pairs), strict=True))
+
+
+def _verdict(exercise: str, example: str) -> Verdict:
+    return _verdicts()[(exercise, example)]
 
 
 def _report(verdict: Verdict) -> str:
