@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from lessons.expectations import WrongVariant
 from lessons.fences import fences
 from lessons.models import (
     BuildStep,
@@ -30,6 +31,7 @@ from lessons.models import (
     PerfComparison,
     Pitfall,
     ProjectMode,
+    ProjectStep,
     Question,
     TryMode,
     VisualExample,
@@ -50,8 +52,10 @@ EXAMPLE_FIELDS: dict[type[BaseModel], frozenset[str]] = {
     VisualMode: frozenset({"example"}),
     VisualExample: frozenset({"example", "variants"}),
     TryMode: frozenset({"example"}),
-    Challenge: frozenset({"starter", "solution"}),
-    ProjectMode: frozenset({"solution"}),
+    Challenge: frozenset({"starter", "solution", "alternatives"}),
+    ProjectMode: frozenset({"starter", "solution"}),
+    ProjectStep: frozenset({"alternatives"}),
+    WrongVariant: frozenset({"example"}),
 }
 
 # Records whose ``id`` must be unique within a lesson (learners commit answers against them).

@@ -28,15 +28,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-Markdown = str
+from lessons.expectations import Checked
+from lessons.models_base import ItemId as ItemId
+from lessons.models_base import Markdown as Markdown
+from lessons.models_base import Model as Model
+
 Level = Literal["Foundation", "Intermediate", "Advanced", "Expert"]
 ModeName = Literal[
     "learn", "why", "deep", "visual", "try", "challenge", "project", "recall", "perf"
@@ -53,11 +55,6 @@ MODES: tuple[ModeName, ...] = (
     "perf",
 )
 Slug = str
-ItemId = str  # [a-z0-9-]+, unique within its lesson
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # --- Examples and the evidence that backs a claim ---------------------------------------------
@@ -352,7 +349,7 @@ class Knob(Model):
     max: float | None = None
     step: float | None = None
     # select and choice: value -> label
-    choices: dict[str, str] = {}
+    choices: dict[str, str] = Field(default_factory=dict)
     default: str
 
 
@@ -364,8 +361,7 @@ class VisualExample(Model):
     knobs: tuple[Knob, ...] = ()
     # the what-ifs: a toggle knob's id (when on) or a choice knob's value (when chosen) -> the
     # example to run instead
-
-    variants: dict[str, str] = {}
+    variants: dict[str, str] = Field(default_factory=dict)
 
 
 class VisualMode(Model):
@@ -383,19 +379,27 @@ class VisualMode(Model):
 # --- try / challenge / project / perf -----------------------------------------------------------
 
 
+class Suggestion(Model):
+    """Something to try in the editor, with the runs of the edited code that show it works."""
+
+    text: Markdown
+    tried: tuple[Evidence, ...] = Field(min_length=1)
+
+
 class TryMode(Model):
     intro: Markdown
     example: str
-    suggestions: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...]
 
 
-class Challenge(Model):
+class Challenge(Checked):
+    """An exercise: the learner edits ``starter`` until every check passes on real runs."""
+
     id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     task: Markdown
     starter: str  # example name
     solution: str  # example name, the reference that passes
-    checks: tuple[str, ...]  # what the automatic check asserts, in words
 
 
 class ChallengeMode(Model):
@@ -403,16 +407,19 @@ class ChallengeMode(Model):
     challenges: tuple[Challenge, ...]
 
 
-class ProjectStep(Model):
+class ProjectStep(Checked):
+    """A milestone of the project, checked on runs of the learner's whole app file."""
+
+    id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     task: Markdown
-    checks: tuple[str, ...]
 
 
 class ProjectMode(Model):
     title: str
     goal: Markdown
-    steps: tuple[ProjectStep, ...]
+    starter: str  # example name: the file the learner starts from
+    steps: tuple[ProjectStep, ...] = Field(min_length=1)
     solution: str  # example name
 
 

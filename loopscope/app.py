@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = await Store.open(settings.resolved_database_url)
         app.state.traces = trace_service(settings, app.state.store)
+        app.state.work = app.state.store  # the Store includes LearnerWork
         if settings.trace_prestart:
             app.state.traces.start()  # in the background: start-up does not wait for workers
         app.state.rooms = room_service(settings, app.state.store, loaded)

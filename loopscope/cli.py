@@ -1,4 +1,4 @@
-"""The ``loopscope`` command: ``serve``, ``lessons check``, ``trace`` and ``db``."""
+"""The ``loopscope`` command: ``serve``, ``lessons check``, ``trace``, ``challenge``, ``db``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import typer
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 lessons_app = typer.Typer(no_args_is_help=True, help="Work with lesson sources.")
 app.add_typer(lessons_app, name="lessons")
+challenge_app = typer.Typer(no_args_is_help=True, help="Check code against a lesson's challenges.")
+app.add_typer(challenge_app, name="challenge")
 db_app = typer.Typer(no_args_is_help=True, help="Look after the database.")
 app.add_typer(db_app, name="db")
 
@@ -87,6 +89,19 @@ def trace(
             wall_s=settings.trace_timeout_s if time_limit is None else time_limit,
         )
     )
+
+
+@challenge_app.command("check")
+def challenge_check(
+    lesson: Annotated[str, typer.Argument(help="The lesson's slug.")],
+    challenge: Annotated[str, typer.Argument(help="A challenge id, or project/<milestone id>.")],
+    file: Annotated[Path, typer.Argument(help="The Python file to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Check FILE in the sandbox as the app does: exit 0 all pass, 1 some fail, 2 bad input."""
+    from lessons.challenge_command import challenge_check as check_command
+
+    raise typer.Exit(check_command(lesson, challenge, file, json_output=as_json))
 
 
 @db_app.command("upgrade")

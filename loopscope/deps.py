@@ -9,8 +9,10 @@ from fastapi import Depends, HTTPException, Request
 from lessons.models import ModeName
 from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
+from loopscope.practice import Practice
 from loopscope.ratelimit import RunLimiter, run_key, too_many_runs_message
 from loopscope.storage import Store
+from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
 from loopscope.tracing import TraceService
 from loopscope.views import LearnerState, LessonContext
@@ -32,6 +34,16 @@ async def get_templates(request: Request) -> Templates:
 async def get_traces(request: Request) -> TraceService:
     traces: TraceService = request.app.state.traces
     return traces
+
+
+async def get_practice(request: Request) -> Practice:
+    # Built per request: tests swap ``app.state.traces`` for a fake engine after start-up.
+    return Practice(request.app.state.traces, request.app.state.work)
+
+
+async def get_work(request: Request) -> LearnerWork:
+    work: LearnerWork = request.app.state.work
+    return work
 
 
 async def get_learner(request: Request) -> Learner:
@@ -62,6 +74,8 @@ async def get_mode(mode: str) -> ModeName:
 StoreDep = Annotated[Store, Depends(get_store)]
 TemplatesDep = Annotated[Templates, Depends(get_templates)]
 TracesDep = Annotated[TraceService, Depends(get_traces)]
+PracticeDep = Annotated[Practice, Depends(get_practice)]
+WorkDep = Annotated[LearnerWork, Depends(get_work)]
 LearnerDep = Annotated[Learner, Depends(get_learner)]
 LessonsDep = Annotated[tuple[LessonContext, ...], Depends(get_lessons)]
 LessonDep = Annotated[LessonContext, Depends(get_lesson)]

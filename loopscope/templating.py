@@ -17,6 +17,7 @@ import jinja2
 from cachetools import LRUCache
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -119,6 +120,11 @@ class Templates:
             html = render_block(self.blocks.env, name, block, **context())
             self.fragments[key] = html
         return HTMLResponse(html, headers={"Vary": VARY})
+
+    def block_markup(self, name: str, block: str, context: dict[str, Any]) -> Markup:
+        """One block of ``name`` rendered to HTML to embed in another page (one player for
+        Visual and Try: the learner's run is shown with Visual's own ``player`` block)."""
+        return Markup(render_block(self.blocks.env, name, block, **context))
 
     @staticmethod
     @jinja2.pass_context

@@ -47,6 +47,7 @@ from visualizer import (
     EngineBusy,
     Limits,
     SandboxStatus,
+    SandboxUnavailable,
     Trace,
     TraceEngine,
     TraceError,
@@ -249,7 +250,9 @@ class TraceService:
 
         Raises ``TraceBusy`` at once when the queue is full.
         """
-        spec = self._spec(lesson, example, call, knobs)
+        return await self._submit_spec(self._spec(lesson, example, call, knobs), fresh=fresh)
+
+    async def _submit_spec(self, spec: _Spec, *, fresh: bool) -> str:
         if not fresh and spec.key not in self._inflight:
             stored = await self._latest(spec.key)
             if stored is not None:
@@ -269,6 +272,28 @@ class TraceService:
         if flight.task.done():
             flight.task.result()  # raises TraceBusy / TraceFailed
         return spec.key
+
+    async def submit_source(
+        self, lesson: str, label: str, source: str, call: str, *, fresh: bool = False
+    ) -> str:
+        """Start (or join, or reuse) a run of a learner's ``source``; returns its key.
+
+        Learner code only ever runs in the sandbox: where it cannot start this raises
+        ``SandboxUnavailable`` with the reason, and nothing runs.
+        """
+        if not self.sandbox.available:
+            raise SandboxUnavailable(self.sandbox.reason)
+        key = request_key(source, call, ())
+        file = self._source_dir / key / "learner.py"
+        request = TraceRequest(file, call, (), Limits(wall_s=self.timeout_s), origin="learner")
+        spec = _Spec(key, lesson, label, call, (), source, file, request)
+        return await self._submit_spec(spec, fresh=fresh)
+
+    async def record_source(
+        self, lesson: str, label: str, source: str, call: str, *, fresh: bool = False
+    ) -> RecordedRun:
+        """``submit_source`` and wait for the run."""
+        return await self.wait(await self.submit_source(lesson, label, source, call, fresh=fresh))
 
     @contextlib.asynccontextmanager
     async def measuring_turn(self) -> AsyncIterator[None]:

@@ -6,3 +6,22 @@ document.addEventListener("htmx:after:swap", (event) => {
   const result = root instanceof Element ? root.querySelector("[data-focus-after-swap]") : null;
   if (result) result.focus();
 });
+
+// A page that htmx boosted in keeps the old <head>: its own stylesheets and modules are named
+// by a [data-page-assets] element in the body instead, and loaded here once each.
+function loadPageAssets(root) {
+  root.querySelectorAll("[data-page-assets]").forEach((assets) => {
+    for (const href of (assets.dataset.css || "").split(" ").filter(Boolean)) {
+      if (!document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = href;
+        document.head.append(link);
+      }
+    }
+    for (const src of (assets.dataset.modules || "").split(" ").filter(Boolean)) {
+      import(src);
+    }
+  });
+}
+document.addEventListener("htmx:after:swap", () => loadPageAssets(document));

@@ -5,9 +5,10 @@ checks all read (never an event's text):
 
     requests = find_requests(trace.events)
     overlapping(requests), max_in_flight(requests)     # concurrency
-    tcp_connects(trace.events), clients_created(trace.events)
+    tcp_connects(trace.events), clients_created(trace.events), find_clients(trace.events)
     find_stalls(trace.events)                          # who held the loop, where, why
-    exceptions(trace.events)                           # raised / caught, by type
+    exceptions(trace.events), find_exceptions(...)     # raised / caught, by type / one by one
+    loop_waiting_ms(trace.events)                      # time the loop slept on I/O
     task_states(trace.events, until_ms=...)            # each task's state at a moment
 """
 
@@ -23,8 +24,10 @@ from visualizer.events import (
     BlockCause,
     Blocked,
     Caught,
+    ClientClosed,
     ClientCreated,
     HttpPhase,
+    IoWait,
     Raised,
     RequestSent,
     ResponseArrived,
@@ -34,6 +37,8 @@ from visualizer.events import (
     TaskStarted,
     Unwound,
 )
+
+DEFAULT_TIMEOUT_S = 5.0  # httpx's default, for each phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,13 @@ class RequestRecord:
     end_ms: float
     phases: tuple[Phase, ...] = field(default=())
     status_code: int | None = None
+    client: int | None = None  # which client sent it (see ``find_clients``)
+
+    @property
+    def host(self) -> str:
+        """``api.example.com`` for ``https://api.example.com/data``."""
+        rest = self.url.partition("://")[2] or self.url
+        return rest.split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
 
     @property
     def phase_names(self) -> tuple[str, ...]:
@@ -102,6 +114,7 @@ class _Draft:
     status: str | None = None
     status_code: int | None = None
     phases: list[Phase] = field(default_factory=list)
+    client: int | None = None
 
 
 def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
@@ -117,6 +130,7 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
                 event.url,
                 event.t_ms,
                 event.t_ms,
+                client=event.client,
             )
             continue
         if not isinstance(event, HttpPhase | ResponseArrived):
@@ -147,6 +161,7 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
             end_ms=d.end_ms,
             phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
             status_code=d.status_code,
+            client=d.client,
         )
         for d in drafts.values()
     )
@@ -157,25 +172,53 @@ def overlapping(requests: Iterable[RequestRecord]) -> bool:
     return any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
 
 
-def max_in_flight(requests: Iterable[RequestRecord]) -> int:
-    """The most requests in flight at one moment (a request ends before one starting then)."""
-    marks = sorted(
-        mark for r in requests for mark in ((r.start_ms, 1), (max(r.end_ms, r.start_ms), -1))
+def on_the_wire(request: RequestRecord) -> tuple[float, float]:
+    """When a request was really in flight: from its first HTTP phase to its last.
+
+    A request waiting for a free pooled connection (``httpx.Limits``) has started but is not on
+    the wire yet; without phases (a mocked transport) the whole request counts.
+    """
+    if not request.phases:
+        return request.start_ms, request.end_ms
+    start = min(phase.start_ms for phase in request.phases)
+    end = max(
+        phase.end_ms if phase.end_ms is not None else request.end_ms for phase in request.phases
     )
-    most = current = 0
-    for _, change in sorted(marks, key=lambda m: (m[0], m[1])):
-        current += change
-        most = max(most, current)
+    return start, end
+
+
+def max_in_flight(requests: Iterable[RequestRecord]) -> int:
+    """The most requests on the wire at one moment (one ending as another starts: not both).
+
+    >>> r = [RequestRecord(n, None, None, "GET", "u", None, s, e) for n, s, e in
+    ...      [(1, 0, 10), (2, 5, 15), (3, 10, 20)]]
+    >>> max_in_flight(r)
+    2
+    """
+    spans = [on_the_wire(r) for r in requests]
+    edges = sorted(
+        [(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans],
+        key=lambda edge: (edge[0], edge[1]),  # ends before starts at the same moment
+    )
+    most = now = 0
+    for _, change in edges:
+        now += change
+        most = max(most, now)
     return most
+
+
+def connect_times(events: Iterable[AnyEvent]) -> tuple[float, ...]:
+    """When each TCP connection was opened (a pooled connection that is reused opens none)."""
+    return tuple(
+        e.t_ms
+        for e in events
+        if isinstance(e, HttpPhase) and e.phase == "connect_tcp" and e.state == "complete"
+    )
 
 
 def tcp_connects(events: Iterable[AnyEvent]) -> int:
     """TCP connections opened (a pooled connection that is reused opens none)."""
-    return sum(
-        1
-        for e in events
-        if isinstance(e, HttpPhase) and e.phase == "connect_tcp" and e.state == "complete"
-    )
+    return len(connect_times(events))
 
 
 def clients_created(events: Iterable[AnyEvent]) -> int:
@@ -280,3 +323,89 @@ def _waiting_on(event: Suspended) -> str:
     if event.on == "yield":
         return "one turn of the loop"
     return event.subject
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """One ``httpx`` client: where it was made, its timeout per phase, whether it was closed."""
+
+    number: int
+    line: int | None  # the traced file's line that made it (None: made by library code)
+    created_ms: float
+    closed_ms: float | None
+    timeout: tuple[tuple[str, float | None], ...]  # ("connect", 0.5), ("read", 1.0), ...
+    default_timeout: bool
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_ms is not None
+
+    def phase_timeout(self, phase: str) -> float | None:
+        return dict(self.timeout).get(phase)
+
+
+def find_clients(events: Iterable[AnyEvent]) -> tuple[ClientRecord, ...]:
+    """Every ``httpx.AsyncClient`` / ``httpx.Client`` made during the run, in order."""
+    made: dict[int, ClientRecord] = {}
+    for event in events:
+        if isinstance(event, ClientCreated):
+            timeout = (
+                ("connect", event.connect),
+                ("read", event.read),
+                ("write", event.write),
+                ("pool", event.pool),
+            )
+            made[event.client] = ClientRecord(
+                number=event.client,
+                line=event.line,
+                created_ms=event.t_ms,
+                closed_ms=None,
+                timeout=timeout,
+                default_timeout=all(value == DEFAULT_TIMEOUT_S for _, value in timeout),
+            )
+        elif isinstance(event, ClientClosed) and event.client in made:
+            found = made[event.client]
+            made[event.client] = ClientRecord(
+                found.number,
+                found.line,
+                found.created_ms,
+                event.t_ms,
+                found.timeout,
+                found.default_timeout,
+            )
+    return tuple(made.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRecord:
+    """An exception seen in the traced file: ``raised`` out of a frame, or ``caught`` there."""
+
+    type: str
+    how: Literal["raised", "caught"]
+    task: str | None
+    line: int | None
+    t_ms: float
+
+
+def find_exceptions(events: Iterable[AnyEvent]) -> tuple[ExceptionRecord, ...]:
+    """Exceptions one by one: raised at an await or out of a frame, and caught by a handler."""
+    found: list[ExceptionRecord] = []
+    for event in events:
+        if isinstance(event, Raised | Unwound):
+            found.append(
+                ExceptionRecord(event.error.type, "raised", event.task, event.line, event.t_ms)
+            )
+        elif isinstance(event, Caught) and event.error is not None:
+            found.append(
+                ExceptionRecord(event.error.type, "caught", event.task, event.line, event.t_ms)
+            )
+    return tuple(found)
+
+
+def loop_waiting_ms(events: Iterable[AnyEvent]) -> float:
+    """How long the event loop slept in the OS selector: the run's time spent waiting on I/O.
+
+    Unlike the wall time it leaves out the CPU the run used (tracing, TLS, a busy machine), so
+    it tells waits that overlapped (about the slowest) from waits in a row (their sum).
+    """
+    return round(sum(event.ms for event in events if isinstance(event, IoWait)), 3)

@@ -208,6 +208,19 @@ class ClientCreated(_Base):
     sync: bool
     ms: float
     cpu_ms: float
+    # Its timeout for each phase (httpx's default is 5 s each; None: no limit).
+    connect: float | None = 5.0
+    read: float | None = 5.0
+    write: float | None = 5.0
+    pool: float | None = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientClosed(_Base):
+    """httpx client number ``client`` was closed (``aclose``/``close`` or leaving its block)."""
+
+    kind: Literal["client_closed"] = "client_closed"
+    client: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,6 +232,7 @@ class RequestSent(_Base):
     method: str = "GET"
     url: str
     sync: bool = False
+    client: int | None = None  # the client that sent it (see ``ClientCreated``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,6 +322,7 @@ AnyEvent = (
     | Unwound
     | Returned
     | ClientCreated
+    | ClientClosed
     | RequestSent
     | HttpPhase
     | ResponseArrived

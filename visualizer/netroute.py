@@ -32,7 +32,14 @@ from typing import Any
 import httpcore
 import httpx
 
-from visualizer.events import ClientCreated, HttpPhase, PhaseState, RequestSent, ResponseArrived
+from visualizer.events import (
+    ClientClosed,
+    ClientCreated,
+    HttpPhase,
+    PhaseState,
+    RequestSent,
+    ResponseArrived,
+)
 from visualizer.recorder import Recorder
 
 DEMO_DOMAIN = "example.com"
@@ -168,6 +175,7 @@ def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
 
 _request_ids = itertools.count(1)
 _client_ids = itertools.count(1)
+_CLIENT_NUMBER = "_loopscope_client"
 _STATES: dict[str, PhaseState] = {"started": "started", "complete": "complete", "failed": "failed"}
 
 
@@ -181,7 +189,7 @@ def _learner_line(traced_file: str) -> int | None:
 
 
 def _on_request(
-    tap: Tap, request: httpx.Request, *, sync: bool
+    tap: Tap, request: httpx.Request, *, sync: bool, client: int | None = None
 ) -> Callable[[str, dict[str, Any]], None] | None:
     recorder = tap.recorder
     if recorder is None:
@@ -200,6 +208,7 @@ def _on_request(
             method=request.method,
             url=str(request.url),
             sync=sync,
+            client=client,
         )
     )
 
@@ -243,22 +252,46 @@ def _on_response(tap: Tap, response: httpx.Response) -> None:
     )
 
 
-def _client_built(tap: Tap, started: float, cpu: float, *, sync: bool) -> None:
-    """Record a client's creation: building its SSL context holds the thread for a while."""
+def _client_built(tap: Tap, client: Any, started: float, cpu: float, *, sync: bool) -> None:
+    """Record a client's creation (numbered, with its timeout for each phase): building its
+    SSL context holds the thread for a while."""
     recorder = tap.recorder
     if recorder is None:
         return
     cpu_ms = (time.thread_time() - cpu) * 1000.0
     recorder.building_ms += cpu_ms
+    number = next(_client_ids)
+    setattr(client, _CLIENT_NUMBER, number)
+    timeout = client.timeout
     recorder.emit(
         ClientCreated(
             t_ms=recorder.now_ms(),
             task=recorder.task_name(),
             line=_learner_line(tap.traced_file),
-            client=next(_client_ids),
+            client=number,
             sync=sync,
             ms=round((time.perf_counter() - started) * 1000.0, 3),
             cpu_ms=round(cpu_ms, 3),
+            connect=timeout.connect,
+            read=timeout.read,
+            write=timeout.write,
+            pool=timeout.pool,
+        )
+    )
+
+
+def _client_closed(tap: Tap, client: Any) -> None:
+    recorder = tap.recorder
+    number = getattr(client, _CLIENT_NUMBER, None)
+    if recorder is None or number is None or getattr(client, "_loopscope_closed", False):
+        return
+    client._loopscope_closed = True
+    recorder.emit(
+        ClientClosed(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            line=_learner_line(tap.traced_file),
+            client=number,
         )
     )
 
@@ -266,20 +299,25 @@ def _client_built(tap: Tap, started: float, cpu: float, *, sync: bool) -> None:
 def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
     original: Callable[..., None] = kind.__init__
 
-    async def request_hook_async(request: httpx.Request) -> None:
-        trace = _on_request(tap, request, sync=False)
-        if trace is not None:
-            sync_trace = trace
+    def request_hooks(client: Any) -> Callable[[httpx.Request], Awaitable[None] | None]:
+        async def request_hook_async(request: httpx.Request) -> None:
+            number = getattr(client, _CLIENT_NUMBER, None)
+            trace = _on_request(tap, request, sync=False, client=number)
+            if trace is not None:
+                sync_trace = trace
 
-            async def async_trace(name: str, info: dict[str, Any]) -> None:
-                sync_trace(name, info)
+                async def async_trace(name: str, info: dict[str, Any]) -> None:
+                    sync_trace(name, info)
 
-            request.extensions["trace"] = async_trace
+                request.extensions["trace"] = async_trace
 
-    def request_hook(request: httpx.Request) -> None:
-        trace = _on_request(tap, request, sync=True)
-        if trace is not None:
-            request.extensions["trace"] = trace
+        def request_hook(request: httpx.Request) -> None:
+            number = getattr(client, _CLIENT_NUMBER, None)
+            trace = _on_request(tap, request, sync=True, client=number)
+            if trace is not None:
+                request.extensions["trace"] = trace
+
+        return request_hook_async if is_async else request_hook
 
     async def response_hook_async(response: httpx.Response) -> None:
         _on_response(tap, response)
@@ -287,19 +325,49 @@ def _patch_client(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
     def response_hook(response: httpx.Response) -> None:
         _on_response(tap, response)
 
-    on_request: Callable[[httpx.Request], Awaitable[None] | None]
     on_response: Callable[[httpx.Response], Awaitable[None] | None]
-    if is_async:
-        on_request, on_response = request_hook_async, response_hook_async
-    else:
-        on_request, on_response = request_hook, response_hook
+    on_response = response_hook_async if is_async else response_hook
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         original(self, *args, **kwargs)
-        _client_built(tap, started, cpu, sync=not is_async)
+        _client_built(tap, self, started, cpu, sync=not is_async)
         hooks = self._event_hooks
-        hooks["request"] = [*hooks.get("request", []), on_request]
+        hooks["request"] = [*hooks.get("request", []), request_hooks(self)]
         hooks["response"] = [on_response, *hooks.get("response", [])]
 
     kind.__init__ = __init__
+    _patch_close(kind, tap, is_async=is_async)
+
+
+def _patch_close(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+    """``close``/``aclose`` and leaving ``with`` record the client as closed (once)."""
+    exit_name, close_name = ("__aexit__", "aclose") if is_async else ("__exit__", "close")
+    original_exit: Callable[..., Any] = getattr(kind, exit_name)
+    original_close: Callable[..., Any] = getattr(kind, close_name)
+    if is_async:
+
+        async def aexit(self: Any, *args: Any) -> Any:
+            result = await original_exit(self, *args)
+            _client_closed(tap, self)
+            return result
+
+        async def aclose(self: Any) -> None:
+            await original_close(self)
+            _client_closed(tap, self)
+
+        setattr(kind, exit_name, aexit)
+        setattr(kind, close_name, aclose)
+    else:
+
+        def exit_(self: Any, *args: Any) -> Any:
+            result = original_exit(self, *args)
+            _client_closed(tap, self)
+            return result
+
+        def close(self: Any) -> None:
+            original_close(self)
+            _client_closed(tap, self)
+
+        setattr(kind, exit_name, exit_)
+        setattr(kind, close_name, close)

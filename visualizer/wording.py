@@ -17,6 +17,7 @@ from visualizer.events import (
     BlockCause,
     Blocked,
     Caught,
+    ClientClosed,
     ClientCreated,
     CoroutineCreated,
     FrameEntered,
@@ -147,6 +148,8 @@ def detail(event: AnyEvent) -> str:
         case ClientCreated():
             kind = "httpx.Client" if event.sync else "httpx.AsyncClient"
             return f"{kind} built in {event.ms:.1f} ms (its TLS context loads the CA certificates)"
+        case ClientClosed():
+            return f"client {event.client} closed"
         case RequestSent():
             return f"request.started {event.method} {event.url}"
         case HttpPhase():

@@ -1,6 +1,16 @@
 """One router per area of the site."""
 
-from loopscope.routes import catalog, health, interactions, lessons, perf, rooms, visual
+from loopscope.routes import (
+    catalog,
+    checking,
+    health,
+    interactions,
+    lessons,
+    perf,
+    rooms,
+    trying,
+    visual,
+)
 
 # Mode routers before lessons.router, whose /lessons/{slug}/{mode} would take their addresses.
 ROUTERS = (
@@ -8,6 +18,8 @@ ROUTERS = (
     catalog.router,
     perf.router,
     visual.router,
+    trying.router,
+    checking.router,
     lessons.router,
     interactions.router,
     rooms.router,

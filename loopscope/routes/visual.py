@@ -220,7 +220,8 @@ def _download(body: bytes, filename: str) -> Response:
 
 async def _run(traces: TracesDep, lesson: LessonContext, run_id: str) -> RecordedRun:
     run = await traces.get(run_id)
-    if run is None or run.lesson != lesson.slug:
+    # A learner's own run (Try, Challenge) is replayed at its own address, not here.
+    if run is None or run.lesson != lesson.slug or run.example not in lesson.lesson.meta.examples:
         raise HTTPException(status_code=404, detail=NO_RUN)
     return run
 

@@ -3,6 +3,7 @@
     store = await Store.open(url)        # connects and upgrades the schema to the newest revision
     await store.commit_choice(...)       # learner progress (``loopscope.storage.progress``)
     await store.save_run(run)            # recorded runs (``loopscope.storage.runs``)
+    await store.save_draft(...)          # a learner's own code (``loopscope.storage.work``)
     await store.prune(policy)            # retention (``loopscope db prune`` and the server's timer)
 
 Each aggregate lives in its own module; ``Store`` only joins them over one engine.
@@ -19,6 +20,7 @@ from loopscope.storage.database import Clock, create_engine, now
 from loopscope.storage.migrate import current_revision, upgrade
 from loopscope.storage.progress import LearnerProgress
 from loopscope.storage.runs import RecordedRuns
+from loopscope.storage.work import LearnerWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ class Pruned:
     learners: int
 
 
-class Store(LearnerProgress, RecordedRuns):
+class Store(LearnerProgress, RecordedRuns, LearnerWork):
     @classmethod
     async def open(cls, url: str, *, clock: Clock = now) -> Store:
         """Connect and bring the schema up to the newest migration."""

@@ -7,6 +7,10 @@
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
     mode_visits        per learner, lesson and mode: first and last visit
     trace_runs         a recorded trace of a lesson example (the trace JSON), by run id
+    drafts             a learner's code in the editor, per lesson and place (try, challenge/id)
+    run_sources        the learner code a recorded run ran
+    attempts           a checked attempt at a challenge or milestone, check by check (JSON)
+    passes             per learner, lesson and place: the first attempt that passed
 
 Unique constraints, not application checks, make a double-submitted form store once, and every
 write is an upsert on them, so two requests racing on a first visit both succeed.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(64)
@@ -106,3 +110,58 @@ class TraceRunRow(Base):
     knobs: Mapped[str] = mapped_column(Text)  # JSON list of [id, value] pairs
     trace: Mapped[str] = mapped_column(Text)  # the trace JSON, as ``loopscope trace --json``
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- a learner's own work (loopscope.storage.work) ---------------------------------------
+
+PLACE = String(96)
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
+    code: Mapped[str] = mapped_column(Text)
+    call: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunSourceRow(Base):
+    __tablename__ = "run_sources"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("trace_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID)
+    code: Mapped[str] = mapped_column(Text)
+
+
+class AttemptRow(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    lesson: Mapped[str] = mapped_column(ID)
+    place: Mapped[str] = mapped_column(PLACE)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    checks: Mapped[str] = mapped_column(Text)  # JSON list of CheckOutcome
+    code: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PassRow(Base):
+    __tablename__ = "passes"
+
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson: Mapped[str] = mapped_column(ID, primary_key=True)
+    place: Mapped[str] = mapped_column(PLACE, primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ID)
+    passed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -326,7 +326,7 @@ def try_view(ctx: LessonContext, state: LearnerState) -> TryView:
         intro=ctx.md.block(try_.intro),
         code=ctx.md.code(try_.example),
         example_title=ctx.lesson.meta.examples[try_.example].title,
-        suggestions=_lines(try_.suggestions, ctx.md),
+        suggestions=_lines(tuple(s.text for s in try_.suggestions), ctx.md),
     )
 
 
@@ -357,7 +357,7 @@ def challenge_view(ctx: LessonContext, state: LearnerState) -> ChallengesView:
                 task=md.block(c.task),
                 starter=md.code(c.starter),
                 solution=md.code(c.solution),
-                checks=_lines(c.checks, md),
+                checks=_lines(tuple(check.text for check in c.checks), md),
             )
             for c in mode.challenges
         ),
@@ -386,7 +386,9 @@ def project_view(ctx: LessonContext, state: LearnerState) -> ProjectView:
         title=project.title,
         goal=md.block(project.goal),
         steps=tuple(
-            ProjectStepView(n, md.inline(s.title), md.block(s.task), _lines(s.checks, md))
+            ProjectStepView(
+                n, md.inline(s.title), md.block(s.task), _lines(tuple(c.text for c in s.checks), md)
+            )
             for n, s in enumerate(project.steps, start=1)
         ),
         solution=md.code(project.solution),

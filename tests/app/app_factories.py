@@ -131,7 +131,16 @@ def lesson_data() -> dict[str, Any]:
             "quiz": [_question("v1")],
             "snapshot": ["Snap."],
         },
-        "try_": {"intro": "Try it.", "example": "canonical", "suggestions": ["Change the url."]},
+        "try_": {
+            "intro": "Try it.",
+            "example": "canonical",
+            "suggestions": [
+                {
+                    "text": "Change the url.",
+                    "tried": [{"example": "nonblocking", "expect": {"no_error": True}}],
+                }
+            ],
+        },
         "challenge": {
             "intro": "Challenges.",
             "challenges": [
@@ -141,14 +150,59 @@ def lesson_data() -> dict[str, Any]:
                     "task": "Do it.",
                     "starter": "blocking",
                     "solution": "nonblocking",
-                    "checks": ["It is fast."],
+                    "runs": [
+                        {"id": "main", "call": "f()"},
+                        {"id": "secret", "call": "f(2)", "hidden": True},
+                    ],
+                    "checks": [
+                        {
+                            "id": "fast",
+                            "kind": "wall_time",
+                            "run": "main",
+                            "measure": "wall",
+                            "slowest_ms": 100,
+                            "at_most": 2,
+                            "text": "It is fast.",
+                        },
+                        {
+                            "id": "no-stall",
+                            "kind": "stalls",
+                            "run": "main",
+                            "text": "Nothing blocks.",
+                        },
+                        {
+                            "id": "hidden-value",
+                            "kind": "returns",
+                            "run": "secret",
+                            "matches": ".*",
+                            "text": "Returns something.",
+                        },
+                    ],
+                    "wrong": [{"example": "blocking", "fails": ["no-stall"]}],
                 },
             ],
         },
         "project": {
             "title": "Aggregator",
             "goal": "Goal.",
-            "steps": [{"title": "Client", "task": "Make one.", "checks": ["Shared."]}],
+            "starter": "blocking",
+            "steps": [
+                {
+                    "id": "client",
+                    "title": "Client",
+                    "task": "Make one.",
+                    "runs": [{"id": "serve", "call": "f()"}],
+                    "checks": [
+                        {
+                            "id": "one-connect",
+                            "kind": "tcp_connects",
+                            "run": "serve",
+                            "max": 1,
+                            "text": "Shared.",
+                        },
+                    ],
+                }
+            ],
             "solution": "nonblocking",
         },
         "recall": {

@@ -81,12 +81,6 @@ async def test_recall_shows_cards_and_quiz(
     assert view.answered == 0
 
 
-@pytest.mark.parametrize("mode", ["try", "challenge", "project"])
-async def test_later_modes_say_what_is_coming(client: httpx.AsyncClient, mode: ModeName) -> None:
-    html = (await client.get(mode_path(mode))).text
-    assert "Coming next." in html
-
-
 async def test_pages_carry_skip_link_landmarks_and_hashed_assets(client: httpx.AsyncClient) -> None:
     html = (await client.get(f"{LESSON}/deep")).text
     assert 'class="skip-link" href="#main"' in html

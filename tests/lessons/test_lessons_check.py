@@ -79,6 +79,7 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
         "tiny-lesson/lesson.yaml: examples.no_await",
         "tiny-lesson/deep.yaml: steps.0.evidence",
         "tiny-lesson/deep.yaml: pitfalls.0.evidence",
+        "tiny-lesson/try.yaml: suggestions.0.tried.0",
         "tiny-lesson/perf.yaml: comparisons.0.slow",
         "tiny-lesson/perf.yaml: comparisons.0.fast",
     ]
@@ -86,12 +87,13 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
                 ("response.text",))  # fmt: skip
     assert checks[0].run == fetch
     assert checks[1].expect == Expectation(raises="AttributeError")
-    assert checks[5].run.call == 'fetch_data("https://api.example.com/get")'
+    assert checks[4].run.call == 'fetch_data("https://api.example.com/delay/1")'
+    assert checks[6].run.call == 'fetch_data("https://api.example.com/get")'
     assert checks[0].counters == ()  # an example run on its own is not a claim
     no_await = Run(folder / "examples/no_await.py", 'fetch_data("https://api.example.com/data")')
     assert checks[2].counters == (CounterRun(no_await, "the await left out"),)
     assert checks[3].counters == (CounterRun(fetch, "the await put back"),)
-    assert checks[5].counters[0].run == Run(
+    assert checks[6].counters[0].run == Run(
         folder / "examples/no_await.py", 'fetch_data("https://api.example.com/get")'
     )
 
@@ -161,7 +163,7 @@ def test_main_reports_every_check_and_passes() -> None:
         "expected AttributeError, but the run ended without an error; "
         "expected a warning containing 'was never awaited'; warnings: none\n"
     ) in text
-    assert text.rstrip().endswith("6 passed, 0 failed (1 lessons)")
+    assert text.rstrip().endswith("7 passed, 0 failed (1 lessons)")
 
 
 def test_main_fails_when_a_counter_example_passes() -> None:
@@ -216,7 +218,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
         "does not hold\n"
         "      expected 2 TCP connects, saw 1\n"
     ) in text
-    assert "5 passed, 1 failed" in text
+    assert "6 passed, 1 failed" in text
 
 
 def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: Path) -> None:

@@ -1,7 +1,7 @@
 """Workshop rooms: rooms, their opened items, participants, answers and numbered events.
 
-Revision ID: 0003_rooms
-Revises: 0002_retention
+Revision ID: 0004_rooms
+Revises: 0003_learner_work
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_rooms"
-down_revision = "0002_retention"
+revision = "0004_rooms"
+down_revision = "0003_learner_work"
 branch_labels = None
 depends_on = None
 

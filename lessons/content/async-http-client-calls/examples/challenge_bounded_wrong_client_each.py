@@ -1,0 +1,15 @@
+import asyncio
+
+import httpx
+
+
+async def fetch_all(n: int = 9, at_most: int = 3) -> list[int]:
+    url = "https://api.example.com/delay/0.2"
+    gate = asyncio.Semaphore(at_most)
+
+    async def fetch_one() -> int:
+        async with gate, httpx.AsyncClient(timeout=2.0) as client:  # wrong: no reuse
+            response = await client.get(url)
+        return response.status_code
+
+    return list(await asyncio.gather(*(fetch_one() for _ in range(n))))

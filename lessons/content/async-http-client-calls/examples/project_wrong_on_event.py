@@ -1,0 +1,45 @@
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+
+SOURCES = {
+    "profile": "https://users.example.com/data",
+    "orders": "https://orders.example.com/status/503",
+    "weather": "https://weather.example.com/delay/3",
+}
+
+
+app = FastAPI()
+
+
+@app.on_event("startup")  # wrong: removed in Starlette 1.0; use a lifespan
+async def open_client() -> None:
+    app.state.client = httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5))
+
+
+async def fetch_part(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    try:
+        response = await client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "data": response.json()}
+
+
+@app.get("/dashboard")
+async def dashboard(request: Request) -> dict[str, Any]:
+    client: httpx.AsyncClient = request.app.state.client
+    parts = await asyncio.gather(*(fetch_part(client, url) for url in SOURCES.values()))
+    return dict(zip(SOURCES, parts, strict=True))
+
+
+async def demo() -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        response = await client.get("/dashboard")
+    return {"status": response.status_code, **response.json()}

@@ -1,0 +1,206 @@
+"""Try mode: the learner's own code, run for real in the sandbox, replayed in Visual's player.
+
+    GET  /lessons/{slug}/try                      the editor (the draft, or ?example=NAME)
+    POST /lessons/{slug}/try                      fields code, call: keep the draft, run -> 303
+    GET  /lessons/{slug}/try/runs/{run_id}?step=N one run of learner code (htmx: the player)
+
+Every run is a permalink. Bad input (too large, a syntax error, a call the file cannot answer)
+is a 422 page that keeps the code in the editor and marks the line; where the sandbox cannot
+start, the editor and Run are off and the page says why.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from loopscope.deps import (
+    LearnerDep,
+    LearnerStateDep,
+    LessonDep,
+    PracticeDep,
+    StoreDep,
+    TemplatesDep,
+    WorkDep,
+    allow_run,
+    load_learner_state,
+)
+from loopscope.practice import CodeSyntaxError, LearnerRun, PracticeError
+from loopscope.security import require_csrf_token
+from loopscope.templating import VARY, Templates, is_partial
+from loopscope.tracing import RUN_ID_PATTERN, TraceFailed
+from loopscope.views import LearnerState, LessonContext, lesson_header
+from loopscope.views.practice import EditorView, try_view
+from loopscope.views.visual import player_view, transcript
+from visualizer import SandboxUnavailable
+
+router = APIRouter(include_in_schema=False)
+
+NO_RUN = "There is no run of your code at this address. Run it again from the Try page."
+PLACE = "try"
+YOUR_CODE = "your code"
+RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
+StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]
+ExampleName = Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")]
+# Generous bounds for the form parser; the real caps (and their messages) are in practice.py.
+CodeField = Annotated[str, Form(max_length=200_000)]
+CallField = Annotated[str, Form(max_length=10_000)]
+
+
+@router.get("/lessons/{slug}/try", name="try_page")
+async def try_page(
+    request: Request,
+    lesson: LessonDep,
+    learner: LearnerDep,
+    state: LearnerStateDep,
+    store: StoreDep,
+    work: WorkDep,
+    practice: PracticeDep,
+    templates: TemplatesDep,
+    example: ExampleName = None,
+) -> Response:
+    await store.record_visit(learner.id, lesson.slug, "try")
+    examples = lesson.lesson.meta.examples
+    if example is not None and example not in examples:
+        raise HTTPException(status_code=404, detail="This lesson has no example of that name.")
+    if example is not None:
+        code, call = lesson.lesson.sources[example], examples[example].call
+    else:
+        draft = None if learner.is_new else await work.draft(learner.id, lesson.slug, PLACE)
+        name = lesson.lesson.try_.example
+        code, call = (
+            (draft.code, draft.call)
+            if draft
+            else (lesson.lesson.sources[name], examples[name].call)
+        )
+    editor = _editor(request, lesson, code, call, practice.sandbox.reason or None)
+    return _render(request, templates, lesson, state, editor, example, None, None)
+
+
+@router.post("/lessons/{slug}/try", name="try_run", dependencies=[Depends(require_csrf_token)])
+async def try_run(
+    request: Request,
+    lesson: LessonDep,
+    learner: LearnerDep,
+    state: LearnerStateDep,
+    work: WorkDep,
+    practice: PracticeDep,
+    templates: TemplatesDep,
+    code: CodeField,
+    call: CallField,
+) -> Response:
+    code = code.replace("\r\n", "\n")
+    await work.save_draft(learner.id, lesson.slug, PLACE, code, call)  # nothing typed is lost
+    # The run allowance (429 "wait N s") is taken after the draft is kept, not as a dependency.
+    await allow_run(request, learner)
+    off = practice.sandbox.reason or None
+    try:
+        run = await practice.run(lesson.slug, PLACE, code, call)
+    except PracticeError as exc:
+        line = exc.line if isinstance(exc, CodeSyntaxError) and exc.where != "the call" else None
+        editor = _editor(request, lesson, code, call, off, error=str(exc), line=line)
+        return _render(request, templates, lesson, state, editor, None, None, None, status=422)
+    except SandboxUnavailable as exc:
+        editor = _editor(request, lesson, code, call, str(exc) or off)
+        return _render(request, templates, lesson, state, editor, None, None, None, status=503)
+    except TraceFailed as exc:  # the file ran into something the engine refuses: a bad call
+        editor = _editor(request, lesson, code, call, off, error=str(exc))
+        return _render(request, templates, lesson, state, editor, None, None, None, status=422)
+    url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run.id))
+    return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
+
+
+@router.get("/lessons/{slug}/try/runs/{run_id}", name="try_run_page")
+async def try_run_page(
+    request: Request,
+    lesson: LessonDep,
+    run_id: RunId,
+    learner: LearnerDep,
+    store: StoreDep,
+    practice: PracticeDep,
+    templates: TemplatesDep,
+    step: StepNumber = None,
+) -> Response:
+    found = await practice.learner_run(run_id, lesson.slug)
+    if found is None:
+        raise HTTPException(status_code=404, detail=NO_RUN)
+    steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
+    if is_partial(request):
+        return player_fragment(templates, found, steps_url, step)
+    state = await load_learner_state(store, learner, lesson.slug)
+    editor = _editor(request, lesson, found.source, found.run.call, practice.sandbox.reason or None)
+    return _render(request, templates, lesson, state, editor, None, found, (steps_url, step))
+
+
+def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[str, Any]:
+    """What Visual's ``player`` block needs to replay a learner's run."""
+    player = player_view(found.run, step=step, source=found.source, title=YOUR_CODE)
+    return {"player": player, "steps_url": steps_url}
+
+
+def player_fragment(
+    templates: Templates, found: LearnerRun, steps_url: str, step: int | None
+) -> Response:
+    """Stepping: Visual's player block alone, rendered once per run and step."""
+    return templates.shared_fragment(
+        (steps_url, step),
+        "lessons/visual.html",
+        "player",
+        lambda: player_context(found, steps_url, step),
+    )
+
+
+def _editor(
+    request: Request,
+    lesson: LessonContext,
+    code: str,
+    call: str,
+    off: str | None,
+    *,
+    error: str | None = None,
+    line: int | None = None,
+) -> EditorView:
+    return EditorView(
+        action=str(request.url_for("try_run", slug=lesson.slug)),
+        code=code,
+        call=call,
+        call_editable=True,
+        submit_label="Run it for real",
+        off_reason=off,
+        error=error,
+        error_line=line,
+    )
+
+
+def _render(
+    request: Request,
+    templates: TemplatesDep,
+    lesson: LessonContext,
+    state: LearnerState,
+    editor: EditorView,
+    example: str | None,
+    found: LearnerRun | None,
+    replay: tuple[str, int | None] | None,
+    *,
+    status: int = 200,
+) -> Response:
+    def example_url(name: str) -> str:
+        return f"{request.url_for('try_page', slug=lesson.slug)}?example={name}"
+
+    player = None
+    told: tuple[Any, ...] = ()
+    if found is not None and replay is not None:
+        player = templates.block_markup(
+            "lessons/visual.html", "player", player_context(found, *replay)
+        )
+        told = transcript(found.run.trace)
+    context = {
+        "page": lesson_header(lesson, "try", state),
+        "view": try_view(lesson, editor, example, example_url),
+        "player": player,
+        "transcript": told,
+        "run": found.run if found is not None else None,
+    }
+    return templates.render(request, "lessons/try.html", context, status_code=status)

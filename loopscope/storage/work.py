@@ -1,0 +1,149 @@
+"""A learner's own work: drafts in the editor, the code of their runs, checked attempts, passes.
+
+    work = await Store.open(url)                        # Store includes LearnerWork
+    await work.save_draft(learner, lesson, "try", code, call)
+    await work.draft(learner, lesson, "try")            # Draft(code=..., call=...) or None
+    await work.save_source(run_id, lesson, code)        # the code a recorded run ran
+    await work.save_attempt(attempt)                    # a checked attempt; a pass is kept
+
+Tables (in ``loopscope.storage.tables``, added by migration 0003_learner_work):
+
+    drafts            per learner, lesson and place (``try``, ``challenge/<id>``, ``project``)
+    run_sources       the learner code a recorded run (``trace_runs``) ran, by run id
+    attempts          one checked attempt: its verdict, check by check, as JSON
+    passes            per learner, lesson and place: the first attempt that passed
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loopscope.storage.database import Repository, utc
+from loopscope.storage.tables import AttemptRow, DraftRow, LearnerRow, PassRow, RunSourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    code: str
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """One check of an attempt as stored: ``run_id`` and ``step`` locate the replay step."""
+
+    id: str
+    text: str
+    passed: bool
+    detail: str
+    run: str | None
+    run_id: str | None
+    step: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    id: str
+    learner: str
+    lesson: str
+    place: str
+    passed: bool
+    checks: tuple[CheckOutcome, ...]
+    code: str
+    created_at: datetime
+
+
+class LearnerWork(Repository):
+    """Reads and writes the four tables above (``Store`` joins it with the other aggregates)."""
+
+    async def _learner(self, session: AsyncSession, learner: str, now: datetime) -> None:
+        # A write first: it takes SQLite's write lock at once (see LearnerProgress).
+        stmt = self._insert(LearnerRow).values(id=learner, created_at=now, last_seen_at=now)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
+            )
+        )
+
+    async def save_draft(self, learner: str, lesson: str, place: str, code: str, call: str) -> None:
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            await self._learner(session, learner, now)
+            stmt = self._insert(DraftRow).values(
+                learner_id=learner, lesson=lesson, place=place, code=code, call=call, updated_at=now
+            )
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["learner_id", "lesson", "place"],
+                    set_={"code": code, "call": call, "updated_at": now},
+                )
+            )
+
+    async def draft(self, learner: str, lesson: str, place: str) -> Draft | None:
+        async with self._sessions() as session:
+            row = await session.get(DraftRow, (learner, lesson, place))
+        return Draft(row.code, row.call) if row is not None else None
+
+    async def save_source(self, run_id: str, lesson: str, code: str) -> None:
+        stmt = self._insert(RunSourceRow).values(run_id=run_id, lesson=lesson, code=code)
+        async with self._sessions.begin() as session:
+            await session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id"]))
+
+    async def source(self, run_id: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(RunSourceRow, run_id)
+        return row.code if row is not None else None
+
+    async def save_attempt(self, attempt: Attempt) -> None:
+        async with self._sessions.begin() as session:
+            await self._learner(session, attempt.learner, attempt.created_at)
+            session.add(
+                AttemptRow(
+                    id=attempt.id,
+                    learner_id=attempt.learner,
+                    lesson=attempt.lesson,
+                    place=attempt.place,
+                    passed=attempt.passed,
+                    checks=json.dumps([asdict(check) for check in attempt.checks]),
+                    code=attempt.code,
+                    created_at=attempt.created_at,
+                )
+            )
+            if attempt.passed:  # the first pass is the one kept
+                stmt = self._insert(PassRow).values(
+                    learner_id=attempt.learner,
+                    lesson=attempt.lesson,
+                    place=attempt.place,
+                    attempt_id=attempt.id,
+                    passed_at=attempt.created_at,
+                )
+                await session.execute(
+                    stmt.on_conflict_do_nothing(index_elements=["learner_id", "lesson", "place"])
+                )
+
+    async def attempt(self, attempt_id: str) -> Attempt | None:
+        async with self._sessions() as session:
+            row = await session.get(AttemptRow, attempt_id)
+        if row is None:
+            return None
+        return Attempt(
+            id=row.id,
+            learner=row.learner_id,
+            lesson=row.lesson,
+            place=row.place,
+            passed=row.passed,
+            checks=tuple(CheckOutcome(**item) for item in json.loads(row.checks)),
+            code=row.code,
+            created_at=utc(row.created_at),
+        )
+
+    async def passed(self, learner: str, lesson: str) -> frozenset[str]:
+        """The places (``challenge/<id>``, ``project/<step>``) this learner has passed."""
+        query = select(PassRow.place).where(PassRow.learner_id == learner, PassRow.lesson == lesson)
+        async with self._sessions() as session:
+            return frozenset((await session.scalars(query)).all())

@@ -1,0 +1,190 @@
+"""``lessons.judge`` on small hand-built traces: each kind of check, pass and fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lessons.attempt import coverage_defects
+from lessons.expectations import Checked
+from lessons.judge import Verdict, judge
+from visualizer import Event, Step, Trace
+
+
+def _event(t: float, kind: str, detail: str = "", **fields: Any) -> Event:
+    return Event(
+        t_ms=t,
+        kind=kind,
+        task=fields.pop("task", "main"),
+        line=fields.pop("line", None),
+        detail=detail,
+        **fields,
+    )
+
+
+def _request(n: int, start: float, end: float, client: int = 1) -> list[Event]:
+    url = {"method": "GET", "url": f"https://api.example.com/delay/{n}", "client": str(client)}
+    return [
+        _event(start, "http", "request.started", request=n, values=url),
+        _event(start + 1, "http", "connection.connect_tcp.started", request=n),
+        _event(start + 2, "http", "connection.connect_tcp.complete", request=n),
+        _event(end, "http", "http11.receive_response_body.complete", request=n),
+    ]
+
+
+def _client(
+    n: int, line: int, t: float, timeout: str = "2.0", closed: float | None = None
+) -> list[Event]:
+    values = {"client": str(n), "default_timeout": str(timeout == "5.0").lower()}
+    values |= dict.fromkeys(("connect", "read", "write", "pool"), timeout)
+    made = [_event(t, "client", "created", line=line, values=values)]
+    if closed is not None:
+        made.append(_event(closed, "client", "closed", line=line, values={"client": str(n)}))
+    return made
+
+
+def _trace(events: list[Event], *, result: str | None = "[200, 200]", wall: float = 100.0) -> Trace:
+    steps = tuple(
+        Step(
+            step=i,
+            line=i + 1,
+            task="main",
+            action="a",
+            evaluation="e",
+            result="r",
+            variables={},
+            t_ms=float(i * 10),
+        )
+        for i in range(1, 11)
+    )
+    return Trace(
+        file="f.py",
+        call="f()",
+        steps=steps,
+        events=tuple(sorted(events, key=lambda e: e.t_ms)),
+        result=result,
+        error=None,
+        wall_ms=wall,
+    )
+
+
+def _checked(*checks: dict[str, Any]) -> Checked:
+    return Checked.model_validate({"runs": [{"id": "r", "call": "f()"}], "checks": list(checks)})
+
+
+def _one(checked: Checked, trace: Trace, source: str = "") -> Verdict:
+    return judge(checked, {"r": trace}, source)
+
+
+def test_returns_compares_the_full_repr_exactly_or_by_pattern() -> None:
+    trace = _trace([], result="[200, 201]")
+    equal = _checked(
+        {"id": "a", "kind": "returns", "run": "r", "equals": "[200, 201]", "text": "t"}
+    )
+    other = _checked(
+        {"id": "a", "kind": "returns", "run": "r", "equals": "[201, 200]", "text": "t"}
+    )
+    pattern = _checked(
+        {"id": "a", "kind": "returns", "run": "r", "matches": r"\[200, \d+\]", "text": "t"}
+    )
+    assert _one(equal, trace).passed
+    assert _one(pattern, trace).passed
+    failed = _one(other, trace).checks[0]
+    assert not failed.passed
+    assert "expected [201, 200]" in failed.detail
+    assert failed.step == 10  # the last step: where the value is returned
+
+
+def test_in_flight_counts_requests_on_the_wire_and_links_the_busiest_moment() -> None:
+    overlapping = _request(1, 10, 60) + _request(2, 20, 70) + _request(3, 30, 80)
+    check = {"id": "a", "kind": "in_flight", "run": "r", "max": 2, "text": "t"}
+    result = _one(_checked(check), _trace(overlapping)).checks[0]
+    assert not result.passed
+    assert "at most 3 requests" in result.detail
+    assert result.step == 3  # t=30 ms falls in step 3 (steps begin every 10 ms)
+    one_by_one = _request(1, 10, 20) + _request(2, 20, 30)
+    assert _one(_checked(check), _trace(one_by_one)).passed
+
+
+def test_requests_without_http_phases_are_not_upstream_calls() -> None:
+    in_process = [
+        _event(
+            10, "http", "request.started", request=n, values={"method": "GET", "url": "http://app/"}
+        )
+        for n in (1, 2, 3)
+    ]
+    check = {"id": "a", "kind": "in_flight", "run": "r", "min": 2, "text": "t"}
+    assert not _one(_checked(check), _trace(in_process)).passed
+
+
+def test_clients_one_shared_explicit_timeout_closed() -> None:
+    shared = _client(1, 3, 5, closed=90) + _request(1, 10, 50) + _request(2, 10, 50)
+    check = {
+        "id": "a",
+        "kind": "clients",
+        "run": "r",
+        "exactly": 1,
+        "explicit_timeout": True,
+        "closed": True,
+        "text": "t",
+    }
+    assert _one(_checked(check), _trace(shared)).passed
+    two = _client(1, 3, 5) + _client(2, 7, 6) + _request(1, 10, 50) + _request(2, 10, 50, client=2)
+    result = _one(_checked(check), _trace(two)).checks[0]
+    assert not result.passed
+    assert "2 client(s)" in result.detail
+    assert "line 3, 7" in result.detail
+    default = _client(1, 3, 5, timeout="5.0", closed=90) + _request(1, 10, 50)
+    assert "default timeout" in _one(_checked(check), _trace(default)).checks[0].detail
+    never_closed = _client(1, 3, 5) + _request(1, 10, 50)
+    assert "never closed" in _one(_checked(check), _trace(never_closed)).checks[0].detail
+
+
+def test_stalls_ignore_the_line_that_makes_a_client() -> None:
+    events = [*_client(1, 3, 5), _event(6, "blocked", line=3, ms=120.0)]
+    check = {"id": "a", "kind": "stalls", "run": "r", "text": "t"}
+    assert _one(_checked(check), _trace(events)).passed
+    events.append(_event(50, "blocked", line=8, ms=200.0))
+    result = _one(_checked(check), _trace(events)).checks[0]
+    assert not result.passed
+    assert "line 8" in result.detail
+    assert result.step == 7
+
+
+def test_source_names_the_handler_and_refuses_broad_ones() -> None:
+    check = {
+        "id": "a",
+        "kind": "source",
+        "handler_names": ["httpx.HTTPError"],
+        "no_broad_except": True,
+        "text": "t",
+    }
+    good = "try:\n    pass\nexcept httpx.HTTPError:\n    pass\n"
+    broad = "try:\n    pass\nexcept Exception:\n    pass\n"
+    narrow = "try:\n    pass\nexcept httpx.RequestError:\n    pass\n"
+    assert _one(_checked(check), _trace([]), good).passed
+    assert "catches Exception" in _one(_checked(check), _trace([]), broad).checks[0].detail
+    assert "RequestError" in _one(_checked(check), _trace([]), narrow).checks[0].detail
+
+
+def test_a_run_that_could_not_be_recorded_fails_its_checks_with_the_reason() -> None:
+    check = _checked({"id": "a", "kind": "returns", "run": "r", "equals": "1", "text": "t"})
+    verdict = judge(check, {}, "", {"r": "mine.py: syntax error at line 2: invalid syntax"})
+    assert not verdict.passed
+    assert "line 2" in verdict.checks[0].detail
+
+
+def test_a_check_that_no_wrong_variant_fails_is_a_defect() -> None:
+    checked = _checked(
+        {"id": "value", "kind": "returns", "run": "r", "equals": "[200, 200]", "text": "t"},
+        {
+            "id": "quick",
+            "kind": "wall_time",
+            "run": "r",
+            "measure": "wall",
+            "slowest_ms": 100,
+            "at_most": 2,
+            "text": "t",
+        },
+    )
+    wrong = {"slow-but-right": _one(checked, _trace([], wall=500.0))}
+    assert coverage_defects(checked, wrong) == ("value",)

@@ -1,0 +1,45 @@
+"""Drive a learner's ASGI app inside a traced run: its lifespan, then real requests to it.
+
+A project check traces an expression such as
+
+    __import__("visualizer.appdriver").appdriver.serve(app, ("/dashboard", "/dashboard"))
+
+which enters the app's lifespan (startup), sends each request in turn through
+``httpx.ASGITransport``, leaves the lifespan (shutdown) and returns ``[(status, sorted keys of
+the JSON body or None), ...]``. The requests the app makes to its upstreams while serving are
+traced like any other; the driver's own in-process requests go on no wire (no HTTP phases),
+so checks that measure upstream calls never count them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+
+async def serve(app: Any, paths: tuple[str, ...] = ()) -> list[tuple[int, list[str] | None]]:
+    """Start ``app`` with its lifespan, GET each of ``paths``, shut it down."""
+    answers: list[tuple[int, list[str] | None]] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            for path in paths:
+                response = await client.get(path)
+                answers.append((response.status_code, _keys(response)))
+    return answers
+
+
+async def with_client(helper: Callable[[httpx.AsyncClient, str], Awaitable[Any]], url: str) -> Any:
+    """Call ``helper(client, url)`` with a client set up like the project asks (1 s, 0.5 s)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
+        return await helper(client, url)
+
+
+def _keys(response: httpx.Response) -> list[str] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return sorted(body) if isinstance(body, dict) else None
