@@ -7,42 +7,57 @@ from typing import Any
 from lessons.attempt import coverage_defects
 from lessons.expectations import Checked
 from lessons.judge import Verdict, judge
-from visualizer import Event, Step, Trace
+from visualizer import Step, Trace
+from visualizer.events import (
+    AnyEvent,
+    Blocked,
+    ClientClosed,
+    ClientCreated,
+    HttpPhase,
+    RequestSent,
+)
 
 
-def _event(t: float, kind: str, detail: str = "", **fields: Any) -> Event:
-    return Event(
-        t_ms=t,
-        kind=kind,
-        task=fields.pop("task", "main"),
-        line=fields.pop("line", None),
-        detail=detail,
-        **fields,
-    )
-
-
-def _request(n: int, start: float, end: float, client: int = 1) -> list[Event]:
-    url = {"method": "GET", "url": f"https://api.example.com/delay/{n}", "client": str(client)}
+def _request(n: int, start: float, end: float, client: int = 1) -> list[AnyEvent]:
+    url = f"https://api.example.com/delay/{n}"
     return [
-        _event(start, "http", "request.started", request=n, values=url),
-        _event(start + 1, "http", "connection.connect_tcp.started", request=n),
-        _event(start + 2, "http", "connection.connect_tcp.complete", request=n),
-        _event(end, "http", "http11.receive_response_body.complete", request=n),
+        RequestSent(t_ms=start, task="main", request=n, url=url, client=client),
+        HttpPhase(t_ms=start + 1, task="main", request=n, scope="connection", phase="connect_tcp"),
+        HttpPhase(
+            t_ms=start + 2,
+            task="main",
+            request=n,
+            scope="connection",
+            phase="connect_tcp",
+            state="complete",
+        ),
+        HttpPhase(
+            t_ms=end, task="main", request=n, phase="receive_response_body", state="complete"
+        ),
     ]
 
 
 def _client(
-    n: int, line: int, t: float, timeout: str = "2.0", closed: float | None = None
-) -> list[Event]:
-    values = {"client": str(n), "default_timeout": str(timeout == "5.0").lower()}
-    values |= dict.fromkeys(("connect", "read", "write", "pool"), timeout)
-    made = [_event(t, "client", "created", line=line, values=values)]
+    n: int, line: int, t: float, timeout: float = 2.0, closed: float | None = None
+) -> list[AnyEvent]:
+    limits = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
+    made: list[AnyEvent] = [
+        ClientCreated(
+            t_ms=t, task="main", line=line, client=n, sync=False, ms=1.0, cpu_ms=1.0, **limits
+        )
+    ]
     if closed is not None:
-        made.append(_event(closed, "client", "closed", line=line, values={"client": str(n)}))
+        made.append(ClientClosed(t_ms=closed, task="main", line=line, client=n))
     return made
 
 
-def _trace(events: list[Event], *, result: str | None = "[200, 200]", wall: float = 100.0) -> Trace:
+def _blocked(t: float, line: int, ms: float) -> Blocked:
+    return Blocked(t_ms=t, task="main", line=line, ms=ms, cpu_ms=ms, cause="cpu")
+
+
+def _trace(
+    events: list[AnyEvent], *, result: str | None = "[200, 200]", wall: float = 100.0
+) -> Trace:
     steps = tuple(
         Step(
             step=i,
@@ -51,7 +66,6 @@ def _trace(events: list[Event], *, result: str | None = "[200, 200]", wall: floa
             action="a",
             evaluation="e",
             result="r",
-            variables={},
             t_ms=float(i * 10),
         )
         for i in range(1, 11)
@@ -106,11 +120,8 @@ def test_in_flight_counts_requests_on_the_wire_and_links_the_busiest_moment() ->
 
 
 def test_requests_without_http_phases_are_not_upstream_calls() -> None:
-    in_process = [
-        _event(
-            10, "http", "request.started", request=n, values={"method": "GET", "url": "http://app/"}
-        )
-        for n in (1, 2, 3)
+    in_process: list[AnyEvent] = [
+        RequestSent(t_ms=10, task="main", request=n, url="http://app/") for n in (1, 2, 3)
     ]
     check = {"id": "a", "kind": "in_flight", "run": "r", "min": 2, "text": "t"}
     assert not _one(_checked(check), _trace(in_process)).passed
@@ -133,17 +144,17 @@ def test_clients_one_shared_explicit_timeout_closed() -> None:
     assert not result.passed
     assert "2 client(s)" in result.detail
     assert "line 3, 7" in result.detail
-    default = _client(1, 3, 5, timeout="5.0", closed=90) + _request(1, 10, 50)
+    default = _client(1, 3, 5, timeout=5.0, closed=90) + _request(1, 10, 50)
     assert "default timeout" in _one(_checked(check), _trace(default)).checks[0].detail
     never_closed = _client(1, 3, 5) + _request(1, 10, 50)
     assert "never closed" in _one(_checked(check), _trace(never_closed)).checks[0].detail
 
 
 def test_stalls_ignore_the_line_that_makes_a_client() -> None:
-    events = [*_client(1, 3, 5), _event(6, "blocked", line=3, ms=120.0)]
+    events = [*_client(1, 3, 5), _blocked(6, line=3, ms=120.0)]
     check = {"id": "a", "kind": "stalls", "run": "r", "text": "t"}
     assert _one(_checked(check), _trace(events)).passed
-    events.append(_event(50, "blocked", line=8, ms=200.0))
+    events.append(_blocked(50, line=8, ms=200.0))
     result = _one(_checked(check), _trace(events)).checks[0]
     assert not result.passed
     assert "line 8" in result.detail

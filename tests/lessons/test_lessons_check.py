@@ -122,7 +122,7 @@ def test_run_checks_traces_each_distinct_run_once_and_keeps_order() -> None:
 
     assert [o.check for o in outcomes] == checks
     assert all(o.passed for o in outcomes), [(o.failures, o.counters) for o in outcomes]
-    assert len(engine.runs) == len(set(engine.runs)) == 4
+    assert len(engine.runs) == len(set(engine.runs)) == 5
     assert all(c.rejected for o in outcomes for c in o.counters)
 
 
@@ -179,8 +179,9 @@ def test_main_fails_when_a_counter_example_passes() -> None:
         f"    does not reject no_await.py: fetch_data{data} (the await left out) (50 ms): "
         "the counter-example passed: this check cannot fail\n"
     ) in text
-    # the example itself, the pitfall (its claim fails) and both perf sides fail too
-    assert text.rstrip().endswith("1 passed, 5 failed (1 lessons)")
+    # the example itself, the pitfall (its claim fails), both perf sides and the Try suggestion
+    # (its counter-example, the await left out, now passes) fail too
+    assert text.rstrip().endswith("1 passed, 6 failed (1 lessons)")
 
 
 def test_a_counter_example_the_engine_cannot_run_proves_nothing() -> None:
