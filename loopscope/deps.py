@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from lessons.models import ModeName
 from loopscope.learner import Learner
@@ -128,3 +128,7 @@ async def allow_run(request: Request, learner: LearnerDep) -> None:
 
 # Routes that start a run take a parameter ``_: RunAllowance``.
 RunAllowance = Annotated[None, Depends(allow_run)]
+
+# ``?step=N`` of a recorded run: bounded here, then clamped to the run's length before anything
+# is rendered or cached (``loopscope.views.visual.clamp_step``).
+StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]

@@ -35,9 +35,8 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
-from visualizer.wording import CAUSES, LIMITS, counted, waits_on
+from visualizer.wording import CAUSES, LIMITS, counted, plain_phases, waits_on
 
-ARROW = " → "
 Words = tuple[str, str, str]
 
 
@@ -80,7 +79,7 @@ def _assigned(pairs: list[tuple[str, str]]) -> str:
 
 def _request(notes: Notes) -> str:
     what = ", ".join(notes.requests)
-    return f"{what} ({ARROW.join(notes.phases)})" if notes.phases else what
+    return f"{what} ({plain_phases(notes.phases)})" if notes.phases else what
 
 
 def words(row: AnyRow) -> Words:
@@ -191,7 +190,7 @@ def words(row: AnyRow) -> Words:
                 f"idle {row.idle_ms:.1f} ms; woken by {counted(row.woken)}",
             )
         case SendsRow():
-            phases = ARROW.join(row.notes.phases)
+            phases = plain_phases(row.notes.phases)
             return (
                 f"{row.task} sends {row.request}",
                 _with(f"the task runs the request: {phases}" if phases else "", row.notes),

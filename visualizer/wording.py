@@ -43,6 +43,25 @@ from visualizer.events import (
 )
 
 TIMER = "a timer (sleep, timeout or call_later)"
+# httpcore's phases in a learner's words, in the order a request goes through them. The
+# internals (connect_tcp, start_tls, ...) stay in the raw events and behind the player's fold.
+PLAIN_PHASES: dict[str, str] = {
+    "connect_tcp": "opening a TCP connection",
+    "start_tls": "the TLS handshake",
+    "send_request_headers": "sending the request",
+    "send_request_body": "sending the request",
+    "receive_response_headers": "waiting for the answer",
+    "receive_response_body": "reading the body",
+    "response_closed": "releasing the connection",
+}
+
+
+def plain_phases(names: list[str] | tuple[str, ...]) -> str:
+    """``opening a TCP connection, then the TLS handshake, then sending the request``."""
+    words = dict.fromkeys(PLAIN_PHASES.get(name, name.replace("_", " ")) for name in names)
+    return ", then ".join(words)
+
+
 LIMITS = {
     "time": "the time limit",
     "steps": "the event limit",

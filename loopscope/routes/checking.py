@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from lessons.expectations import Checked
@@ -25,6 +25,7 @@ from loopscope.deps import (
     LearnerStateDep,
     LessonDep,
     PracticeDep,
+    StepNumber,
     StoreDep,
     TemplatesDep,
     WorkDep,
@@ -38,7 +39,7 @@ from loopscope.templating import VARY, is_partial
 from loopscope.tracing import RUN_ID_PATTERN
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, exercise_list, exercise_view
-from loopscope.views.visual import transcript
+from loopscope.views.visual import clamp_step, transcript
 from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,6 @@ Kind = Literal["challenge", "project"]
 ItemId = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 AttemptId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
-StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]
 CodeField = Annotated[str, Form(max_length=200_000)]
 NO_ITEM = "This lesson has no exercise at this address."
 NO_ATTEMPT = "There is no checked attempt at this address."
@@ -243,6 +243,7 @@ async def _replay(
     hidden = {run.call for run in item.runs if run.hidden}
     if found is None or found.run.call in hidden:  # hidden inputs stay hidden
         raise HTTPException(status_code=404, detail=NO_RUN)
+    step = clamp_step(found.run.trace, step)  # a step of this run, before anything is rendered or kept
     steps_url = str(
         request.url_for(f"{kind}_replay", slug=lesson.slug, item_id=item_id, run_id=run_id)
     )

@@ -21,6 +21,7 @@ from loopscope.deps import (
     LearnerStateDep,
     LessonDep,
     PracticeDep,
+    StepNumber,
     StoreDep,
     TemplatesDep,
     WorkDep,
@@ -33,7 +34,7 @@ from loopscope.templating import VARY, Templates, is_partial
 from loopscope.tracing import RUN_ID_PATTERN, TraceFailed
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, try_view
-from loopscope.views.visual import player_view, transcript
+from loopscope.views.visual import clamp_step, player_view, transcript
 from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,6 @@ NO_RUN = "There is no run of your code at this address. Run it again from the Tr
 PLACE = "try"
 YOUR_CODE = "your code"
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
-StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]
 ExampleName = Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")]
 # Generous bounds for the form parser; the real caps (and their messages) are in practice.py.
 CodeField = Annotated[str, Form(max_length=200_000)]
@@ -126,6 +126,7 @@ async def try_run_page(
     found = await practice.learner_run(run_id, lesson.slug)
     if found is None:
         raise HTTPException(status_code=404, detail=NO_RUN)
+    step = clamp_step(found.run.trace, step)  # a step of this run, before anything is rendered or kept
     steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
     if is_partial(request):
         return player_fragment(templates, found, steps_url, step)
@@ -143,11 +144,11 @@ def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[
 def player_fragment(
     templates: Templates, found: LearnerRun, steps_url: str, step: int | None
 ) -> Response:
-    """Stepping: Visual's player block alone, rendered once per run and step."""
+    """Stepping: the player's stage alone (what htmx swaps in), rendered once per run and step."""
     return templates.shared_fragment(
         (steps_url, step),
         "lessons/visual.html",
-        "player",
+        "stage",
         lambda: player_context(found, steps_url, step),
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from loopscope.deps import (
@@ -27,6 +27,7 @@ from loopscope.deps import (
     LearnerStateDep,
     LessonDep,
     RunAllowance,
+    StepNumber,
     StoreDep,
     TemplatesDep,
     TracesDep,
@@ -56,7 +57,6 @@ router = APIRouter(include_in_schema=False)
 NO_RUN = "There is no recorded run at this address. Record a new one from the Visual page."
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 RunKey = Annotated[str, Path(pattern=RUN_KEY_PATTERN)]
-StepNumber = Annotated[int | None, Query(ge=1, le=100_000)]
 FormNumber = Annotated[int, Form(ge=0, le=99)]
 Fresh = Annotated[bool, Form()]
 

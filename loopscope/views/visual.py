@@ -28,7 +28,7 @@ from loopscope.views.timeline import TimelineView, format_ms, span_text, timelin
 from visualizer import AnyEvent, Step, Trace, variable_names, variable_states
 from visualizer.analysis import task_states
 from visualizer.events import IoWait, Resumed
-from visualizer.wording import CAUSES, tally
+from visualizer.wording import CAUSES, PLAIN_PHASES, tally
 from visualizer.wording import woken as woken_by
 
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -144,17 +144,6 @@ class Outcome:
     stalls: tuple[str, ...]
     wall_ms: str
     output: str
-
-
-# httpcore's phases in a learner's words, in the order a request goes through them.
-PLAIN_PHASES: dict[str, str] = {
-    "connect_tcp": "opening a TCP connection",
-    "start_tls": "the TLS handshake",
-    "send_request_headers": "sending the request",
-    "send_request_body": "sending the request",
-    "receive_response_headers": "waiting for the answer",
-    "receive_response_body": "reading the body",
-}
 
 
 @dataclass(frozen=True, slots=True)

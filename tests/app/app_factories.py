@@ -137,7 +137,13 @@ def lesson_data() -> dict[str, Any]:
             "suggestions": [
                 {
                     "text": "Change the url.",
-                    "tried": [{"example": "nonblocking", "expect": {"no_error": True}}],
+                    "tried": [
+                        {
+                            "example": "nonblocking",
+                            "expect": {"no_error": True, "blocked": False},
+                            "counter": {"example": "blocking", "changes": "time.sleep"},
+                        }
+                    ],
                 }
             ],
         },

@@ -78,7 +78,7 @@ async def test_a_run_keeps_the_draft_and_answers_with_its_permalink(
     assert context["view"].editor.code == CODE
     # Stepping: Visual's own player block, for this run.
     fragment = await client.get(f"{run_url}?step=3", headers=HTMX)
-    assert fragment.text.lstrip().startswith('<div id="player"')
+    assert fragment.text.lstrip().startswith('<div id="player-stage"')  # the stage alone
     assert "Step 3 of" in fragment.text
     # A reload of the Try page keeps the code.
     await client.get(TRY)

@@ -40,7 +40,7 @@ def test_fail_follow_the_replay_link_then_solve(page: Page, live_server: str) ->
     assert step is not None
     link.click()
     page.wait_for_url(re.compile(r"/runs/[\w-]+\?step=\d+"))
-    expect(page.locator("#player")).to_have_attribute(
+    expect(page.locator("#player-stage")).to_have_attribute(
         "data-status", re.compile(rf"^Step {step.group(1)} of")
     )
     page.go_back()

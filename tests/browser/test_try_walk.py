@@ -27,21 +27,22 @@ def test_edit_run_and_step_through_your_own_trace(page: Page, live_server: str) 
 
     page.wait_for_url(re.compile(r"/try/runs/[\w-]+$"), timeout=60_000)
     player = page.locator("#player")
-    expect(player).to_have_attribute("data-status", re.compile("^Step 1 of 7"))
-    expect(page.locator("#player .player-code")).to_contain_text(
+    stage = page.locator("#player-stage")  # the part a step swaps in: it carries the step
+    expect(stage).to_have_attribute("data-status", re.compile("^Step 1 of 7"))
+    expect(page.locator("#player-stage .stage-code")).to_contain_text(
         'SLOW = "https://api.example.com/delay/0.5"'
     )
     wall = float(player.locator("[data-wall-ms]").inner_text().replace(",", "").removesuffix(" ms"))
     assert wall >= 500  # the upstream really waited
 
-    player.locator('a[data-step-nav="next"]').click()
-    expect(player).to_have_attribute("data-status", re.compile("^Step 2 of 7"))
-    assert re.search(r"/try/runs/[\w-]+\?step=2$", page.url)
+    stage.locator('a[data-step-nav="next"]').click()
+    expect(stage).to_have_attribute("data-status", re.compile("^Step 2 of 7"))
+    assert re.search(r"/try/runs/[\w-]+\?step=2(#player)?$", page.url)
     player.click(position={"x": 5, "y": 5})
     page.keyboard.press("ArrowRight")
-    expect(player).to_have_attribute("data-status", re.compile("^Step 3 of 7"))
+    expect(stage).to_have_attribute("data-status", re.compile("^Step 3 of 7"))
     page.keyboard.press("ArrowRight")
-    expect(player).to_have_attribute("data-status", re.compile("^Step 4 of 7"))
+    expect(stage).to_have_attribute("data-status", re.compile("^Step 4 of 7"))
     response = page.locator('#player [data-var="response"] dd')
     expect(response).to_contain_text("Response [200 OK]")
 

@@ -29,7 +29,7 @@ def test_seven_rows_in_the_documented_order(trace: Trace) -> None:
     assert "async with" in enters.action
     assert enters.result == "client = AsyncClient (open)"
     assert waits.action == "Await client.get(url)"
-    for phase in ("connect_tcp", "start_tls", "send_request_headers"):
+    for phase in ("opening a TCP connection", "the TLS handshake", "sending the request"):
         assert phase in waits.evaluation
     assert "suspends" in waits.evaluation
     assert "event loop is free" in waits.result
