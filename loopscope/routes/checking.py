@@ -243,7 +243,7 @@ async def _replay(
     hidden = {run.call for run in item.runs if run.hidden}
     if found is None or found.run.call in hidden:  # hidden inputs stay hidden
         raise HTTPException(status_code=404, detail=NO_RUN)
-    step = clamp_step(found.run.trace, step)  # a step of this run, before anything is rendered or kept
+    step = clamp_step(found.run.trace, step)  # of this run, before anything is rendered or kept
     steps_url = str(
         request.url_for(f"{kind}_replay", slug=lesson.slug, item_id=item_id, run_id=run_id)
     )

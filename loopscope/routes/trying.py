@@ -126,7 +126,7 @@ async def try_run_page(
     found = await practice.learner_run(run_id, lesson.slug)
     if found is None:
         raise HTTPException(status_code=404, detail=NO_RUN)
-    step = clamp_step(found.run.trace, step)  # a step of this run, before anything is rendered or kept
+    step = clamp_step(found.run.trace, step)  # of this run, before anything is rendered or kept
     steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
     if is_partial(request):
         return player_fragment(templates, found, steps_url, step)
