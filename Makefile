@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/pages_load.py
 	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/room_load.py
+	$(BIN)/python bench/sandbox_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
