@@ -36,7 +36,7 @@ ADDRESS_SPACE_BYTES = 1024**3
 FILE_SIZE_BYTES = 16 * 1024**2
 OPEN_FILES = 256
 CPU_GRACE_S = 6  # CPU seconds left after the run's own budget, to condense and reply
-MAX_FRAMES = 300  # traced calls condensed, at most
+MAX_FRAMES = 2_000  # traced calls condensed, at most (100 rounds of 10 GETs need ~1,010)
 CONDENSE_BUDGET_S = 2.0  # CPU seconds per attempt: past it, fewer events are condensed
 MAX_TRACE_BYTES = 8 * 1024**2  # a reply larger than this is cut, stopped at "trace_size"
 

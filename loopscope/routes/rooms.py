@@ -241,8 +241,14 @@ async def room_create(
     request: Request,
     lesson: Annotated[str, Form(pattern=r"^[a-z0-9-]+$", max_length=64)],
     rooms: RoomsDep,
+    lessons: LessonsDep,
+    templates: TemplatesDep,
 ) -> Response:
-    created = await rooms.create(lesson)
+    try:
+        created = await rooms.create(lesson)
+    except RoomError as exc:  # a lesson that does not exist: the form again, with why
+        context = {"lessons": lessons, "error": str(exc)}
+        return templates.render(request, "rooms/new.html", context, status_code=422)
     paths = RoomPaths(created.room.code)
     response = _see_other(paths.host)
     _set_host_cookie(request, response, created.room.code, created.host_token, rooms)

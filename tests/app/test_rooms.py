@@ -317,3 +317,13 @@ async def test_a_learner_id_is_the_participant(
     hub = await running.state.rooms.hub(room)
     assert hub is not None
     assert hub.state.participants[learner_id(ada)].nickname == "Ada"
+
+
+async def test_creating_a_room_for_an_unknown_lesson_is_a_422_with_the_form(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await _token(client, "/rooms/new")
+    response = await client.post("/rooms", data={"csrf_token": token, "lesson": "no-such-lesson"})
+    assert response.status_code == 422  # found by bench/reliability.py's fuzz: it was a 500
+    assert "There is no lesson with this name." in response.text
+    assert "Create room" in response.text
