@@ -313,92 +313,6 @@ def visual_view(ctx: LessonContext, state: LearnerState) -> VisualView:
 
 
 @dataclass(frozen=True, slots=True)
-class TryView:
-    intro: Markup
-    code: Markup
-    example_title: str
-    suggestions: tuple[Markup, ...]
-
-
-def try_view(ctx: LessonContext, state: LearnerState) -> TryView:
-    try_ = ctx.lesson.try_
-    return TryView(
-        intro=ctx.md.block(try_.intro),
-        code=ctx.md.code(try_.example),
-        example_title=ctx.lesson.meta.examples[try_.example].title,
-        suggestions=_lines(tuple(s.text for s in try_.suggestions), ctx.md),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ChallengeView:
-    id: str
-    title: Markup
-    task: Markup
-    starter: Markup
-    solution: Markup
-    checks: tuple[Markup, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ChallengesView:
-    intro: Markup
-    challenges: tuple[ChallengeView, ...]
-
-
-def challenge_view(ctx: LessonContext, state: LearnerState) -> ChallengesView:
-    mode, md = ctx.lesson.challenge, ctx.md
-    return ChallengesView(
-        intro=md.block(mode.intro),
-        challenges=tuple(
-            ChallengeView(
-                id=c.id,
-                title=md.inline(c.title),
-                task=md.block(c.task),
-                starter=md.code(c.starter),
-                solution=md.code(c.solution),
-                checks=_lines(tuple(check.text for check in c.checks), md),
-            )
-            for c in mode.challenges
-        ),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectStepView:
-    number: int
-    title: Markup
-    task: Markup
-    checks: tuple[Markup, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectView:
-    title: str
-    goal: Markup
-    steps: tuple[ProjectStepView, ...]
-    solution: Markup
-
-
-def project_view(ctx: LessonContext, state: LearnerState) -> ProjectView:
-    project, md = ctx.lesson.project, ctx.md
-    return ProjectView(
-        title=project.title,
-        goal=md.block(project.goal),
-        steps=tuple(
-            ProjectStepView(
-                n, md.inline(s.title), md.block(s.task), _lines(tuple(c.text for c in s.checks), md)
-            )
-            for n, s in enumerate(project.steps, start=1)
-        ),
-        solution=md.code(project.solution),
-    )
-
-
-# --- Recall -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
 class CardView:
     id: str
     front: Markup
@@ -441,26 +355,16 @@ def recall_view(ctx: LessonContext, state: LearnerState) -> RecallView:
     )
 
 
-ModeView = (
-    LearnView
-    | WhyView
-    | DeepView
-    | VisualView
-    | TryView
-    | ChallengesView
-    | ProjectView
-    | RecallView
-)
+ModeView = LearnView | WhyView | DeepView | VisualView | RecallView
 
 # Perf has its own router and views (loopscope/routes/perf.py, loopscope/views/perf.py): its
 # figures come from runs recorded per request, not from the lesson and learner state alone.
+# Try, Challenge and Project have theirs too (routes/trying.py and checking.py, views/practice.py):
+# they read the learner's drafts, runs and checks.
 MODE_VIEWS: Final[dict[ModeName, Callable[[LessonContext, LearnerState], ModeView]]] = {
     "learn": learn_view,
     "why": why_view,
     "deep": deep_view,
     "visual": visual_view,
-    "try": try_view,
-    "challenge": challenge_view,
-    "project": project_view,
     "recall": recall_view,
 }
