@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from loopscope.storage import Retention
+if TYPE_CHECKING:  # storage brings SQLAlchemy and Alembic, which `loopscope trace` never needs
+    from loopscope.storage import Retention
 
 DEFAULT_DATA_DIR = Path.home() / ".loopscope"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -95,6 +96,8 @@ class Settings(BaseSettings):
 
     @property
     def retention(self) -> Retention:
+        from loopscope.storage import Retention
+
         return Retention(
             run_days=self.run_retention_days,
             runs_per_request=self.runs_per_request,
