@@ -17,7 +17,8 @@ Three measurements in one run, loopback only, everything bounded:
    learners were shown, and the page's p50/p99 during the burst against idle. Targets: all
    traced, none refused or lost, p95 under 10 s, page p99 under 200 ms.
 
-Usage: ``python bench/sandbox_load.py [--learners 30] [--starts 4] [--runs 6]``.
+Usage: ``python bench/sandbox_load.py [--learners 30] [--starts 4] [--runs 6]`` (``--starts 0``:
+the burst alone).
 The machine is shared with other work: figures are noisy; compare the ratios.
 """
 
@@ -142,6 +143,14 @@ async def warm_runs(sandboxed: bool, runs: int) -> list[float]:
     return seconds
 
 
+def cpu_used() -> float:
+    """CPU seconds the whole machine has been busy (all CPUs, from /proc/stat): sandboxed
+    workers run in their own PID namespace, out of reach of ``RUSAGE_CHILDREN``."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -199,7 +208,10 @@ async def burst(learners: int, folder: Path) -> None:
             places[index[id(request)]] = engine.waiting - 1
 
     engine = TraceEngine(
-        workers=settings.trace_workers, queue_size=settings.trace_queue, on_progress=progress
+        workers=settings.trace_workers,
+        queue_size=settings.trace_queue,
+        warm=max(settings.trace_warm, settings.trace_workers),
+        on_progress=progress,
     )
     async with engine:
         await engine.warm(60)
@@ -215,10 +227,12 @@ async def burst(learners: int, folder: Path) -> None:
             return trace
 
         poller = await start_poller(page)
+        cpu_before = cpu_used()
         results = await asyncio.wait_for(
             asyncio.gather(*(one(n) for n in range(learners))), timeout=180
         )
         elapsed = time.perf_counter() - started
+        cpu_burst = cpu_used() - cpu_before
         during, during_errors = await stop_poller(poller)
     server.should_exit = True
     await serving
@@ -227,13 +241,20 @@ async def burst(learners: int, folder: Path) -> None:
     refused = [r for r in results if isinstance(r, EngineBusy)]
     lost = learners - len(traced) - len(refused)
     waits = list(done_at.values())
-    print(f"\nburst: {learners} learners' own files at once, {settings.trace_workers} workers")
+    print(
+        f"\nburst: {learners} learners' own files at once, {settings.trace_workers} running at"
+        f" once, {engine.warm_target} kept warm"
+    )
     print(f"  traced {len(traced)}/{learners}, refused {len(refused)}, lost {lost}")
     if waits:
         print(
             f"  time to trace: p50 {statistics.median(waits):.2f} s, p95 {pct(waits, 95):.2f} s,"
             f" max {max(waits):.2f} s (target p95 < 10 s); all done in {elapsed:.1f} s"
         )
+    print(
+        f"  CPU during the burst (the whole machine): {cpu_burst:.1f} s,"
+        f" {cpu_burst / learners:.2f} s per learner's run ({os.cpu_count()} CPUs)"
+    )
     shown = sorted(places.values())
     print(
         f"  learners ahead, as each was told when queued: {shown[:3]} ... {shown[-3:]}"
@@ -298,8 +319,10 @@ def main() -> int:
         return 2
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     default_authority()
-    cpu_plain, cpu_boxed = report_starts(args.starts)
-    report_runs(args.runs, cpu_plain, cpu_boxed)
+    if args.starts > 0:  # 0: the burst alone
+        cpu_plain, cpu_boxed = report_starts(args.starts)
+        if args.runs > 1:
+            report_runs(args.runs, cpu_plain, cpu_boxed)
     with tempfile.TemporaryDirectory(prefix="loopscope-bench-") as folder:
         asyncio.run(burst(args.learners, Path(folder)))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Development: templates are re-read when their files change. Off, they are compiled once.
     dev: bool = False
     trace_workers: int = Field(default=2, ge=1, le=16)
+    # Sandboxed workers kept started and waiting (at least trace_workers): a burst of runs is
+    # served first from these, started while the machine was idle. Each costs memory (~40 MB).
+    trace_warm: int = Field(default=6, ge=1, le=64)
     # Runs waiting for a worker: a workshop's burst (30 learners pressing Run at once) queues,
     # each learner sees their place in it; only past this is a run refused.
     trace_queue: int = Field(default=64, ge=1, le=256)

@@ -494,6 +494,7 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
     engine = TraceEngine(
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,
+        warm=max(settings.trace_warm, settings.trace_workers),
         on_progress=board.update,
         bwrap=settings.bwrap_path,
     )

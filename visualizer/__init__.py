@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from visualizer.analysis import ExceptionCount, Phase, RequestRecord, Stall, TaskState
+    from visualizer.contract import SCHEMA
     from visualizer.engine import TraceEngine
     from visualizer.errors import (
         BadCall,
@@ -30,11 +31,12 @@ if TYPE_CHECKING:
         TraceLimitExceeded,
         WorkerFailed,
     )
-    from visualizer.events import AnyEvent, Event
-    from visualizer.model import SCHEMA, ErrorInfo, Step, Trace, variable_names, variable_states
+    from visualizer.events import AnyEvent
+    from visualizer.model import Event, Trace
     from visualizer.request import Limits, TraceRequest
     from visualizer.runner import run_trace
     from visualizer.sandbox import SandboxStatus, sandbox_status
+    from visualizer.table import ErrorInfo, Step, variable_names, variable_states
 
 # Each public name and the module that defines it: imported on first use (PEP 562), so a
 # trace worker, which imports only what it runs, does not pay for the engine, the analyses
@@ -43,8 +45,8 @@ _WHERE = {
     "AnyEvent": "visualizer.events",
     "BadCall": "visualizer.errors",
     "EngineBusy": "visualizer.errors",
-    "ErrorInfo": "visualizer.model",
-    "Event": "visualizer.events",
+    "ErrorInfo": "visualizer.table",
+    "Event": "visualizer.model",
     "ExceptionCount": "visualizer.analysis",
     "FileNotFound": "visualizer.errors",
     "Limits": "visualizer.request",
@@ -55,10 +57,10 @@ _WHERE = {
     "sandbox_status": "visualizer.sandbox",
     "SandboxStatus": "visualizer.sandbox",
     "SandboxUnavailable": "visualizer.errors",
-    "SCHEMA": "visualizer.model",
+    "SCHEMA": "visualizer.contract",
     "SourceSyntaxError": "visualizer.errors",
     "Stall": "visualizer.analysis",
-    "Step": "visualizer.model",
+    "Step": "visualizer.table",
     "TaskState": "visualizer.analysis",
     "Trace": "visualizer.model",
     "TraceEngine": "visualizer.engine",
@@ -66,8 +68,8 @@ _WHERE = {
     "TraceInputError": "visualizer.errors",
     "TraceLimitExceeded": "visualizer.errors",
     "TraceRequest": "visualizer.request",
-    "variable_names": "visualizer.model",
-    "variable_states": "visualizer.model",
+    "variable_names": "visualizer.table",
+    "variable_states": "visualizer.table",
     "WorkerFailed": "visualizer.errors",
 }
 

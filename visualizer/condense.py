@@ -56,7 +56,6 @@ from visualizer.events import (
     Warned,
     Yielded,
 )
-from visualizer.model import Step
 from visualizer.phrasing import words
 from visualizer.rows import (
     AnyRow,
@@ -85,6 +84,7 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
+from visualizer.table import Step
 from visualizer.wording import woken
 
 MAX_STEPS = 400

@@ -8,9 +8,13 @@ ahead of need like any other; where it is not, lesson runs use unsandboxed worke
 runs raise ``SandboxUnavailable`` at once.
 
 Workers are started ahead of need (python with httpx imported, the demo upstream listening,
-waiting for a job on a pipe), so a trace starts at once. Each worker runs one trace and exits;
-a replacement is started as soon as that trace ends. At most ``workers`` traces run at once,
-at most ``queue_size`` wait; past that ``trace`` raises ``EngineBusy``. Everything is done with
+waiting for a job on a pipe), so a trace starts at once. Each worker runs one trace and exits.
+At most ``workers`` traces run at once, at most ``queue_size`` wait; past that ``trace`` raises
+``EngineBusy``. ``warm`` workers (at least ``workers``) are kept ready: a worker's start costs
+far more CPU than most runs, so a burst (a workshop pressing Run together) is served first from
+workers started while the machine was idle. A replacement starts as soon as a ready worker is
+taken, so starting and running overlap; at most ``workers`` start at once, so a burst's starts
+never crowd out the runs. Everything is done with
 asyncio subprocesses and threads for the parsing, so the caller's event loop never blocks.
 """
 
@@ -26,7 +30,8 @@ from visualizer.authority import Authority, default_authority
 from visualizer.errors import EngineBusy, SandboxUnavailable, TraceLimitExceeded, WorkerFailed
 from visualizer.guard import SAMPLE_S, Guard
 from visualizer.model import Trace
-from visualizer.protocol import READY, Job, ReplyReader, decode
+from visualizer.protocol import READY, Job, ReplyReader
+from visualizer.reply import decode
 from visualizer.request import TraceRequest
 from visualizer.runner import (
     GRACE_S,
@@ -55,13 +60,17 @@ class TraceEngine:
         *,
         workers: int = 2,
         queue_size: int = 64,
+        warm: int | None = None,
         on_progress: ProgressCallback | None = None,
         authority: Authority | None = None,
         bwrap: str = "bwrap",
     ) -> None:
         if workers < 1 or queue_size < 0:
             raise ValueError("workers must be at least 1 and queue_size at least 0")
+        if warm is not None and warm < workers:
+            raise ValueError("warm must be at least workers")
         self.workers = workers
+        self.warm_target = workers if warm is None else warm
         self.queue_size = queue_size
         self._on_progress = on_progress
         self._authority = authority
@@ -69,6 +78,7 @@ class TraceEngine:
         self._sandbox: Sandbox | None = None
         self._ready: asyncio.Queue[asyncio.subprocess.Process] = asyncio.Queue()
         self._slots = asyncio.Semaphore(workers)
+        self._start_slots = asyncio.Semaphore(workers)
         self._waiting = 0
         self._running = 0
         self._processes: set[asyncio.subprocess.Process] = set()
@@ -82,7 +92,7 @@ class TraceEngine:
             self._authority = await asyncio.to_thread(default_authority)
         await asyncio.to_thread(sandbox_status, self.bwrap)
         self._sandbox = choose_sandbox(self.bwrap, "lesson")
-        for _ in range(self.workers):
+        for _ in range(self.warm_target):
             self._start_one()
         return self
 
@@ -114,9 +124,9 @@ class TraceEngine:
         return self._ready.qsize()
 
     async def warm(self, timeout_s: float = STARTUP_ALLOWANCE_S) -> None:
-        """Wait until every worker that is not busy is warm (for benchmarks and tests)."""
-        async with asyncio.timeout(timeout_s):
-            while self._ready.qsize() + self._running < self.workers:  # noqa: ASYNC110
+        """Wait until ``warm`` workers are ready (for benchmarks and tests)."""
+        async with asyncio.timeout(timeout_s * max(1, self.warm_target // self.workers)):
+            while self._ready.qsize() < self.warm_target:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
 
     @property
@@ -136,6 +146,10 @@ class TraceEngine:
         task.add_done_callback(self._starting.discard)
 
     async def _start_worker(self) -> None:
+        async with self._start_slots:
+            await self._start_worker_now()
+
+    async def _start_worker_now(self) -> None:
         assert self._authority is not None
         while not self._closed:
             guard = Guard.create() if self._sandbox is not None else None
@@ -198,11 +212,11 @@ class TraceEngine:
                 raise WorkerFailed("no trace worker could be started") from None
             self._progress(request, "running")
             self._running += 1
+            self._start_one()  # the replacement warms while this run goes on
             try:
                 trace = await self._run(process, request, source)
             finally:
                 self._running -= 1
-                self._start_one()  # after the run: a warming worker would compete for CPU
         except BaseException:
             self._progress(request, "failed")
             raise
@@ -218,7 +232,7 @@ class TraceEngine:
         job = Job.of(request, source)
         guard = self._guards.get(process)
         try:
-            process.stdin.write(job.model_dump_json().encode() + b"\n")
+            process.stdin.write(job.to_json() + b"\n")
             await process.stdin.drain()
             process.stdin.close()
             async with asyncio.timeout(request.limits.wall_s + GRACE_S):

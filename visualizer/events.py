@@ -1,7 +1,8 @@
 """The raw events of a run: one typed, frozen record per kind, discriminated by ``kind``.
 
 The worker builds these on its hot path (plain slotted dataclasses: cheap to make), the contract
-JSON carries them (pydantic validates and dumps them through ``Event``, the union on ``kind``),
+JSON carries them (``visualizer.contract`` writes it in the worker without pydantic; ``Trace``
+validates it through ``visualizer.model.Event``, the union on ``kind``),
 and every reader (the condenser, the analyses, the Perfetto export, the app's views) reads their
 fields. ``detail``, the contract's sentence, is made from the fields by ``visualizer.wording``
 when the JSON is written; nothing ever parses it back.
@@ -18,9 +19,7 @@ frame's previous event (see ``visualizer.model``).
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Annotated, Any, Literal, get_args
-
-from pydantic import Field
+from typing import Any, Literal, get_args
 
 NOT_SET = "(not set)"  # the display string of a local that holds no value yet
 
@@ -332,8 +331,6 @@ AnyEvent = (
     | Warned
     | Stopped
 )
-# What the contract JSON's ``events`` holds: pydantic picks the class by ``kind``.
-Event = Annotated[AnyEvent, Field(discriminator="kind")]
 # Events that move a frame's locals.
 WithChanges = CoroutineCreated | FrameEntered | LineRan | Snapshot | AwaitStarted | AwaitDone
 

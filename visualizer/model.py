@@ -22,9 +22,8 @@ way (``response.text``, ``fetch_one#2.response.text``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -47,58 +46,14 @@ from visualizer.analysis import (
     overlapping,
     tcp_connects,
 )
-from visualizer.display import NOT_SET
-from visualizer.events import AnyEvent, Event, compact
+from visualizer.contract import SCHEMA
+from visualizer.events import NOT_SET, AnyEvent, compact
+from visualizer.table import ErrorInfo, Step, variable_names, variable_states
 from visualizer.wording import detail
 
-SCHEMA = "loopscope.trace/2"
+# What the contract JSON's ``events`` holds: pydantic picks the class by ``kind``.
+Event = Annotated[AnyEvent, Field(discriminator="kind")]
 StopName = Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"]
-
-
-class Step(BaseModel):
-    """One row of the execution table, with the variables that changed at it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    step: int
-    line: int | None
-    task: str | None
-    action: str
-    evaluation: str
-    result: str
-    changes: dict[str, str] = Field(default_factory=dict)
-    # The row's task is suspended at an await for this row (its wait): it waits, it does not run.
-    waiting: bool = False
-    # When the row began, in ms from the start of the run (the event that opened it).
-    t_ms: float | None = None
-
-
-def variable_names(steps: Iterable[Step]) -> tuple[str, ...]:
-    """Every variable key, in the order it first appears."""
-    names: dict[str, None] = {}
-    for step in steps:
-        names.update(dict.fromkeys(step.changes))
-    return tuple(names)
-
-
-def variable_states(steps: Iterable[Step]) -> Iterator[dict[str, str]]:
-    """The full state after each step, rebuilt from the changes (one fresh dict per step)."""
-    listed = tuple(steps)
-    names = variable_names(listed)
-    state = dict.fromkeys(names, NOT_SET)
-    for step in listed:
-        state.update(step.changes)
-        yield dict(state)
-
-
-class ErrorInfo(BaseModel):
-    """The exception the traced call raised, at the traced file's deepest line."""
-
-    model_config = ConfigDict(frozen=True)
-
-    type: str
-    message: str
-    line: int | None
 
 
 class Trace(BaseModel):

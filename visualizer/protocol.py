@@ -15,14 +15,17 @@ a truncated or forged reply end in a one-line ``WorkerFailed``, never in a trace
 frame cannot prove is that the trace is true: code running in the tracer's own process could
 rewrite the tracer's memory. That is why nothing a trace says is trusted beyond the learner's
 own run (it decides the learner's own challenge, never anything of anyone else's).
+
+This module is the worker's side and the frame, and imports no pydantic (a worker's start is
+paid for every run); ``visualizer.reply`` is the parent's side: it validates what arrives.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
+from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from visualizer.errors import (
     BadCall,
@@ -32,7 +35,6 @@ from visualizer.errors import (
     TraceInputError,
     WorkerFailed,
 )
-from visualizer.model import Trace
 from visualizer.request import Limits, TraceRequest
 
 READY = b"ready\n"
@@ -43,10 +45,9 @@ _BEGIN = "loopscope-reply"
 _END = "loopscope-end"
 
 
-class Job(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
     """One run: ``file`` is the path the trace reports, ``source`` its text as checked."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     source: str
@@ -70,6 +71,19 @@ class Job(BaseModel):
             max_output_bytes=request.limits.max_output_bytes,
         )
 
+    def to_json(self) -> bytes:
+        """One line, as the parent sends it."""
+        return json.dumps(asdict(self), ensure_ascii=False).encode("utf-8", "replace")
+
+    @classmethod
+    def from_json(cls, line: bytes) -> Job:
+        """The job a parent sent (the worker trusts its parent: it only checks the shape)."""
+        data = json.loads(line)
+        job = cls(**{**data, "watch": tuple(data["watch"])})
+        if not all(isinstance(getattr(job, name), str) for name in ("file", "source", "call")):
+            raise ValueError("a job's file, source and call are text")
+        return job
+
     def place(self, scratch: Path | None) -> Path:
         """The file to run: a copy of the source in ``scratch`` (sandboxed), else ``file``."""
         if scratch is None:
@@ -86,8 +100,9 @@ class Job(BaseModel):
         )
 
 
-class InputProblem(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputProblem:
+    """Why a job could not run: the ``TraceInputError`` the worker met, as data."""
 
     kind: str
     message: str
@@ -113,19 +128,18 @@ class InputProblem(BaseModel):
         return kinds.get(self.kind, TraceInputError)(self.message)
 
 
-class Reply(BaseModel):
-    model_config = ConfigDict(frozen=True)
+def input_error_reply(problem: InputProblem) -> bytes:
+    """The reply body for a job whose input was bad (read by ``visualizer.reply.Reply``)."""
+    return _json({"input_error": asdict(problem)})
 
-    trace: Trace | None = None
-    input_error: InputProblem | None = None
-    failure: str | None = None
 
-    def unwrap(self) -> Trace:
-        if self.trace is not None:
-            return self.trace
-        if self.input_error is not None:
-            raise self.input_error.to_error()
-        raise WorkerFailed(f"the trace worker failed: {self.failure or 'no reply'}")
+def failure_reply(message: str) -> bytes:
+    """The reply body for a run that failed without a trace."""
+    return _json({"failure": message})
+
+
+def _json(data: dict[str, object]) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "replace")
 
 
 def frame(nonce: str, body: bytes) -> bytes:
@@ -169,21 +183,3 @@ class ReplyReader:
     def ended() -> WorkerFailed:
         """The error for a channel that closed before a reply arrived."""
         return WorkerFailed("the trace worker ended without a reply (killed or out of memory?)")
-
-
-def decode(body: bytes, file: str) -> Trace:
-    """The trace in a framed reply body, or the error it reports; ``file`` is the path the
-    trace names (the sandboxed worker ran a copy)."""
-    try:
-        if body.startswith(TRACE):
-            trace = Trace.from_json(body.removeprefix(TRACE))
-        else:
-            reply = Reply.model_validate_json(body, strict=True)
-            if reply.trace is not None or (reply.input_error is None) == (reply.failure is None):
-                raise WorkerFailed("the trace worker sent a malformed reply")
-            trace = reply.unwrap()  # raises the reported error
-    except ValidationError:
-        raise WorkerFailed("the trace worker sent a malformed reply") from None
-    if trace.file != file:  # the worker names the file it was sent; anything else is forged
-        raise WorkerFailed("the trace worker sent a malformed reply")
-    return trace

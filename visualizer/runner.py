@@ -18,20 +18,19 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from visualizer.authority import Authority, default_authority
 from visualizer.errors import SandboxUnavailable, TraceLimitExceeded, WorkerFailed
 from visualizer.guard import SAMPLE_S, Guard, message
 from visualizer.model import Trace
-from visualizer.protocol import Job, ReplyReader, decode
+from visualizer.protocol import Job, ReplyReader
+from visualizer.reply import decode
 from visualizer.request import Origin, TraceRequest
-from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, Sandbox, sandbox_status
+from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, WORKER_PATH, Sandbox, sandbox_status
 from visualizer.session import load, parse_call, parse_watches
 
 STARTUP_ALLOWANCE_S = 10.0
 GRACE_S = 5.0  # for the worker to condense and reply after its wall clock
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _CHUNK = 64 * 1024
 
 
@@ -57,8 +56,10 @@ def choose_sandbox(bwrap: str, origin: Origin) -> Sandbox | None:
 
 # httpx imports its command-line client (click, rich, pygments: a third of a worker's start-up)
 # whenever they are installed; a worker never uses it, so it starts with that import disabled.
+# The collector is off while the worker imports (tens of thousands of long-lived objects, each
+# collection a wasted walk over them); the worker freezes them and turns it on before the run.
 _WORKER_BOOT = (
-    "import os, sys; sys.modules['httpx._main'] = None;"
+    "import gc; gc.disable(); import os, sys; sys.modules['httpx._main'] = None;"
     " from visualizer.worker import main; os._exit(main(sys.argv))"
 )
 
@@ -66,9 +67,11 @@ _WORKER_BOOT = (
 def worker_command(
     authority: Authority, sandbox: Sandbox | None, guard: Guard | None = None
 ) -> list[str]:
+    # -S: no site module at start-up (its .pth files, the editable install's finder among
+    # them, cost a tenth of a start); the import path is set in full instead (WORKER_PATH).
     if sandbox is None:
-        return [sys.executable, "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
-    inner = [sys.executable, "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
+        return [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
+    inner = [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
     argv = sandbox.command(authority.ca_pem.parent, inner)
     return guard.wrap(argv) if guard is not None else argv
 
@@ -77,7 +80,7 @@ def worker_env(sandbox: Sandbox | None) -> dict[str, str]:
     if sandbox is not None:  # bwrap clears the environment inside; give bwrap itself no secrets
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [WORKER_PATH, env.get("PYTHONPATH")]))
     env.pop("PYTHONWARNINGS", None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
@@ -151,7 +154,7 @@ def run_trace(
     timeout = STARTUP_ALLOWANCE_S + request.limits.wall_s + GRACE_S
     try:
         try:
-            process.stdin.write(job.model_dump_json().encode() + b"\n")
+            process.stdin.write(job.to_json() + b"\n")
             process.stdin.close()
         except BrokenPipeError:
             raise WorkerFailed("the trace worker ended before it took the job") from None

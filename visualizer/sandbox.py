@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,13 @@ SHM_BYTES = 4 * 1024**2
 _PROBE_TIMEOUT_S = 20.0
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _PACKAGE = Path(__file__).resolve().parent
+# A worker starts without the site module (``python -S``): its import path is this package's
+# folder, then the installed packages (purelib and platlib of this interpreter).
+WORKER_PATH = os.pathsep.join(
+    dict.fromkeys(
+        [str(_PACKAGE.parent), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +145,7 @@ class Sandbox:
             "C.UTF-8",
             "--setenv",
             "PYTHONPATH",
-            str(_PACKAGE.parent),
+            WORKER_PATH,
             "--setenv",
             "PYTHONDONTWRITEBYTECODE",
             "1",

@@ -6,7 +6,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from visualizer.model import Trace, variable_names, variable_states
+from visualizer.model import Trace
+from visualizer.table import variable_names, variable_states
 
 _TRACKER_COLUMNS = 8
 

@@ -13,10 +13,12 @@ from there: the learner's real file is never mounted into the sandbox.
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import os
 import resource
 import signal
+import site
 import sys
 import types
 from dataclasses import replace
@@ -24,11 +26,20 @@ from pathlib import Path
 
 import httpx
 
-from visualizer.assemble import to_trace
+from visualizer.assemble import run_json
 from visualizer.errors import TraceInputError
 from visualizer.events import AnyEvent, FrameEntered, Stopped
 from visualizer.netroute import Route, Tap, install
-from visualizer.protocol import MAX_JOB_BYTES, READY, TRACE, InputProblem, Job, Reply, frame
+from visualizer.protocol import (
+    MAX_JOB_BYTES,
+    READY,
+    TRACE,
+    InputProblem,
+    Job,
+    failure_reply,
+    frame,
+    input_error_reply,
+)
 from visualizer.session import RawRun, install_stop_signal, run_traced
 from visualizer.upstream import start_upstream
 
@@ -98,7 +109,7 @@ def fitted(raw: RawRun) -> bytes:
             run = replace(raw, records=[*cut, stop], stopped="trace_size", output=raw.output[:4096])
         try:
             signal.setitimer(signal.ITIMER_PROF, CONDENSE_BUDGET_S)
-            body = TRACE + to_trace(run).model_dump_json().encode()
+            body = TRACE + run_json(run)
         except (MemoryError, _Overtime):
             body = b""
         finally:
@@ -106,13 +117,16 @@ def fitted(raw: RawRun) -> bytes:
         if body and len(body) <= MAX_TRACE_BYTES:
             return body
         if keep == 0:
-            return Reply(failure="the trace was too large to send").model_dump_json().encode()
+            return failure_reply("the trace was too large to send")
         keep //= 4
 
 
 def warm_up(upstream_url: str) -> None:
     """Make one request of each kind, untraced, so that first-use costs (anyio's backend
-    import, OpenSSL's trust store, h11) are not charged to the learner's first request."""
+    import, asyncio's TLS transport, h11) are not charged to the learner's first request.
+
+    A synchronous ``httpx.Client`` has no first-use cost left after this (its first request
+    costs what its second does: building its TLS context), so none is warmed."""
 
     async def fetch() -> None:
         async with httpx.AsyncClient() as client:
@@ -120,8 +134,6 @@ def warm_up(upstream_url: str) -> None:
             await client.get(f"http://{upstream_url}/data")
 
     asyncio.run(fetch())
-    with httpx.Client() as client:
-        client.get(f"https://{upstream_url}/data")
 
 
 def main(argv: list[str]) -> int:
@@ -137,17 +149,23 @@ def main(argv: list[str]) -> int:
     _limit(resource.RLIMIT_NOFILE, OPEN_FILES)
     _limit(resource.RLIMIT_CORE, 0)
     install_stop_signal()
+    site.setquit()  # started with -S: the traced code may still call exit() or quit()
     upstream = start_upstream(str(authority / "server.pem"), str(authority / "server.key"))
     tap = Tap(Route(upstream.http_port, upstream.https_port, str(authority / "ca.pem")), {})
     install(tap)
     warm_up("warm-up.example.com")
+    # The boot ran with the collector off (see ``visualizer.runner``): what it made lives as
+    # long as the process, so it is frozen out of every later collection, and the run itself
+    # gets the collector as usual.
+    gc.freeze()
+    gc.enable()
     with os.fdopen(reply_fd, "wb") as out:
         out.write(READY)
         out.flush()
         line = sys.stdin.buffer.readline(MAX_JOB_BYTES)
         if not line:
             return 0
-        job = Job.model_validate_json(line)
+        job = Job.from_json(line)
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the traced code reads end-of-file
         file = job.place(scratch)
         os.chdir(file.parent)
@@ -158,9 +176,9 @@ def main(argv: list[str]) -> int:
             _cpu_grace()
             body = fitted(raw)
         except TraceInputError as error:
-            body = Reply(input_error=InputProblem.of(error)).model_dump_json().encode()
+            body = input_error_reply(InputProblem.of(error))
         except BaseException as error:  # reported to the parent, never printed
-            body = Reply(failure=f"{type(error).__name__}: {error}").model_dump_json().encode()
+            body = failure_reply(f"{type(error).__name__}: {error}")
         out.write(frame(job.nonce, body))
         out.flush()
     return 0

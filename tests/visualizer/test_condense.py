@@ -16,8 +16,8 @@ from synthetic import (
 from visualizer.condense import condense, fold
 from visualizer.display import NOT_SET
 from visualizer.events import Blocked, FrameEntered, IoWait, LineRan, Suspended, TaskStarted
-from visualizer.model import variable_states
 from visualizer.rows import IdleRow, StatementRow, TasksRow, WaitRow, WithRow
+from visualizer.table import variable_states
 
 
 def test_canonical_events_tell_the_seven_rows() -> None:

@@ -3,7 +3,8 @@
 import pytest
 
 from visualizer import WorkerFailed
-from visualizer.protocol import ReplyReader, decode, frame
+from visualizer.protocol import ReplyReader, frame
+from visualizer.reply import decode
 
 NONCE = "0123456789abcdef0123456789abcdef"
 FAILURE = b'{"failure": "boom"}'

@@ -53,3 +53,19 @@ async def test_bad_input_raises_and_the_engine_carries_on() -> None:
             await engine.trace(TraceRequest(SAMPLES / "bad_input.py", "not_async()"))
         trace = await engine.trace(REQUEST)
     assert trace.error is None
+
+
+async def test_a_burst_is_served_from_workers_started_ahead_and_the_pool_refills() -> None:
+    """``warm`` workers wait ready; taking one starts its replacement at once."""
+    async with TraceEngine(workers=1, warm=3, queue_size=4) as engine:
+        await engine.warm(30)
+        assert engine.ready == 3
+        traces = await asyncio.gather(*(engine.trace(REQUEST) for _ in range(3)))
+        assert [len(trace.steps) for trace in traces] == [7, 7, 7]
+        await engine.warm(30)
+        assert engine.ready == 3  # refilled to the pool's size, not to workers=1
+
+
+def test_the_pool_is_never_smaller_than_the_runs_at_once() -> None:
+    with pytest.raises(ValueError, match="warm"):
+        TraceEngine(workers=3, warm=2)

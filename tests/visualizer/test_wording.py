@@ -5,7 +5,8 @@ import json
 from synthetic import READABLE, canonical
 
 from visualizer.events import Blocked, IoWait, Suspended, Wake
-from visualizer.model import Step, Trace
+from visualizer.model import Trace
+from visualizer.table import Step
 from visualizer.wording import TIMER, counted, detail, tally
 
 

@@ -1,0 +1,88 @@
+"""The worker writes the contract JSON without pydantic: it must say what ``Trace`` says."""
+
+import json
+from typing import Any, get_args
+
+import pytest
+from conftest import TraceOf
+from synthetic import canonical, missing_await
+
+from visualizer import Limits
+from visualizer.contract import plain, trace_json
+from visualizer.events import AnyEvent, Caught, ErrorText, IoWait, Raised, Resumed, Wake
+from visualizer.model import Trace
+from visualizer.table import ErrorInfo, Step
+from visualizer.wording import detail
+
+RUNS = [
+    ("canonical.py", 'fetch_data("https://api.example.com/data")', ("response.text",)),
+    ("timeout.py", "handled()", ()),
+    ("timeout.py", "slow()", ()),
+    ("blocking.py", "sync_client_inside_async()", ()),
+    ("gather.py", "main()", ()),
+    ("clients.py", "one_client_per_call(3)", ()),
+    ("clients.py", 'get("https://www.python.org/")', ()),
+    ("bad_input.py", "boom()", ()),
+    ("missing_await.py", 'fetch_data("https://api.example.com/data")', ()),
+]
+STEP = Step(step=1, line=4, task="t", action="a", evaluation="e", result="r", changes={"x": "1"})
+
+
+def written(events: list[AnyEvent], **overrides: Any) -> tuple[bytes, Trace]:
+    """The same trace from the worker's writer and from pydantic's."""
+    parts: dict[str, Any] = {
+        "file": "f.py",
+        "call": "f()",
+        "watch": ("response.text",),
+        "root": "f()",
+        "steps": (STEP,),
+        "events": tuple(events),
+        "result": "'ok'",
+        "error": None,
+        "wall_ms": 12.5,
+        "stopped": None,
+        "output": "printed\n",
+        "warnings": ("a warning",),
+    } | overrides
+    return trace_json(**parts), Trace.model_construct(**parts)
+
+
+def test_synthetic_runs_are_written_as_pydantic_writes_them() -> None:
+    thrown = ErrorText(type="CancelledError", text="CancelledError('…')")
+    extra: list[AnyEvent] = [
+        Resumed(t_ms=5.0, task="t", line=3, thrown=thrown),
+        Raised(t_ms=5.1, task="t", line=3, frame="f", error=thrown),
+        Caught(t_ms=5.2, task="t", line=3, frame="f", error=thrown),
+        IoWait(t_ms=6.0, ms=1.5, woken=(Wake(reason="socket", peer="h:443", readable=True),)),
+    ]
+    error = ErrorInfo(type="ValueError", message="bad ünïcode", line=7)
+    for events in (canonical(), missing_await(), extra):
+        ours, theirs = written(events, error=error, stopped="time")
+        assert json.loads(ours) == json.loads(theirs.model_dump_json())
+        assert Trace.model_validate_json(ours).events == tuple(events)
+
+
+def test_a_writer_that_kept_default_fields_would_be_caught() -> None:
+    """The counter-example: the comparison above fails for a writer that skips ``compact``."""
+    _ours, theirs = written(canonical())
+    careless = [plain(event) | {"detail": detail(event)} for event in canonical()]
+    assert json.loads(theirs.model_dump_json())["events"] != careless
+
+
+def test_every_event_kind_is_in_the_union_pydantic_reads() -> None:
+    assert {kind.__name__ for kind in get_args(AnyEvent)} >= {"Resumed", "IoWait", "Caught"}
+
+
+@pytest.mark.parametrize(("sample", "call", "watch"), RUNS)
+def test_real_runs_agree_with_the_model(
+    trace_of: TraceOf, sample: str, call: str, watch: tuple[str, ...]
+) -> None:
+    trace = trace_of(sample, call, *watch)
+    as_sent = trace.json_bytes()  # the worker's bytes, kept as they arrived
+    assert json.loads(as_sent) == json.loads(trace.model_dump_json())
+
+
+def test_a_stopped_run_agrees_with_the_model(trace_of: TraceOf) -> None:
+    trace = trace_of("bad_input.py", "chatter()", limits=Limits(wall_s=2.0, max_output_bytes=200))
+    assert trace.stopped is not None
+    assert json.loads(trace.json_bytes()) == json.loads(trace.model_dump_json())

@@ -1,0 +1,80 @@
+"""The contract JSON of a run, written in the worker without pydantic.
+
+The worker pays for its imports on every run (each run has a fresh sandboxed process), and
+pydantic's import with the trace model's schema was a fifth of a worker's start. So the worker
+writes the JSON here, from the same dataclasses, with the same shape as
+``Trace.model_dump_json()``: the keys in field order, an event's default-valued fields left out
+(``visualizer.events.compact``) and its ``detail`` made by ``visualizer.wording``. The parent
+validates every reply into ``visualizer.model.Trace``; a test checks that the two writers agree
+on real runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from visualizer.events import AnyEvent, compact
+from visualizer.table import ErrorInfo, Step
+from visualizer.wording import detail
+
+SCHEMA = "loopscope.trace/2"
+_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON data: dataclasses become objects (keys in field order), tuples lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        names = _NAMES.get(kind)
+        if names is None:
+            names = _NAMES[kind] = tuple(spec.name for spec in fields(kind))
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def event_data(event: AnyEvent) -> dict[str, Any]:
+    data = compact(plain(event))
+    data["detail"] = detail(event)
+    return data
+
+
+def trace_json(
+    *,
+    file: str,
+    call: str,
+    watch: Iterable[str],
+    root: str | None,
+    steps: Iterable[Step],
+    events: Iterable[AnyEvent],
+    result: str | None,
+    error: ErrorInfo | None,
+    wall_ms: float,
+    stopped: str | None,
+    output: str,
+    warnings: Iterable[str],
+) -> bytes:
+    """The trace's JSON, as ``Trace.model_dump_json()`` writes it."""
+    data = {
+        "schema": SCHEMA,
+        "file": file,
+        "call": call,
+        "watch": list(watch),
+        "root": root,
+        "steps": [plain(step) for step in steps],
+        "events": [event_data(event) for event in events],
+        "result": result,
+        "error": plain(error),
+        "wall_ms": wall_ms,
+        "stopped": stopped,
+        "output": output,
+        "warnings": list(warnings),
+    }
+    # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
