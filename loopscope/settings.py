@@ -7,7 +7,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -94,6 +93,8 @@ class Settings(BaseSettings):
     @field_validator("run_rate")
     @classmethod
     def _check_rate(cls, value: str) -> str:
+        from limits import parse  # a tenth of a second: `loopscope trace` never needs it
+
         parse(value)  # raises ValueError with the notation's rules
         return value
 

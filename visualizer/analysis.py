@@ -145,7 +145,8 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
         elif event.state == "started":
             open_phases[(event.request, event.phase)] = event.t_ms
         else:
-            start = open_phases.pop((event.request, event.phase), event.t_ms)
+            began = event.t_ms - event.ms if event.ms is not None else event.t_ms
+            start = open_phases.pop((event.request, event.phase), began)
             draft.phases.append(Phase(event.phase, start, event.t_ms, event.state == "complete"))
     for (number, name), start in open_phases.items():
         drafts[number].phases.append(Phase(name, start, None, False))

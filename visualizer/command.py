@@ -12,8 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
 from visualizer.errors import (
     SandboxUnavailable,
     TraceError,
@@ -21,10 +19,8 @@ from visualizer.errors import (
     TraceLimitExceeded,
 )
 from visualizer.events import Stopped
-from visualizer.perfetto import perfetto_json
 from visualizer.request import Limits, TraceRequest
-from visualizer.runner import run_trace
-from visualizer.terminal import render
+from visualizer.runner import start
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -66,7 +62,15 @@ def trace_command(
         origin="learner" if learner else "lesson",
     )
     try:
-        trace = run_trace(request, bwrap=bwrap)
+        with start(request, bwrap=bwrap) as running:
+            # While the worker warms up (half a second of its own CPU), this process imports
+            # what it needs to show the trace: pydantic's model, Perfetto's export, rich.
+            from rich.console import Console
+
+            from visualizer.perfetto import perfetto_json
+            from visualizer.terminal import render
+
+            trace = running.finish()
     except SandboxUnavailable as error:
         return _fail(f"no sandbox can start here: {error}", EXIT_BAD_INPUT)
     except TraceInputError as error:

@@ -124,7 +124,7 @@ def _note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) 
         notes.requests.append(f"{event.method} {event.url}")
     elif isinstance(event, ResponseArrived):
         notes.statuses.append(f"{event.status_code} {event.reason}".strip())
-    elif event.state == "started" and event.phase not in notes.phases:
+    elif (event.state == "started" or event.ms is not None) and event.phase not in notes.phases:
         notes.phases.append(event.phase)
 
 

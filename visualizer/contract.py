@@ -20,18 +20,28 @@ from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
 
-SCHEMA = "loopscope.trace/2"
+SCHEMA = "loopscope.trace/3"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _NAMES: dict[type[Any], tuple[str, ...]] = {}
 
 
 def plain(value: Any) -> Any:
-    """``value`` as JSON data: dataclasses become objects (keys in field order), tuples lists."""
-    if is_dataclass(value) and not isinstance(value, type):
-        kind = type(value)
-        names = _NAMES.get(kind)
-        if names is None:
-            names = _NAMES[kind] = tuple(spec.name for spec in fields(kind))
-        return {name: plain(getattr(value, name)) for name in names}
+    """``value`` as JSON data: dataclasses become objects (keys in field order), tuples lists.
+
+    Tens of thousands of events go through here in a large run: scalars return at once.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _NAMES[kind] = tuple(spec.name for spec in fields(kind))
+    if names is not None:
+        data = {}
+        for name in names:
+            item = getattr(value, name)
+            data[name] = item if type(item) in _SCALARS else plain(item)
+        return data
     if isinstance(value, tuple | list):
         return [plain(item) for item in value]
     if isinstance(value, dict):
@@ -40,9 +50,7 @@ def plain(value: Any) -> Any:
 
 
 def event_data(event: AnyEvent) -> dict[str, Any]:
-    data = compact(plain(event))
-    data["detail"] = detail(event)
-    return data
+    return compact(plain(event), detail(event))
 
 
 def trace_json(

@@ -236,7 +236,12 @@ class RequestSent(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpPhase(_Base):
-    """One httpcore phase event: ``connect_tcp`` ``started``, ``start_tls`` ``complete``..."""
+    """One httpcore phase event: ``connect_tcp`` ``started``, ``start_tls`` ``complete``...
+
+    A phase that ends with nothing recorded since it started (sending an empty body, reading
+    a body that had arrived) is one event: its end, with ``ms``, how long it took since it
+    started. Otherwise ``ms`` is None and its start is an event of its own.
+    """
 
     kind: Literal["http"] = "http"
     request: int
@@ -244,6 +249,7 @@ class HttpPhase(_Base):
     phase: str
     state: PhaseState = "started"
     host: str | None = None
+    ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -361,16 +367,52 @@ _OMITTED: dict[str, tuple[tuple[str, Any], ...]] = {
 _WAKE_OMITTED = _defaults(Wake)
 
 
-def compact(data: dict[str, Any]) -> dict[str, Any]:
-    """Leave out of an event's JSON the fields that hold their default (reading puts them back).
+# Fields whose value is, word for word, the event's ``detail``: the JSON carries it once.
+_SAID = dict.fromkeys(get_args(AwaitRole), "text") | {"awaited": "value", "return": "value"}
+# An http event's ``detail`` is httpcore's name for it and the host it connects to (see
+# ``visualizer.wording``): "connection.connect_tcp.started api.example.com:443".
+_NAMED = ("scope", "phase", "state", "host")
+
+
+def compact(data: dict[str, Any], said: str) -> dict[str, Any]:
+    """An event's JSON (``data``, its fields) as written: with ``said``, its ``detail``, and
+    without what reading puts back (``expand``): the fields that hold their default, and those
+    the detail already says.
 
     The contract's keys always stay: ``t_ms``, ``kind``, ``task``, ``line``, ``detail``.
     """
-    for name, default in _OMITTED[data["kind"]]:
+    kind = data["kind"]
+    for name, default in _OMITTED[kind]:
         if data.get(name, default) == default:
             data.pop(name, None)
     for wake in data.get("woken", ()):
         for name, default in _WAKE_OMITTED:
             if wake.get(name, default) == default:
                 wake.pop(name, None)
+    if kind == "http":
+        for name in _NAMED:
+            data.pop(name, None)
+    elif kind in _SAID and data.get(_SAID[kind]) == said:
+        del data[_SAID[kind]]
+    data["detail"] = said
+    return data
+
+
+def expand(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``compact`` left to the detail, back from it (defaults fill themselves in).
+
+    Raises ``ValueError`` for an http detail that is not httpcore's name of a phase.
+    """
+    kind = data.get("kind")
+    said = data.get("detail")
+    if not isinstance(said, str):
+        return data  # validation reports the missing or malformed detail
+    if kind == "http" and "phase" not in data:
+        name, _, host = said.partition(" ")
+        scope, phase, state = name.split(".") if name.count(".") == 2 else ("", "", "")
+        if not (scope and phase and state):
+            raise ValueError(f"an http event's detail names no phase: {said[:80]!r}")
+        data |= {"scope": scope, "phase": phase, "state": state, "host": host or None}
+    elif kind in _SAID and _SAID[kind] not in data:
+        data[_SAID[kind]] = said
     return data

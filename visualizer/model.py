@@ -6,10 +6,15 @@ timeline: ``requests``, ``requests_overlap``, ``max_in_flight``, ``tcp_connects`
 ``clients_created``, ``exceptions``, ``blocked`` and ``blocked_ms``, all from
 ``visualizer.analysis``.
 
-Schema 2 (``loopscope.trace/2``) stores what changed, not copies:
+Schema 3 (``loopscope.trace/3``) stores each fact once:
 
 - each event is a typed record (``visualizer.events``) with structured fields; its ``detail`` is
-  written from those fields when the JSON is made, and ignored when it is read back;
+  written from those fields when the JSON is made. A field the detail says word for word is
+  not written beside it (an await's text, an awaited or returned value, an http event's
+  httpcore name and host), and reading puts it back (``visualizer.events.expand``); schema 2's
+  JSON, which repeated them, reads the same;
+- an http phase that ends with nothing recorded since it started is one event (its end, with
+  ``ms``);
 - each step carries ``changes``: only the variables whose display string changed at that step
   (its first appearance included). ``variable_states`` and ``Trace.variables_at`` rebuild the
   full state of every variable at a step; a variable not yet seen is ``(not set)``.
@@ -32,6 +37,7 @@ from pydantic import (
     PrivateAttr,
     SerializerFunctionWrapHandler,
     field_serializer,
+    field_validator,
 )
 
 from visualizer.analysis import (
@@ -47,7 +53,7 @@ from visualizer.analysis import (
     tcp_connects,
 )
 from visualizer.contract import SCHEMA
-from visualizer.events import NOT_SET, AnyEvent, compact
+from visualizer.events import NOT_SET, AnyEvent, compact, expand
 from visualizer.table import ErrorInfo, Step, variable_names, variable_states
 from visualizer.wording import detail
 
@@ -83,8 +89,16 @@ class Trace(BaseModel):
     ) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = handler(events)
         for data, event in zip(dumped, events, strict=True):
-            compact(data)["detail"] = detail(event)
+            compact(data, detail(event))
         return dumped
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _from_detail(cls, events: Any) -> Any:
+        """Put back the fields the JSON left to each event's detail (``events.expand``)."""
+        if isinstance(events, list | tuple):
+            return [expand(event) if isinstance(event, dict) else event for event in events]
+        return events
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Trace:

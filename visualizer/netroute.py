@@ -26,7 +26,7 @@ import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpcore
@@ -218,20 +218,39 @@ def _on_request(
         host = None
         if phase == "connect_tcp" and state == "started":
             host = f"{info.get('host')}:{info.get('port')}"
-        recorder.emit(
-            HttpPhase(
-                t_ms=recorder.now_ms(),
-                task=recorder.task_name(),
-                line=line,
-                request=number,
-                scope=scope,
-                phase=phase,
-                state=_STATES.get(state, "complete"),
-                host=host,
-            )
+        event = HttpPhase(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            line=line,
+            request=number,
+            scope=scope,
+            phase=phase,
+            state=_STATES.get(state, "complete"),
+            host=host,
         )
+        if event.state != "started" and _ends_last(recorder, event):
+            return
+        recorder.emit(event)
 
     return trace
+
+
+def _ends_last(recorder: Recorder, end: HttpPhase) -> bool:
+    """If the last event recorded is the start of the phase ``end`` ends, replace it by one
+    event, the end with the phase's ``ms``; return whether it did. (A sync client's thread may
+    record meanwhile: then the start is no longer last, and stays an event of its own.)"""
+    records = recorder.records
+    index = len(records) - 1
+    start = records[index] if index >= 0 else None
+    if not (
+        isinstance(start, HttpPhase)
+        and start.state == "started"
+        and (start.request, start.scope, start.phase) == (end.request, end.scope, end.phase)
+    ):
+        return False
+    ms = round(end.t_ms - start.t_ms, 2)
+    records[index] = replace(end, host=start.host, ms=ms)
+    return True
 
 
 def _on_response(tap: Tap, response: httpx.Response) -> None:

@@ -39,6 +39,7 @@ from visualizer.events import (
     WaitOn,
     Yielded,
 )
+from visualizer.inputs import dotted
 from visualizer.recorder import Recorder, Stopped
 from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
 
@@ -55,10 +56,8 @@ class Watch:
 
     @classmethod
     def parse(cls, text: str) -> Watch:
-        parts = text.strip().split(".")
-        if not all(part.isidentifier() for part in parts):
-            raise ValueError(f"--watch {text!r} is not a dotted name like response.text")
-        return cls(text.strip(), parts[0], tuple(parts[1:]))
+        root, attributes = dotted(text)
+        return cls(text.strip(), root, attributes)
 
     def value_of(self, root: object) -> str:
         value = root

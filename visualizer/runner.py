@@ -1,5 +1,9 @@
 """``run_trace``: one trace in a fresh worker process, synchronously.
 
+``run_trace`` is ``start`` then ``Running.finish``: a caller with work of its own (the trace
+command's imports) does it between the two, while the worker warms up. This module imports
+nothing heavy at the top for that reason; the reply is decoded (pydantic) in ``finish``.
+
 The request is checked here first (file, syntax, expression), so bad input fails fast with
 one clear line and no process is started. Where the sandbox is available the worker runs inside
 it (see ``visualizer.sandbox``), whatever the request's origin; where it is not, a lesson
@@ -17,17 +21,21 @@ import selectors
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from visualizer.authority import Authority, default_authority
 from visualizer.errors import SandboxUnavailable, TraceLimitExceeded, WorkerFailed
 from visualizer.guard import SAMPLE_S, Guard, message
-from visualizer.model import Trace
+from visualizer.inputs import check_watches, load, parse_call
 from visualizer.protocol import Job, ReplyReader
-from visualizer.reply import decode
 from visualizer.request import Origin, TraceRequest
 from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, WORKER_PATH, Sandbox, sandbox_status
-from visualizer.session import load, parse_call, parse_watches
+
+if TYPE_CHECKING:
+    from visualizer.model import Trace
 
 STARTUP_ALLOWANCE_S = 10.0
 GRACE_S = 5.0  # for the worker to condense and reply after its wall clock
@@ -39,7 +47,7 @@ def check(request: TraceRequest) -> str:
     file's source (what the worker will run)."""
     source, _tree = load(request.file)
     parse_call(request.call)
-    parse_watches(request.watch)
+    check_watches(request.watch)
     return source
 
 
@@ -132,13 +140,70 @@ def _read_reply(
                 return body
 
 
-def run_trace(
+class Running:
+    """A worker started with its job: ``finish`` waits for its trace (or kill it by leaving
+    the ``with`` block unfinished)."""
+
+    def __init__(
+        self, request: TraceRequest, process: subprocess.Popen[bytes], job: Job, guard: Guard | None
+    ) -> None:
+        self.request = request
+        self._process = process
+        self._job = job
+        self._guard = guard
+        self._done = False
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._end()
+
+    def finish(self) -> Trace:
+        """Wait for the reply, end the worker's sandbox, and decode the trace."""
+        from visualizer.reply import decode  # pydantic: imported while the worker warmed up
+
+        timeout = STARTUP_ALLOWANCE_S + self.request.limits.wall_s + GRACE_S
+        try:
+            body = _read_reply(self._process, ReplyReader(self._job.nonce), timeout, self._guard)
+        except TimeoutError:
+            raise TraceLimitExceeded(limit_message(self.request)) from None
+        finally:
+            self._end()
+        return guarded(decode(body, self._job.file), self._guard)
+
+    def _end(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._guard is not None:
+            self._guard.kill()
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
+        self._process.wait()
+        if self._guard is not None:
+            self._guard.release()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def start(
     request: TraceRequest, *, authority: Authority | None = None, bwrap: str = "bwrap"
-) -> Trace:
-    """Trace ``request.call`` in ``request.file`` in a fresh worker; blocks until done."""
+) -> Running:
+    """Check ``request`` and start its worker with the job; raises ``TraceInputError`` (no
+    process started) or ``SandboxUnavailable``."""
     source = check(request)
-    sandbox = choose_sandbox(bwrap, request.origin)
+    # The sandbox probe (a process) and the demo authority (key generation, here) overlap.
+    probe = threading.Thread(target=sandbox_status, args=(bwrap,), daemon=True)
+    probe.start()
     authority = authority or default_authority()
+    probe.join()
+    sandbox = choose_sandbox(bwrap, request.origin)
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
     process = subprocess.Popen(
@@ -150,25 +215,20 @@ def run_trace(
     )
     if guard is not None:
         guard.attach(process.pid)
+    running = Running(request, process, job, guard)
     assert process.stdin is not None
-    timeout = STARTUP_ALLOWANCE_S + request.limits.wall_s + GRACE_S
     try:
-        try:
-            process.stdin.write(job.to_json() + b"\n")
-            process.stdin.close()
-        except BrokenPipeError:
-            raise WorkerFailed("the trace worker ended before it took the job") from None
-        body = _read_reply(process, ReplyReader(job.nonce), timeout, guard)
-    except TimeoutError:
-        raise TraceLimitExceeded(limit_message(request)) from None
-    finally:
-        if guard is not None:
-            guard.kill()
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        process.wait()
-        if guard is not None:
-            guard.release()
-        if process.stdout is not None:
-            process.stdout.close()
-    return guarded(decode(body, job.file), guard)
+        process.stdin.write(job.to_json() + b"\n")
+        process.stdin.close()
+    except BrokenPipeError:
+        running._end()
+        raise WorkerFailed("the trace worker ended before it took the job") from None
+    return running
+
+
+def run_trace(
+    request: TraceRequest, *, authority: Authority | None = None, bwrap: str = "bwrap"
+) -> Trace:
+    """Trace ``request.call`` in ``request.file`` in a fresh worker; blocks until done."""
+    with start(request, authority=authority, bwrap=bwrap) as running:
+        return running.finish()

@@ -9,7 +9,6 @@ event and output caps.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import builtins
 import gc
@@ -25,8 +24,9 @@ from typing import Any, SupportsIndex
 
 from visualizer.capture import captured
 from visualizer.display import cut, display, full_repr
-from visualizer.errors import BadCall, FileNotFound, NotAwaitable, SourceSyntaxError
+from visualizer.errors import BadCall, NotAwaitable
 from visualizer.events import AnyEvent, CoroutineCreated, StopReason
+from visualizer.inputs import load, parse_call
 from visualizer.netroute import Tap
 from visualizer.probes import Probes, Watch, awaitable_kind
 from visualizer.recorder import Recorder, Stopped
@@ -63,27 +63,6 @@ class RawRun:
     stopped: StopReason | None
     output: str
     warnings: list[str]
-
-
-def load(file: Path) -> tuple[str, ast.Module]:
-    """Read and parse ``file``; raise the matching ``TraceInputError``."""
-    if not file.is_file():
-        raise FileNotFound(f"{file}: no such file")
-    try:
-        source = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileNotFound(f"{file}: cannot be read ({error})") from None
-    try:
-        return source, ast.parse(source, filename=str(file))
-    except SyntaxError as error:
-        raise SourceSyntaxError(str(file), error.lineno, error.msg) from None
-
-
-def parse_call(call: str) -> types.CodeType:
-    try:
-        return compile(call.strip(), "<call>", "eval")
-    except SyntaxError as error:
-        raise BadCall(f"--call {call!r} is not a Python expression: {error.msg}") from None
 
 
 def parse_watches(watch: tuple[str, ...]) -> tuple[Watch, ...]:

@@ -7,10 +7,24 @@ import pytest
 from conftest import TraceOf
 from synthetic import canonical, missing_await
 
-from visualizer import Limits
+from visualizer import Limits, WorkerFailed
 from visualizer.contract import plain, trace_json
-from visualizer.events import AnyEvent, Caught, ErrorText, IoWait, Raised, Resumed, Wake
+from visualizer.events import (
+    AnyEvent,
+    AwaitDone,
+    AwaitStarted,
+    Caught,
+    ErrorText,
+    HttpPhase,
+    IoWait,
+    Raised,
+    Resumed,
+    Returned,
+    Wake,
+)
 from visualizer.model import Trace
+from visualizer.protocol import TRACE
+from visualizer.reply import decode
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
 
@@ -86,3 +100,44 @@ def test_a_stopped_run_agrees_with_the_model(trace_of: TraceOf) -> None:
     trace = trace_of("bad_input.py", "chatter()", limits=Limits(wall_s=2.0, max_output_bytes=200))
     assert trace.stopped is not None
     assert json.loads(trace.json_bytes()) == json.loads(trace.model_dump_json())
+
+
+SAID_ONCE: list[AnyEvent] = [
+    HttpPhase(t_ms=1.0, task="t", line=3, request=1, scope="connection", phase="connect_tcp",
+              host="api.example.com:443"),
+    HttpPhase(t_ms=2.0, task="t", line=3, request=1, phase="send_request_body", state="complete",
+              ms=0.05),
+    HttpPhase(t_ms=3.0, task="t", line=3, request=2, scope="http2",
+              phase="receive_response_headers", state="failed"),
+    AwaitStarted(t_ms=4.0, task="t", line=3, kind="aenter", frame="f", text="httpx.AsyncClient()",
+                 target="client"),
+    AwaitDone(t_ms=5.0, task="t", line=3, frame="f", value="Response [200 OK]"),
+    AwaitDone(t_ms=5.5, task="t", line=3, frame="f", value="None", end_of_iteration=True),
+    Returned(t_ms=6.0, task="t", line=4, frame="f", value="'text'"),
+]  # fmt: skip
+
+
+def test_each_fact_is_written_once_and_read_back_whole() -> None:
+    ours, _theirs = written(SAID_ONCE)
+    events = json.loads(ours)["events"]
+    assert events[0] == {
+        "t_ms": 1.0, "task": "t", "line": 3, "kind": "http", "request": 1,
+        "detail": "connection.connect_tcp.started api.example.com:443",
+    }  # fmt: skip
+    assert events[1]["ms"] == 0.05
+    assert "phase" not in events[1]
+    assert "text" not in events[3]
+    assert "value" not in events[4]
+    assert "value" not in events[6]
+    assert events[5]["value"] == "None"  # "end of iteration" is not the value: it stays
+    assert Trace.model_validate_json(ours).events == tuple(SAID_ONCE)
+
+
+@pytest.mark.parametrize("forged", ["connect_tcp started", "http11..complete", "", "a.b.c.d extra"])
+def test_an_http_detail_that_names_no_phase_is_a_malformed_reply(forged: str) -> None:
+    """The counter-example: reading back from the detail must reject what is not a name."""
+    ours, _ = written(SAID_ONCE[:1])
+    data = json.loads(ours)
+    data["events"][0]["detail"] = forged
+    with pytest.raises(WorkerFailed, match="malformed"):
+        decode(TRACE + json.dumps(data).encode(), "f.py")

@@ -3,7 +3,7 @@
 import pytest
 from conftest import TraceOf
 
-from visualizer.events import Warned
+from visualizer.events import HttpPhase, Warned
 
 pytestmark = pytest.mark.slow
 
@@ -135,3 +135,36 @@ def test_the_result_is_the_whole_repr_not_the_tables_cut(trace_of: TraceOf) -> N
 
     assert trace.result == repr([200] * 12)
     assert "(12 items)" in trace.steps[-1].result
+
+
+def test_every_phase_of_every_request_is_told_once_started_and_ended(trace_of: TraceOf) -> None:
+    """A phase that ends with nothing recorded since its start is one event (its end, with
+    ``ms``): the request still lists it, starting ``ms`` before it ended."""
+    trace = trace_of("gather.py", "main()")
+    http11 = [
+        "send_request_headers",
+        "send_request_body",
+        "receive_response_headers",
+        "receive_response_body",
+        "response_closed",
+    ]
+    merged = [e for e in trace.events if isinstance(e, HttpPhase) and e.ms is not None]
+    assert merged  # sending an empty body ends at once, in every run
+    assert all(e.state == "complete" and e.ms is not None and e.ms >= 0 for e in merged)
+    for request in trace.requests:
+        names = [phase.name for phase in request.phases]
+        assert names == ["connect_tcp", "start_tls", *http11]
+        for phase in request.phases:
+            assert phase.end_ms is not None
+            assert phase.start_ms <= phase.end_ms
+            assert phase.ok
+    # The started event stands alone only where something happened before the phase ended.
+    starts = [e for e in trace.events if isinstance(e, HttpPhase) and e.state == "started"]
+    following = {id(e): trace.events[i + 1] for i, e in enumerate(trace.events[:-1])}
+    assert all(
+        not (
+            isinstance(nxt := following[id(e)], HttpPhase)
+            and (nxt.request, nxt.phase) == (e.request, e.phase)
+        )
+        for e in starts
+    )
