@@ -7,8 +7,8 @@ document.addEventListener("htmx:after:swap", (event) => {
   if (result) result.focus();
 });
 
-// A page that htmx boosted in keeps the old <head>: its own stylesheets and modules are named
-// by a [data-page-assets] element in the body instead, and loaded here once each.
+// A page that htmx boosted in keeps the old <head>: its own stylesheets, scripts and modules
+// are named by a [data-page-assets] element in the body instead, and loaded here once each.
 function loadPageAssets(root) {
   root.querySelectorAll("[data-page-assets]").forEach((assets) => {
     for (const href of (assets.dataset.css || "").split(" ").filter(Boolean)) {
@@ -17,6 +17,13 @@ function loadPageAssets(root) {
         link.rel = "stylesheet";
         link.href = href;
         document.head.append(link);
+      }
+    }
+    for (const src of (assets.dataset.scripts || "").split(" ").filter(Boolean)) {
+      if (!document.querySelector(`script[src="${src}"]`)) {
+        const script = document.createElement("script");
+        script.src = src; // same origin: the CSP's script-src 'self' allows it
+        document.head.append(script);
       }
     }
     for (const src of (assets.dataset.modules || "").split(" ").filter(Boolean)) {

@@ -131,8 +131,11 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", () => {
+  // Loaded with the page, or added later by app.js when htmx brought the page in.
+  const start = () => {
     const stage = document.getElementById("player-stage");
     if (stage) showCurrentLine(stage);
-  });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -115,6 +115,22 @@ def test_the_player_stays_on_one_screen_at_1280x800(desktop: Page, live_server: 
     at_step(page, 7, 7)
 
 
+def test_visual_reached_from_the_mode_bar_has_its_styles_and_keys(
+    desktop: Page, live_server: str
+) -> None:
+    """htmx keeps the first page's <head>: Visual's stylesheet and script come with the page."""
+    page = desktop
+    page.goto(f"{live_server}/lessons/async-http-client-calls")
+    page.locator("#mode-bar").get_by_role("link", name=re.compile("^Visual")).click()
+    expect(page.locator("#player-stage")).to_be_attached(timeout=RUN_MS)
+    at_step(page, 1, 7)
+    sheets = page.evaluate("[...document.styleSheets].map((sheet) => sheet.href || '')")
+    assert any("/static/visual.css" in href for href in sheets)
+    page.keyboard.press("ArrowRight")  # visual.js: the keys step the trace
+    at_step(page, 2)
+    assert off_screen(page) == []  # visual.css: the player is on one screen
+
+
 def test_without_javascript_each_step_lands_at_the_player(
     browser: Browser, live_server: str
 ) -> None:
