@@ -14,6 +14,7 @@ Three layers, each cheap:
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 from fastapi import HTTPException, Request
 from itsdangerous import Signer
@@ -36,7 +37,13 @@ def csrf_token(learner_id: str, secret_key: str) -> str:
     >>> csrf_token("a" * 32, "k") == csrf_token("a" * 32, "k") != csrf_token("b" * 32, "k")
     True
     """
-    return Signer(secret_key, salt="loopscope.csrf").get_signature(learner_id).decode()
+    return _signer(secret_key).get_signature(learner_id).decode()
+
+
+@lru_cache(maxsize=4)
+def _signer(secret_key: str) -> Signer:
+    # Made once per key: a Signer derives its key (a hash) when it is built.
+    return Signer(secret_key, salt="loopscope.csrf")
 
 
 def is_cross_site(request: Request) -> bool:

@@ -34,6 +34,8 @@ PAGE_CACHE_BYTES = 32 * 1024 * 1024
 # Stand-ins for what differs per request in a cached page; not valid in either attribute.
 _CSRF_MARK = "\x00csrf\x00"
 _NONCE_MARK = "\x00nonce\x00"
+_CSRF_MARK_BYTES = _CSRF_MARK.encode()
+_NONCE_MARK_BYTES = _NONCE_MARK.encode()
 
 
 def is_partial(request: Request) -> bool:
@@ -77,7 +79,7 @@ class Templates:
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
         self.fragments: LRUCache[Hashable, str] = fragment_cache()
         self.pages: LRUCache[Hashable, _Page] = LRUCache(
-            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.html)
+            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.body)
         )
 
     def page(
@@ -86,12 +88,16 @@ class Templates:
         name: str,
         state_key: Hashable,
         context: Callable[[], dict[str, Any]],
+        *,
+        blocks: Sequence[str] = (),
     ) -> Response:
-        """A whole page that depends only on the lesson, the learner's state (``state_key``)
-        and the address: rendered once per key, then only the CSRF token and the CSP nonce are
-        put in. Partial (htmx) requests and addresses with a query are rendered as usual."""
+        """A whole page that depends only on the lesson, the learner's state and whatever
+        else the route puts in ``state_key``, and the address: rendered once per key, then
+        only the CSRF token and the CSP nonce are put in (two ``bytes.replace``). Partial
+        (htmx) requests, which get ``blocks``, and addresses with a query are rendered as
+        usual."""
         if request.url.query or is_partial(request):
-            return self.render(request, name, context())
+            return self.render(request, name, context(), blocks=blocks)
         key = (name, str(request.base_url), request.url.path, state_key)
         cached = self.pages.get(key)
         if cached is None:
@@ -100,12 +106,12 @@ class Templates:
             rendered = template.render(
                 {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
             )
-            cached = self.pages[key] = _Page(rendered, template, values)
+            cached = self.pages[key] = _Page(rendered.encode(), template, values)
         page_values = _page_context(request)
-        html = cached.html.replace(_CSRF_MARK, page_values["csrf_token"]).replace(
-            _NONCE_MARK, page_values["csp_nonce"]
+        body = cached.body.replace(_CSRF_MARK_BYTES, page_values["csrf_token"].encode()).replace(
+            _NONCE_MARK_BYTES, page_values["csp_nonce"].encode()
         )
-        return _CachedPageResponse(cached, request, html)
+        return _CachedPageResponse(cached, request, body)
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -155,7 +161,7 @@ class Templates:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    html: str
+    body: bytes  # the page's HTML, encoded, with the stand-ins in it
     template: jinja2.Template
     context: dict[str, Any]
 
@@ -164,8 +170,8 @@ class _CachedPageResponse(HTMLResponse):
     """A cached page, reporting its template and context to ``http.response.debug`` the way
     Starlette's template responses do (tests read them)."""
 
-    def __init__(self, page: _Page, request: Request, html: str) -> None:
-        super().__init__(html, headers={"Vary": VARY})
+    def __init__(self, page: _Page, request: Request, body: bytes) -> None:
+        super().__init__(body, headers={"Vary": VARY})
         self.template = page.template
         self.context = {**page.context, "request": request}
 
