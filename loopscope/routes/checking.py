@@ -31,6 +31,7 @@ from loopscope.deps import (
     WorkDep,
     allow_run,
     load_learner_state,
+    remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
 from loopscope.routes.trying import player_context, player_fragment
@@ -91,7 +92,7 @@ async def _list(
     work: WorkDep,
     templates: TemplatesDep,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, kind)
+    await remember_visit(store, learner, state, lesson.slug, kind, work_page=True)
     passed = frozenset() if learner.is_new else await work.passed(learner.id, lesson.slug)
     md = lesson.md
     items: tuple[tuple[str, Checked, str], ...]

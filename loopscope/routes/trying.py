@@ -27,6 +27,7 @@ from loopscope.deps import (
     WorkDep,
     allow_run,
     load_learner_state,
+    remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, LearnerRun, PracticeError
 from loopscope.security import require_csrf_token
@@ -61,7 +62,7 @@ async def try_page(
     templates: TemplatesDep,
     example: ExampleName = None,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, "try")
+    await remember_visit(store, learner, state, lesson.slug, "try", work_page=True)
     examples = lesson.lesson.meta.examples
     if example is not None and example not in examples:
         raise HTTPException(status_code=404, detail="This lesson has no example of that name.")

@@ -36,6 +36,8 @@ CACHE_BYTES: Final = 16 * 1024 * 1024
 # An estimate of one kept record's size (a dataclass with a few short strings and a datetime).
 RECORD_BYTES: Final = 400
 _ENTRY_BYTES: Final = 300
+# The "lesson" of what is read about a learner as a whole (do they exist): dropped on any write.
+ANY_LESSON: Final = ""
 Version = int | None  # learners.state_version; None: the learner has no row
 
 
@@ -94,6 +96,7 @@ class LearnerCache:
         """After a write to (learner, lesson) has committed."""
         self.generation += 1
         self._entries.pop((learner, lesson), None)
+        self._entries.pop((learner, ANY_LESSON), None)
 
     def clear(self) -> None:
         """After a write that may touch any learner (pruning)."""

@@ -28,7 +28,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage.database import Repository, utc
-from loopscope.storage.learnercache import records
+from loopscope.storage.learnercache import ANY_LESSON, records
 from loopscope.storage.tables import (
     CommitmentRow,
     LearnerRow,
@@ -135,6 +135,10 @@ async def _progress(
     }
 
 
+async def _known(session: AsyncSession, learner: str) -> bool:
+    return await session.get(LearnerRow, learner) is not None
+
+
 def _state_bytes(state: LessonState) -> int:
     visited = len(state.progress.visited) if state.progress else 0
     return records(len(state.commitments) + len(state.answers) + visited)
@@ -238,9 +242,12 @@ class LearnerProgress(Repository):
         """Remember where a learner who has made progress is: a page view keeps the item if the
         mode is unchanged. A learner with no progress yet is not stored; returns False then."""
         now = self._clock()
-        async with self._sessions() as session:  # a read: no write lock for a mere visitor
-            if await session.get(LearnerRow, learner) is None:
-                return False
+        # A read, kept until the learner's first write: no write lock for a mere visitor.
+        exists = await self._learner_read(
+            learner, ANY_LESSON, "known", lambda s: _known(s, learner), size=lambda _: records(0)
+        )
+        if not exists:
+            return False
         async with self._learner_write(learner, lesson) as session:
             known = await session.execute(
                 update(LearnerRow)
