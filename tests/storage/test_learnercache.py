@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from realservers import missing_servers, postgres
 from sqlalchemy import event
 
 from loopscope.storage import Store
@@ -96,9 +97,28 @@ async def test_pruned_learners_are_not_remembered(store: Store) -> None:
     assert (await store.lesson_state("l1", "x")).answers == ()
 
 
-async def test_a_shared_database_is_checked_by_one_version_read(url: str) -> None:
-    """Two processes (here: two stores on one file): a write by one is seen by the other."""
-    mine, other = await Store.open(url, shared=True), await Store.open(url, shared=True)
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    reason = missing_servers()
+    if reason is not None:
+        pytest.skip(reason)
+    with postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_url(request: pytest.FixtureRequest, url: str) -> str:
+    if request.param == "sqlite":
+        return url
+    found: str = request.getfixturevalue("postgres_url")
+    return found
+
+
+async def test_a_shared_database_is_checked_by_one_version_read(shared_url: str) -> None:
+    """Two processes (here: two stores on one database): a write by one is seen by the other,
+    on SQLite and on PostgreSQL (whose upserts move the version in their own dialect)."""
+    mine = await Store.open(shared_url, shared=True)
+    other = await Store.open(shared_url, shared=True)
     try:
         assert (await mine.lesson_state("l1", "x")).answers == ()
         with statements(mine) as seen:
