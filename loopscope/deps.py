@@ -48,6 +48,9 @@ async def get_work(request: Request) -> LearnerWork:
 
 async def get_learner(request: Request) -> Learner:
     learner: Learner = request.state.learner
+    if learner.is_new:  # issued by this request: the store need not look them up later
+        store: Store = request.app.state.store
+        store.remember_new_learner(learner.id)
     return learner
 
 

@@ -86,24 +86,35 @@ class Repository:
         load: Callable[[AsyncSession], Awaitable[T]],
         *,
         size: Callable[[T], int],
+        empty: T,
     ) -> T:
         """``load`` of (learner, lesson), or what it gave last time if the learner has not
-        written to the lesson since."""
+        written to the lesson since, or ``empty`` for a learner with nothing stored."""
         if not self._shared:
 
             async def fresh() -> T:
                 async with self._sessions() as session:
                     return await load(session)
 
-            return await self._learners.read(learner, lesson, what, fresh, size=size)
+            return await self._learners.read(learner, lesson, what, fresh, size=size, empty=empty)
         async with self._sessions() as session:
             # The version first: a write that commits after it makes the next read miss.
             version = await session.scalar(
                 select(LearnerRow.state_version).where(LearnerRow.id == learner)
             )
             return await self._learners.read(
-                learner, lesson, what, lambda: load(session), size=size, version=version
+                learner,
+                lesson,
+                what,
+                lambda: load(session),
+                size=size,
+                empty=empty,
+                version=version,
             )
+
+    def remember_new_learner(self, learner: str) -> None:
+        """``learner`` was issued by this request: nothing is stored about them yet."""
+        self._learners.new_learner(learner, None if self._shared else 0)
 
     @asynccontextmanager
     async def _learner_write(self, learner: str, lesson: str) -> AsyncIterator[AsyncSession]:

@@ -20,6 +20,9 @@ Which process may trust what it keeps:
 A read that overlaps a write of this process is not kept (``generation``): it may have seen
 the database before the write. Entries are bounded in bytes (an estimate per record), least
 recently used first.
+
+A learner issued by this process (a new cookie) has nothing stored: ``new_learner`` says so, and
+their reads answer "nothing" with no query until their first write.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _ENTRY_BYTES: Final = 300
 # The "lesson" of what is read about a learner as a whole (do they exist): dropped on any write.
 ANY_LESSON: Final = ""
 Version = int | None  # learners.state_version; None: the learner has no row
+_NOTHING: Final = "nothing stored"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +78,13 @@ class LearnerCache:
         load: Callable[[], Awaitable[T]],
         *,
         size: Callable[[T], int],  # estimated bytes of a value
+        empty: T,  # what a learner with nothing stored has
         version: Version = 0,
     ) -> T:
         """The kept value of ``what`` for (learner, lesson) at ``version``, else ``load()``'s."""
+        marker = self._entries.get((learner, ANY_LESSON))
+        if marker is not None and marker.version == version and _NOTHING in marker.values:
+            return empty
         key = (learner, lesson)
         entry = self._entries.get(key)
         if entry is not None and entry.version == version and what in entry.values:
@@ -91,6 +99,13 @@ class LearnerCache:
             with contextlib.suppress(ValueError):  # larger than the whole cache: not kept
                 self._entries[key] = _Entry(version, values)
         return loaded
+
+    def new_learner(self, learner: str, version: Version = 0) -> None:
+        """A learner this process has just issued: nothing is stored about them (until a
+        write, which forgets this), so no read of theirs needs the database. A room of new
+        learners opening a page reads nothing."""
+        with contextlib.suppress(ValueError):
+            self._entries[(learner, ANY_LESSON)] = _Entry(version, {_NOTHING: (True, 0)})
 
     def forget(self, learner: str, lesson: str) -> None:
         """After a write to (learner, lesson) has committed."""

@@ -244,7 +244,12 @@ class LearnerProgress(Repository):
         now = self._clock()
         # A read, kept until the learner's first write: no write lock for a mere visitor.
         exists = await self._learner_read(
-            learner, ANY_LESSON, "known", lambda s: _known(s, learner), size=lambda _: records(0)
+            learner,
+            ANY_LESSON,
+            "known",
+            lambda s: _known(s, learner),
+            size=lambda _: records(0),
+            empty=False,
         )
         if not exists:
             return False
@@ -306,7 +311,14 @@ class LearnerProgress(Repository):
                 answers=tuple(await _answers(session, learner, lesson)),
             )
 
-        return await self._learner_read(learner, lesson, "state", load, size=_state_bytes)
+        return await self._learner_read(
+            learner,
+            lesson,
+            "state",
+            load,
+            size=_state_bytes,
+            empty=LessonState(progress=None, commitments={}, answers=()),
+        )
 
     # --- retention -------------------------------------------------------------------------
 

@@ -85,7 +85,9 @@ class LearnerWork(Repository):
             row = await session.get(DraftRow, (learner, lesson, place))
             return Draft(row.code, row.call) if row is not None else None
 
-        return await self._learner_read(learner, lesson, ("draft", place), load, size=_draft_bytes)
+        return await self._learner_read(
+            learner, lesson, ("draft", place), load, size=_draft_bytes, empty=None
+        )
 
     async def save_source(self, run_id: str, lesson: str, code: str) -> None:
         stmt = self._insert(RunSourceRow).values(run_id=run_id, lesson=lesson, code=code)
@@ -148,5 +150,10 @@ class LearnerWork(Repository):
             return frozenset((await session.scalars(query)).all())
 
         return await self._learner_read(
-            learner, lesson, "passed", load, size=lambda found: records(len(found))
+            learner,
+            lesson,
+            "passed",
+            load,
+            size=lambda found: records(len(found)),
+            empty=frozenset(),
         )

@@ -79,6 +79,20 @@ async def test_reloading_a_page_reads_nothing_for_a_visitor(
 
 
 @pytest.mark.parametrize("page", PAGES)
+async def test_a_room_of_new_learners_opening_a_page_reads_nothing(
+    recorder: TemplateRecorder, store: Store, page: str
+) -> None:
+    async with client_for(recorder) as first:
+        assert (await first.get(page)).status_code == 200  # Visual records its run once
+    with statements(store) as seen:
+        for _ in range(5):
+            async with client_for(recorder) as learner:
+                for _ in range(2):  # issued a cookie, then back with it
+                    assert (await learner.get(page)).status_code == 200
+    assert seen == []
+
+
+@pytest.mark.parametrize("page", PAGES)
 async def test_reloading_a_page_reads_nothing_for_a_learner_with_progress(
     client: httpx.AsyncClient, store: Store, page: str
 ) -> None:

@@ -90,6 +90,19 @@ async def test_drafts_passes_and_visits_are_seen_after_their_writes(store: Store
     assert state.progress.last_mode == "deep"
 
 
+async def test_a_new_learner_is_read_from_memory_until_their_first_write(store: Store) -> None:
+    store.remember_new_learner("l1")
+    with statements(store) as seen:
+        assert await store.lesson_state("l1", "x") == await store.lesson_state("l1", "y")
+        assert await store.passed("l1", "x") == frozenset()
+        assert await store.draft("l1", "x", "try") is None
+        assert await store.record_visit("l1", "x", "deep") is False
+    assert seen == []
+    await store.commit_choice("l1", "y", "myth", "m1", "no", correct=True)
+    assert set((await store.lesson_state("l1", "y")).commitments) == {("myth", "m1")}
+    assert await store.record_visit("l1", "x", "deep") is True
+
+
 async def test_pruned_learners_are_not_remembered(store: Store) -> None:
     await store.record_answer("l1", "x", "q1", "a", correct=True)
     assert len((await store.lesson_state("l1", "x")).answers) == 1
@@ -120,6 +133,7 @@ async def test_a_shared_database_is_checked_by_one_version_read(shared_url: str)
     mine = await Store.open(shared_url, shared=True)
     other = await Store.open(shared_url, shared=True)
     try:
+        mine.remember_new_learner("l1")
         assert (await mine.lesson_state("l1", "x")).answers == ()
         with statements(mine) as seen:
             assert (await mine.lesson_state("l1", "x")).answers == ()
@@ -152,7 +166,7 @@ async def test_a_read_that_overlaps_a_write_is_not_kept() -> None:
         return "before the write"
 
     for _ in range(2):
-        await cache.read("l1", "x", "state", load, size=lambda _: records(0))
+        await cache.read("l1", "x", "state", load, size=lambda _: records(0), empty="")
     assert loads == 2
     assert len(cache) == 0
 
@@ -167,9 +181,9 @@ async def test_the_cache_is_bounded_in_bytes() -> None:
         return "h" * 1000
 
     for number in range(100):
-        await cache.read(f"l{number}", "x", "state", small, size=lambda _: records(1))
+        await cache.read(f"l{number}", "x", "state", small, size=lambda _: records(1), empty="")
     assert 0 < len(cache) < 10
     # A value larger than the whole cache is returned, not kept.
-    found = await cache.read("big", "x", "state", huge, size=lambda _: 100 * records(1))
+    found = await cache.read("big", "x", "state", huge, size=lambda _: 100 * records(1), empty="")
     assert found == "h" * 1000
-    assert await cache.read("big", "x", "state", small, size=lambda _: records(1)) == "s"
+    assert await cache.read("big", "x", "state", small, size=lambda _: records(1), empty="") == "s"
