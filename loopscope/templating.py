@@ -106,12 +106,12 @@ class Templates:
             rendered = template.render(
                 {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
             )
-            cached = self.pages[key] = _Page(rendered.encode(), template, values)
+            cached = self.pages[key] = _Page(rendered.encode(), template)
         page_values = _page_context(request)
         body = cached.body.replace(_CSRF_MARK_BYTES, page_values["csrf_token"].encode()).replace(
             _NONCE_MARK_BYTES, page_values["csp_nonce"].encode()
         )
-        return _CachedPageResponse(cached, request, body)
+        return _CachedPageResponse(cached, request, body, context)
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -161,23 +161,33 @@ class Templates:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
+    # Only the bytes count against the cache's bound, so nothing else of the render is kept
+    # (a view's records can outweigh its HTML).
     body: bytes  # the page's HTML, encoded, with the stand-ins in it
     template: jinja2.Template
-    context: dict[str, Any]
 
 
 class _CachedPageResponse(HTMLResponse):
     """A cached page, reporting its template and context to ``http.response.debug`` the way
-    Starlette's template responses do (tests read them)."""
+    Starlette's template responses do (tests read them; the context is built again only
+    then)."""
 
-    def __init__(self, page: _Page, request: Request, body: bytes) -> None:
+    def __init__(
+        self,
+        page: _Page,
+        request: Request,
+        body: bytes,
+        context: Callable[[], dict[str, Any]],
+    ) -> None:
         super().__init__(body, headers={"Vary": VARY})
         self.template = page.template
-        self.context = {**page.context, "request": request}
+        self.request = request
+        self.make_context = context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if "http.response.debug" in scope.get("extensions", {}):
-            info = {"template": self.template, "context": self.context}
+            context = {**self.make_context(), "request": self.request}
+            info = {"template": self.template, "context": context}
             await send({"type": "http.response.debug", "info": info})
         await super().__call__(scope, receive, send)
 
