@@ -31,19 +31,15 @@ TOKEN_MESSAGE = (
 )
 
 
+@lru_cache(maxsize=8192)
 def csrf_token(learner_id: str, secret_key: str) -> str:
-    """The token for one learner: an HMAC of the id, so it needs no storage.
+    """The token for one learner: an HMAC of the id, so it needs no storage. Every page
+    carries it, so the tokens of recent learners are kept (a few hundred KB at most).
 
     >>> csrf_token("a" * 32, "k") == csrf_token("a" * 32, "k") != csrf_token("b" * 32, "k")
     True
     """
-    return _signer(secret_key).get_signature(learner_id).decode()
-
-
-@lru_cache(maxsize=4)
-def _signer(secret_key: str) -> Signer:
-    # Made once per key: a Signer derives its key (a hash) when it is built.
-    return Signer(secret_key, salt="loopscope.csrf")
+    return Signer(secret_key, salt="loopscope.csrf").get_signature(learner_id).decode()
 
 
 def is_cross_site(request: Request) -> bool:

@@ -96,9 +96,12 @@ class Templates:
         only the CSRF token and the CSP nonce are put in (two ``bytes.replace``). Partial
         (htmx) requests, which get ``blocks``, and addresses with a query are rendered as
         usual."""
-        if request.url.query or is_partial(request):
+        scope = request.scope
+        if scope.get("query_string") or is_partial(request):
             return self.render(request, name, context(), blocks=blocks)
-        key = (name, str(request.base_url), request.url.path, state_key)
+        # The address as the scope gives it: everything ``url_for`` builds absolute URLs from.
+        origin = (scope.get("scheme"), request.headers.get("host"), scope.get("server"))
+        key = (name, origin, scope.get("root_path"), scope["path"], state_key)
         cached = self.pages.get(key)
         if cached is None:
             values = context()
