@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             lesson.slug: LessonContext.build(lesson, _renderer(lesson)) for lesson in loaded.lessons
         }
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.state.store = await Store.open(settings.resolved_database_url)
+        # Several processes (a Redis URL) share the database: what each keeps about learners
+        # is checked against the database before it is used (``storage/learnercache.py``).
+        app.state.store = await Store.open(
+            settings.resolved_database_url, shared=bool(settings.redis_url)
+        )
         app.state.traces = trace_service(settings, app.state.store)
         app.state.work = app.state.store  # the Store includes LearnerWork
         if settings.trace_prestart:

@@ -48,6 +48,9 @@ async def get_work(request: Request) -> LearnerWork:
 
 async def get_learner(request: Request) -> Learner:
     learner: Learner = request.state.learner
+    if learner.is_new:  # issued by this request: the store need not look them up later
+        store: Store = request.app.state.store
+        store.remember_new_learner(learner.id)
     return learner
 
 
@@ -92,11 +95,21 @@ async def load_learner_state(store: Store, learner: Learner, slug: str) -> Learn
 
 
 async def remember_visit(
-    store: Store, learner: Learner, state: LearnerState, slug: str, mode: ModeName
+    store: Store,
+    learner: Learner,
+    state: LearnerState,
+    slug: str,
+    mode: ModeName,
+    *,
+    work_page: bool = False,
 ) -> None:
     """Record a page view, but only as real progress: a visitor issued by this request, or one
-    whose place would not change, writes nothing (a room opening a page writes no rows)."""
-    if learner.is_new or state.is_empty:  # nothing done in this lesson yet: nothing to keep
+    whose place would not change, writes nothing (a room opening a page writes no rows).
+
+    A learner with nothing stored in this lesson is not kept either, except on the pages where
+    work is code (``work_page``: Try, Challenge, Project), whose drafts and passes are not in
+    ``state``: there the store keeps the visit if it knows the learner at all."""
+    if learner.is_new or (state.is_empty and not work_page):
         return
     place = state.progress
     if place is not None and place.last_mode == mode and mode in place.visited:

@@ -14,6 +14,7 @@ Three layers, each cheap:
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 from fastapi import HTTPException, Request
 from itsdangerous import Signer
@@ -30,8 +31,10 @@ TOKEN_MESSAGE = (
 )
 
 
+@lru_cache(maxsize=8192)
 def csrf_token(learner_id: str, secret_key: str) -> str:
-    """The token for one learner: an HMAC of the id, so it needs no storage.
+    """The token for one learner: an HMAC of the id, so it needs no storage. Every page
+    carries it, so the tokens of recent learners are kept (a few hundred KB at most).
 
     >>> csrf_token("a" * 32, "k") == csrf_token("a" * 32, "k") != csrf_token("b" * 32, "k")
     True

@@ -34,6 +34,8 @@ PAGE_CACHE_BYTES = 32 * 1024 * 1024
 # Stand-ins for what differs per request in a cached page; not valid in either attribute.
 _CSRF_MARK = "\x00csrf\x00"
 _NONCE_MARK = "\x00nonce\x00"
+_CSRF_MARK_BYTES = _CSRF_MARK.encode()
+_NONCE_MARK_BYTES = _NONCE_MARK.encode()
 
 
 def is_partial(request: Request) -> bool:
@@ -77,7 +79,7 @@ class Templates:
         self.blocks = Jinja2Blocks(env=env, context_processors=[_page_context])
         self.fragments: LRUCache[Hashable, str] = fragment_cache()
         self.pages: LRUCache[Hashable, _Page] = LRUCache(
-            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.html)
+            maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.body)
         )
 
     def page(
@@ -86,13 +88,20 @@ class Templates:
         name: str,
         state_key: Hashable,
         context: Callable[[], dict[str, Any]],
+        *,
+        blocks: Sequence[str] = (),
     ) -> Response:
-        """A whole page that depends only on the lesson, the learner's state (``state_key``)
-        and the address: rendered once per key, then only the CSRF token and the CSP nonce are
-        put in. Partial (htmx) requests and addresses with a query are rendered as usual."""
-        if request.url.query or is_partial(request):
-            return self.render(request, name, context())
-        key = (name, str(request.base_url), request.url.path, state_key)
+        """A whole page that depends only on the lesson, the learner's state and whatever
+        else the route puts in ``state_key``, and the address: rendered once per key, then
+        only the CSRF token and the CSP nonce are put in (two ``bytes.replace``). Partial
+        (htmx) requests, which get ``blocks``, and addresses with a query are rendered as
+        usual."""
+        scope = request.scope
+        if scope.get("query_string") or is_partial(request):
+            return self.render(request, name, context(), blocks=blocks)
+        # The address as the scope gives it: everything ``url_for`` builds absolute URLs from.
+        origin = (scope.get("scheme"), request.headers.get("host"), scope.get("server"))
+        key = (name, origin, scope.get("root_path"), scope["path"], state_key)
         cached = self.pages.get(key)
         if cached is None:
             values = context()
@@ -100,12 +109,12 @@ class Templates:
             rendered = template.render(
                 {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
             )
-            cached = self.pages[key] = _Page(rendered, template, values)
+            cached = self.pages[key] = _Page(rendered.encode(), template)
         page_values = _page_context(request)
-        html = cached.html.replace(_CSRF_MARK, page_values["csrf_token"]).replace(
-            _NONCE_MARK, page_values["csp_nonce"]
+        body = cached.body.replace(_CSRF_MARK_BYTES, page_values["csrf_token"].encode()).replace(
+            _NONCE_MARK_BYTES, page_values["csp_nonce"].encode()
         )
-        return _CachedPageResponse(cached, request, html)
+        return _CachedPageResponse(cached, request, body, context)
 
     def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
@@ -155,23 +164,33 @@ class Templates:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    html: str
+    # Only the bytes count against the cache's bound, so nothing else of the render is kept
+    # (a view's records can outweigh its HTML).
+    body: bytes  # the page's HTML, encoded, with the stand-ins in it
     template: jinja2.Template
-    context: dict[str, Any]
 
 
 class _CachedPageResponse(HTMLResponse):
     """A cached page, reporting its template and context to ``http.response.debug`` the way
-    Starlette's template responses do (tests read them)."""
+    Starlette's template responses do (tests read them; the context is built again only
+    then)."""
 
-    def __init__(self, page: _Page, request: Request, html: str) -> None:
-        super().__init__(html, headers={"Vary": VARY})
+    def __init__(
+        self,
+        page: _Page,
+        request: Request,
+        body: bytes,
+        context: Callable[[], dict[str, Any]],
+    ) -> None:
+        super().__init__(body, headers={"Vary": VARY})
         self.template = page.template
-        self.context = {**page.context, "request": request}
+        self.request = request
+        self.make_context = context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if "http.response.debug" in scope.get("extensions", {}):
-            info = {"template": self.template, "context": self.context}
+            context = {**self.make_context(), "request": self.request}
+            info = {"template": self.template, "context": context}
             await send({"type": "http.response.debug", "info": info})
         await super().__call__(scope, receive, send)
 

@@ -31,6 +31,7 @@ from loopscope.deps import (
     WorkDep,
     allow_run,
     load_learner_state,
+    remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
 from loopscope.routes.trying import player_context, player_fragment
@@ -91,29 +92,35 @@ async def _list(
     work: WorkDep,
     templates: TemplatesDep,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, kind)
+    await remember_visit(store, learner, state, lesson.slug, kind, work_page=True)
     passed = frozenset() if learner.is_new else await work.passed(learner.id, lesson.slug)
-    md = lesson.md
-    items: tuple[tuple[str, Checked, str], ...]
-    if kind == "challenge":
-        mode = lesson.lesson.challenge
-        intro = mode.intro
-        items = tuple((_place(kind, c.id), c, c.title) for c in mode.challenges)
-        solution = None
-    else:
-        project = lesson.lesson.project
-        intro = project.goal
-        items = tuple((_place(kind, s.id), s, s.title) for s in project.steps)
-        solution = md.code(project.solution)
 
-    def url(item_id: str) -> str:
-        return str(request.url_for(f"{kind}_item", slug=lesson.slug, item_id=item_id))
+    def context() -> dict[str, Any]:
+        md = lesson.md
+        items: tuple[tuple[str, Checked, str], ...]
+        if kind == "challenge":
+            mode = lesson.lesson.challenge
+            intro = mode.intro
+            items = tuple((_place(kind, c.id), c, c.title) for c in mode.challenges)
+            solution = None
+        else:
+            project = lesson.lesson.project
+            intro = project.goal
+            items = tuple((_place(kind, s.id), s, s.title) for s in project.steps)
+            solution = md.code(project.solution)
 
-    view = exercise_list(md, intro, items, passed, url, solution)
-    context = {"page": lesson_header(lesson, kind, state), "view": view, "kind": kind}
-    if kind == "project":
-        context["project_title"] = lesson.lesson.project.title
-    return templates.render(request, f"lessons/{kind}.html", context)
+        def url(item_id: str) -> str:
+            return str(request.url_for(f"{kind}_item", slug=lesson.slug, item_id=item_id))
+
+        view = exercise_list(md, intro, items, passed, url, solution)
+        found = {"page": lesson_header(lesson, kind, state), "view": view, "kind": kind}
+        if kind == "project":
+            found["project_title"] = lesson.lesson.project.title
+        return found
+
+    # The list is the same for every learner with the same state and passes.
+    key = (lesson.slug, kind, state.cache_key, passed)
+    return templates.page(request, f"lessons/{kind}.html", key, context)
 
 
 @router.get("/lessons/{slug}/challenge", name="challenge_list")

@@ -14,7 +14,7 @@ A full engine queue is a 503 page (or fragment) that says to try again, never a 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from starlette.datastructures import URL
@@ -111,17 +111,23 @@ def _page(
     status_code: int = 200,
     block: str | None = None,
 ) -> Response:
-    view = perf_view(lesson, shown)
-    context = {
-        "page": lesson_header(lesson, "perf", state),
-        "view": view,
-        "comparison": view.comparison(block) if block else None,
-        "waited": bool(shown),
-    }
+    def context() -> dict[str, Any]:
+        view = perf_view(lesson, shown)
+        return {
+            "page": lesson_header(lesson, "perf", state),
+            "view": view,
+            "comparison": view.comparison(block) if block else None,
+            "waited": bool(shown),
+        }
+
+    if not shown and block is None and status_code == 200:
+        # The page as it opens (comparisons load later): the same for every learner in the
+        # same state, so rendered once per state.
+        return templates.page(request, TEMPLATE, (lesson.slug, "perf", state.cache_key), context)
     response = templates.render(
         request,
         TEMPLATE,
-        context,
+        context(),
         blocks=("comparison",) if block else (),
         status_code=status_code,
     )

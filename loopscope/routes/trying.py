@@ -27,6 +27,7 @@ from loopscope.deps import (
     WorkDep,
     allow_run,
     load_learner_state,
+    remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, LearnerRun, PracticeError
 from loopscope.security import require_csrf_token
@@ -61,7 +62,7 @@ async def try_page(
     templates: TemplatesDep,
     example: ExampleName = None,
 ) -> Response:
-    await store.record_visit(learner.id, lesson.slug, "try")
+    await remember_visit(store, learner, state, lesson.slug, "try", work_page=True)
     examples = lesson.lesson.meta.examples
     if example is not None and example not in examples:
         raise HTTPException(status_code=404, detail="This lesson has no example of that name.")
@@ -75,8 +76,19 @@ async def try_page(
             if draft
             else (lesson.lesson.sources[name], examples[name].call)
         )
-    editor = _editor(request, lesson, code, call, practice.sandbox.reason or None)
-    return _render(request, templates, lesson, state, editor, example, None, None)
+    off = practice.sandbox.reason or None
+    if example is not None:  # an address with a query: rendered as it is asked for
+        editor = _editor(request, lesson, code, call, off)
+        return _render(request, templates, lesson, state, editor, example, None, None)
+    # The editor as it opens is the same for every learner with the same state and draft.
+    return templates.page(
+        request,
+        "lessons/try.html",
+        (lesson.slug, "try", state.cache_key, code, call, off),
+        lambda: _context(
+            request, templates, lesson, state, _editor(request, lesson, code, call, off), None
+        ),
+    )
 
 
 @router.post("/lessons/{slug}/try", name="try_run", dependencies=[Depends(require_csrf_token)])
@@ -187,6 +199,20 @@ def _render(
     *,
     status: int = 200,
 ) -> Response:
+    context = _context(request, templates, lesson, state, editor, example, found, replay)
+    return templates.render(request, "lessons/try.html", context, status_code=status)
+
+
+def _context(
+    request: Request,
+    templates: TemplatesDep,
+    lesson: LessonContext,
+    state: LearnerState,
+    editor: EditorView,
+    example: str | None,
+    found: LearnerRun | None = None,
+    replay: tuple[str, int | None] | None = None,
+) -> dict[str, Any]:
     def example_url(name: str) -> str:
         return f"{request.url_for('try_page', slug=lesson.slug)}?example={name}"
 
@@ -197,11 +223,10 @@ def _render(
             "lessons/visual.html", "player", player_context(found, *replay)
         )
         told = transcript(found.run.trace)
-    context = {
+    return {
         "page": lesson_header(lesson, "try", state),
         "view": try_view(lesson, editor, example, example_url),
         "player": player,
         "transcript": told,
         "run": found.run if found is not None else None,
     }
-    return templates.render(request, "lessons/try.html", context, status_code=status)

@@ -37,7 +37,13 @@ from loopscope.deps import (
 from loopscope.knobs import resolve_knobs, single_values
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
-from loopscope.tracing import RUN_ID_PATTERN, RUN_KEY_PATTERN, RecordedRun, RunProgress
+from loopscope.tracing import (
+    RUN_ID_PATTERN,
+    RUN_KEY_PATTERN,
+    RecordedRun,
+    RunProgress,
+    request_key,
+)
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.modes import visual_view
 from loopscope.views.visual import (
@@ -93,14 +99,39 @@ async def visual_page(
     step: StepNumber = None,
 ) -> Response:
     await remember_visit(store, learner, state, lesson.slug, "visual")
-    key = await traces.submit(lesson.lesson, lesson.lesson.visual.example)
-    progress = traces.progress(key)
-    if _wants_placeholder(request) and (progress is None or progress.state != "done"):
-        context = _context(request, lesson, state, None, None, (key, progress))
-        return templates.render(request, "lessons/visual.html", context)
-    run = await traces.wait(key)
-    context = _context(request, lesson, state, run, step, None)
-    return templates.render(request, "lessons/visual.html", context, blocks=("stage",))
+    run = await _known_run(traces, lesson)
+    if run is None:
+        key = await traces.submit(lesson.lesson, lesson.lesson.visual.example)
+        progress = traces.progress(key)
+        if _wants_placeholder(request) and (progress is None or progress.state != "done"):
+            context = _context(request, lesson, state, None, None, (key, progress))
+            return templates.render(request, "lessons/visual.html", context)
+        run = await traces.wait(key)
+    recorded = run
+    # The same for every learner in the same state, so rendered once per run and state.
+    return templates.page(
+        request,
+        "lessons/visual.html",
+        (lesson.slug, "visual", recorded.id, state.cache_key),
+        lambda: _context(request, lesson, state, recorded, step, None),
+        blocks=("stage",),
+    )
+
+
+async def _known_run(traces: TracesDep, lesson: LessonContext) -> RecordedRun | None:
+    """The lesson's own run when this process knows it is recorded, with no database read
+    (``traces.submit`` reads the newest stored run on every call). This process's fresh runs
+    of the same request replace it at once; one recorded by another process is shown once this
+    process no longer remembers its own. The key is the one ``submit`` gives the example: if
+    that rule ever differs, nothing is known here and the page submits as before."""
+    name = lesson.lesson.visual.example
+    example = lesson.lesson.meta.examples[name]
+    progress = traces.progress(
+        request_key(lesson.lesson.sources[name], example.call, example.watch)
+    )
+    if progress is None or progress.state != "done" or progress.run_id is None:
+        return None
+    return await traces.get(progress.run_id)
 
 
 @router.get("/lessons/{slug}/visualize/runs/{run_id}", name="visual_run")

@@ -28,6 +28,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage.database import Repository, utc
+from loopscope.storage.learnercache import ANY_LESSON, records
 from loopscope.storage.tables import (
     CommitmentRow,
     LearnerRow,
@@ -134,6 +135,15 @@ async def _progress(
     }
 
 
+async def _known(session: AsyncSession, learner: str) -> bool:
+    return await session.get(LearnerRow, learner) is not None
+
+
+def _state_bytes(state: LessonState) -> int:
+    visited = len(state.progress.visited) if state.progress else 0
+    return records(len(state.commitments) + len(state.answers) + visited)
+
+
 class LearnerProgress(Repository):
     # --- commitments (predictions and myth verdicts) ---------------------------------------
 
@@ -149,8 +159,8 @@ class LearnerProgress(Repository):
     ) -> Commitment:
         """Store a commitment unless one exists; return the one that counts (the first)."""
         now = self._clock()
-        async with self._sessions.begin() as session:
-            await self._touch_learner(session, learner, now)
+        async with self._learner_write(learner, lesson) as session:
+            await session.execute(self._touch(learner, now))
             await session.execute(
                 self._insert(CommitmentRow)
                 .values(
@@ -179,8 +189,8 @@ class LearnerProgress(Repository):
     ) -> QuizAnswer:
         """Store an answer in the learner's current round unless that round has one already."""
         now = self._clock()
-        async with self._sessions.begin() as session:
-            await self._touch_learner(session, learner, now)
+        async with self._learner_write(learner, lesson) as session:
+            await session.execute(self._touch(learner, now))
             quiz_round = await self._quiz_round(session, learner, lesson, now)
             await session.execute(
                 self._insert(QuizAnswerRow)
@@ -210,8 +220,8 @@ class LearnerProgress(Repository):
     async def start_round(self, learner: str, lesson: str, *, seen_round: int) -> int:
         """Move to the round after ``seen_round``; a repeat of the same request moves no further."""
         now = self._clock()
-        async with self._sessions.begin() as session:
-            await self._touch_learner(session, learner, now)
+        async with self._learner_write(learner, lesson) as session:
+            await session.execute(self._touch(learner, now))
             await self._quiz_round(session, learner, lesson, now)
             await session.execute(
                 update(LessonProgressRow)
@@ -232,12 +242,22 @@ class LearnerProgress(Repository):
         """Remember where a learner who has made progress is: a page view keeps the item if the
         mode is unchanged. A learner with no progress yet is not stored; returns False then."""
         now = self._clock()
-        async with self._sessions() as session:  # a read: no write lock for a mere visitor
-            if await session.get(LearnerRow, learner) is None:
-                return False
-        async with self._sessions.begin() as session:
+        # A read, kept until the learner's first write: no write lock for a mere visitor.
+        exists = await self._learner_read(
+            learner,
+            ANY_LESSON,
+            "known",
+            lambda s: _known(s, learner),
+            size=lambda _: records(0),
+            empty=False,
+        )
+        if not exists:
+            return False
+        async with self._learner_write(learner, lesson) as session:
             known = await session.execute(
-                update(LearnerRow).where(LearnerRow.id == learner).values(last_seen_at=now)
+                update(LearnerRow)
+                .where(LearnerRow.id == learner)
+                .values(last_seen_at=now, state_version=LearnerRow.state_version + 1)
             )
             if known.rowcount == 0:  # type: ignore[attr-defined]
                 return False
@@ -280,8 +300,10 @@ class LearnerProgress(Repository):
             return await _progress(session, learner)
 
     async def lesson_state(self, learner: str, lesson: str) -> LessonState:
-        """What one page needs about a learner in a lesson, read in one session."""
-        async with self._sessions() as session:
+        """What one page needs about a learner in a lesson, read in one session, or kept from
+        the last read if the learner has not written to the lesson since."""
+
+        async def load(session: AsyncSession) -> LessonState:
             progress = await _progress(session, learner, lesson)
             return LessonState(
                 progress=progress.get(lesson),
@@ -289,24 +311,36 @@ class LearnerProgress(Repository):
                 answers=tuple(await _answers(session, learner, lesson)),
             )
 
+        return await self._learner_read(
+            learner,
+            lesson,
+            "state",
+            load,
+            size=_state_bytes,
+            empty=LessonState(progress=None, commitments={}, answers=()),
+        )
+
     # --- retention -------------------------------------------------------------------------
 
     async def prune_learners(self, *, idle_since: datetime) -> int:
         """Forget learners whose last progress is older than ``idle_since``; returns how many."""
         last_seen = func.coalesce(LearnerRow.last_seen_at, LearnerRow.created_at)
         idle = select(LearnerRow.id).where(last_seen < idle_since).scalar_subquery()
-        async with self._sessions.begin() as session:
-            for table in _LEARNER_TABLES:
-                await session.execute(
-                    delete(table)
-                    .where(table.learner_id.in_(idle))
+        try:
+            async with self._sessions.begin() as session:
+                for table in _LEARNER_TABLES:
+                    await session.execute(
+                        delete(table)
+                        .where(table.learner_id.in_(idle))
+                        .execution_options(synchronize_session=False)
+                    )
+                result = await session.execute(
+                    delete(LearnerRow)
+                    .where(last_seen < idle_since)
                     .execution_options(synchronize_session=False)
                 )
-            result = await session.execute(
-                delete(LearnerRow)
-                .where(last_seen < idle_since)
-                .execution_options(synchronize_session=False)
-            )
+        finally:
+            self._learners.clear()  # whoever was forgotten, nothing kept of them stays
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def learner_count(self) -> int:
@@ -314,16 +348,6 @@ class LearnerProgress(Repository):
             return int(await session.scalar(select(func.count()).select_from(LearnerRow)) or 0)
 
     # --- helpers ---------------------------------------------------------------------------
-
-    async def _touch_learner(self, session: AsyncSession, learner: str, now: datetime) -> None:
-        # The first statement of every write transaction is a write: it takes SQLite's write
-        # lock at once (waiting for it, bounded), so no read-then-write upgrade can fail.
-        stmt = self._insert(LearnerRow).values(id=learner, created_at=now, last_seen_at=now)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
-            )
-        )
 
     async def _quiz_round(
         self, session: AsyncSession, learner: str, lesson: str, now: datetime

@@ -40,12 +40,13 @@ class Pruned:
 
 class Store(LearnerProgress, RecordedRuns, LearnerWork):
     @classmethod
-    async def open(cls, url: str, *, clock: Clock = now) -> Store:
-        """Connect and bring the schema up to the newest migration."""
+    async def open(cls, url: str, *, clock: Clock = now, shared: bool = False) -> Store:
+        """Connect and bring the schema up to the newest migration. ``shared``: other
+        processes write to this database too (see ``loopscope.storage.learnercache``)."""
         engine = create_engine(url)
         async with engine.begin() as connection:
             await connection.run_sync(upgrade)
-        return cls(engine, clock=clock)
+        return cls(engine, clock=clock, shared=shared)
 
     @property
     def engine(self) -> AsyncEngine:

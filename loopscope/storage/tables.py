@@ -1,7 +1,8 @@
 """The database schema: SQLAlchemy 2 declarative tables.
 
     learners           one row per anonymous learner who has done something (the id is the one
-                       in the signed cookie); ``last_seen_at`` is their last real progress
+                       in the signed cookie); ``last_seen_at`` is their last real progress,
+                       ``state_version`` counts their writes
     commitments        a committed prediction or myth verdict; the first one wins
     quiz_answers       one answer per question per quiz round; the first one wins
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
@@ -23,7 +24,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(64)
@@ -39,6 +49,8 @@ class LearnerRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # One more on every write about the learner (``loopscope.storage.learnercache``).
+    state_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class CommitmentRow(Base):

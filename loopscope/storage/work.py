@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage.database import Repository, utc
-from loopscope.storage.tables import AttemptRow, DraftRow, LearnerRow, PassRow, RunSourceRow
+from loopscope.storage.learnercache import records
+from loopscope.storage.tables import AttemptRow, DraftRow, PassRow, RunSourceRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +59,17 @@ class Attempt:
     created_at: datetime
 
 
+def _draft_bytes(draft: Draft | None) -> int:
+    return records(0) + (len(draft.code) + len(draft.call) if draft is not None else 0)
+
+
 class LearnerWork(Repository):
     """Reads and writes the four tables above (``Store`` joins it with the other aggregates)."""
 
-    async def _learner(self, session: AsyncSession, learner: str, now: datetime) -> None:
-        # A write first: it takes SQLite's write lock at once (see LearnerProgress).
-        stmt = self._insert(LearnerRow).values(id=learner, created_at=now, last_seen_at=now)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
-            )
-        )
-
     async def save_draft(self, learner: str, lesson: str, place: str, code: str, call: str) -> None:
         now = self._clock()
-        async with self._sessions.begin() as session:
-            await self._learner(session, learner, now)
+        async with self._learner_write(learner, lesson) as session:
+            await session.execute(self._touch(learner, now))
             stmt = self._insert(DraftRow).values(
                 learner_id=learner, lesson=lesson, place=place, code=code, call=call, updated_at=now
             )
@@ -85,9 +81,13 @@ class LearnerWork(Repository):
             )
 
     async def draft(self, learner: str, lesson: str, place: str) -> Draft | None:
-        async with self._sessions() as session:
+        async def load(session: AsyncSession) -> Draft | None:
             row = await session.get(DraftRow, (learner, lesson, place))
-        return Draft(row.code, row.call) if row is not None else None
+            return Draft(row.code, row.call) if row is not None else None
+
+        return await self._learner_read(
+            learner, lesson, ("draft", place), load, size=_draft_bytes, empty=None
+        )
 
     async def save_source(self, run_id: str, lesson: str, code: str) -> None:
         stmt = self._insert(RunSourceRow).values(run_id=run_id, lesson=lesson, code=code)
@@ -100,8 +100,8 @@ class LearnerWork(Repository):
         return row.code if row is not None else None
 
     async def save_attempt(self, attempt: Attempt) -> None:
-        async with self._sessions.begin() as session:
-            await self._learner(session, attempt.learner, attempt.created_at)
+        async with self._learner_write(attempt.learner, attempt.lesson) as session:
+            await session.execute(self._touch(attempt.learner, attempt.created_at))
             session.add(
                 AttemptRow(
                     id=attempt.id,
@@ -145,5 +145,15 @@ class LearnerWork(Repository):
     async def passed(self, learner: str, lesson: str) -> frozenset[str]:
         """The places (``challenge/<id>``, ``project/<step>``) this learner has passed."""
         query = select(PassRow.place).where(PassRow.learner_id == learner, PassRow.lesson == lesson)
-        async with self._sessions() as session:
+
+        async def load(session: AsyncSession) -> frozenset[str]:
             return frozenset((await session.scalars(query)).all())
+
+        return await self._learner_read(
+            learner,
+            lesson,
+            "passed",
+            load,
+            size=lambda found: records(len(found)),
+            empty=frozenset(),
+        )
