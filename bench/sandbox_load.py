@@ -43,6 +43,7 @@ from loopscope.settings import Settings
 from visualizer import EngineBusy, Trace, TraceEngine, TraceError, TraceRequest
 from visualizer.authority import default_authority
 from visualizer.guard import Guard
+from visualizer.protocol import GO
 from visualizer.runner import choose_sandbox, worker_command, worker_env
 from visualizer.sandbox import sandbox_status
 
@@ -110,6 +111,8 @@ def one_start(sandboxed: bool) -> tuple[float, float]:
     assert process.stdin is not None
     if guard is not None:
         guard.attach(process.pid)
+    process.stdin.write(GO)
+    process.stdin.flush()
     line = process.stdout.readline()
     wall = time.perf_counter() - started
     # The worker now waits for a job: what its processes used so far is the cost of a start

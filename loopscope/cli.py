@@ -73,10 +73,10 @@ def trace(
     ] = None,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
-    from loopscope.settings import Settings
+    from loopscope.settings import RunSettings
     from visualizer.command import trace_command
 
-    settings = Settings()
+    settings = RunSettings()
     raise typer.Exit(
         trace_command(
             file,

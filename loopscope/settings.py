@@ -1,4 +1,8 @@
-"""One validated settings class, read from ``LOOPSCOPE_*`` environment variables."""
+"""One validated settings class, read from ``LOOPSCOPE_*`` environment variables.
+
+``RunSettings`` holds the few a trace run needs, and is all ``loopscope trace`` reads;
+``Settings`` is the app's, those included.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,18 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 HostList = Annotated[tuple[str, ...], NoDecode]
 
 
-class Settings(BaseSettings):
+class RunSettings(BaseSettings):
+    """What a trace run needs: how long it may take and the sandbox it runs in."""
+
+    model_config = SettingsConfigDict(env_prefix="LOOPSCOPE_", frozen=True)
+
+    trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # The bubblewrap binary every run is sandboxed with; where it cannot start, free-form code
+    # is switched off (a path that does not exist forces that, for tests).
+    bwrap_path: str = "bwrap"
+
+
+class Settings(RunSettings):
     """Where loopscope keeps its data and how it runs.
 
     >>> Settings(data_dir=Path("/tmp/ls")).resolved_database_url
@@ -43,10 +58,6 @@ class Settings(BaseSettings):
     # Runs waiting for a worker: a workshop's burst (30 learners pressing Run at once) queues,
     # each learner sees their place in it; only past this is a run refused.
     trace_queue: int = Field(default=64, ge=1, le=256)
-    trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
-    # The bubblewrap binary every run is sandboxed with; where it cannot start, free-form code
-    # is switched off (a path that does not exist forces that, for tests).
-    bwrap_path: str = "bwrap"
     # Start the trace workers with the app (in the background); off, they start on first use.
     trace_prestart: bool = True
     # Perf measures one comparison at a time; a request waits this long for its turn, then 503.

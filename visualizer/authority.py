@@ -27,13 +27,18 @@ class Authority:
     key_pem: Path
 
 
+def authority_files(directory: Path) -> Authority:
+    """Where an authority's files are (or will be) in ``directory``."""
+    return Authority(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+
+
 def create_authority(directory: Path) -> Authority:
     """Generate a CA and a server certificate for the demo domain into ``directory``."""
     import trustme  # here, not at the top: workers import this package but never need it
 
     ca = trustme.CA(organization_name="loopscope demo authority")
     leaf = ca.issue_cert("example.com", "*.example.com")
-    files = Authority(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+    files = authority_files(directory)
     ca.cert_pem.write_to_path(str(files.ca_pem))
     files.cert_pem.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
     files.key_pem.touch(mode=0o600)
@@ -43,17 +48,24 @@ def create_authority(directory: Path) -> Authority:
 
 
 @cache
-def default_authority() -> Authority:
-    """This process's authority, created on first use in a private temporary directory."""
+def default_folder() -> Path:
+    """The private temporary folder (0700) of this process's authority, made on first use."""
     directory = Path(tempfile.mkdtemp(prefix="loopscope-ca-"))
     directory.chmod(0o700)
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    return create_authority(directory)
+    return directory
+
+
+@cache
+def default_authority() -> Authority:
+    """This process's authority, created on first use in ``default_folder()``."""
+    return create_authority(default_folder())
 
 
 def discard_default_authority() -> None:
     """Remove this process's authority and its folder, if one was made; the next use of
     ``default_authority`` makes a new one."""
-    if default_authority.cache_info().currsize:
-        shutil.rmtree(default_authority().ca_pem.parent, ignore_errors=True)
+    if default_folder.cache_info().currsize:
+        shutil.rmtree(default_folder(), ignore_errors=True)
+        default_folder.cache_clear()
         default_authority.cache_clear()

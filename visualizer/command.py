@@ -18,7 +18,6 @@ from visualizer.errors import (
     TraceInputError,
     TraceLimitExceeded,
 )
-from visualizer.events import Stopped
 from visualizer.request import Limits, TraceRequest
 from visualizer.runner import start
 
@@ -90,6 +89,8 @@ def trace_command(
     else:
         render(trace, Console())
     if trace.stopped is not None:
+        from visualizer.events import Stopped
+
         stop = next((e for e in trace.events if isinstance(e, Stopped)), None)
         where = f" at line {stop.line}" if stop is not None and stop.line is not None else ""
         name = _LIMIT_NAMES[trace.stopped]

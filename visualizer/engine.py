@@ -30,7 +30,7 @@ from visualizer.authority import Authority, default_authority
 from visualizer.errors import EngineBusy, SandboxUnavailable, TraceLimitExceeded, WorkerFailed
 from visualizer.guard import SAMPLE_S, Guard
 from visualizer.model import Trace
-from visualizer.protocol import READY, Job, ReplyReader
+from visualizer.protocol import GO, READY, Job, ReplyReader
 from visualizer.reply import decode
 from visualizer.request import TraceRequest
 from visualizer.runner import (
@@ -165,6 +165,8 @@ class TraceEngine:
                 guard.attach(process.pid)
                 self._guards[process] = guard
             assert process.stdout is not None
+            assert process.stdin is not None
+            process.stdin.write(GO)  # the authority was made before the pool started
             line = b""
             if not self._closed:
                 with contextlib.suppress(TimeoutError):

@@ -1,8 +1,10 @@
 """The two messages between a parent and a worker process, and how the reply is framed.
 
-The worker starts, warms up (imports, demo upstream), writes ``ready`` and a newline on its
-reply channel (the stdout it was started with; the traced code's own stdout goes nowhere), then
-reads one ``Job`` line from its stdin, runs it, writes one framed reply and exits. The framed
+The worker starts and imports; it waits for ``go`` on its stdin (the parent's word that the
+demo authority's files are in place: the trace command makes them while the worker imports),
+warms up (demo upstream, a first request), writes ``ready`` and a newline on its reply channel
+(the stdout it was started with; the traced code's own stdout goes nowhere), then reads one
+``Job`` line from its stdin, runs it, writes one framed reply and exits. The framed
 body is either ``trace`` and a newline followed by the trace's JSON (kept as it arrived: the
 app stores these bytes), or one ``Reply`` saying why there is no trace.
 
@@ -37,6 +39,7 @@ from visualizer.errors import (
 )
 from visualizer.request import Limits, TraceRequest
 
+GO = b"go\n"  # parent to worker, first: the authority's files are in place
 READY = b"ready\n"
 TRACE = b"trace\n"
 MAX_JOB_BYTES = 4 * 1024**2

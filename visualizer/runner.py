@@ -26,11 +26,11 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from visualizer.authority import Authority, default_authority
+from visualizer.authority import Authority, authority_files, default_authority, default_folder
 from visualizer.errors import SandboxUnavailable, TraceLimitExceeded, WorkerFailed
 from visualizer.guard import SAMPLE_S, Guard, message
 from visualizer.inputs import check_watches, load, parse_call
-from visualizer.protocol import Job, ReplyReader
+from visualizer.protocol import GO, Job, ReplyReader
 from visualizer.request import Origin, TraceRequest
 from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, WORKER_PATH, Sandbox, sandbox_status
 
@@ -196,14 +196,18 @@ def start(
     request: TraceRequest, *, authority: Authority | None = None, bwrap: str = "bwrap"
 ) -> Running:
     """Check ``request`` and start its worker with the job; raises ``TraceInputError`` (no
-    process started) or ``SandboxUnavailable``."""
+    process started) or ``SandboxUnavailable``.
+
+    Without an ``authority``, this process's is made while the worker imports (it waits for
+    ``GO`` before it reads the files); only the sandbox probe comes before the worker starts.
+    """
     source = check(request)
-    # The sandbox probe (a process) and the demo authority (key generation, here) overlap.
-    probe = threading.Thread(target=sandbox_status, args=(bwrap,), daemon=True)
-    probe.start()
-    authority = authority or default_authority()
-    probe.join()
     sandbox = choose_sandbox(bwrap, request.origin)
+    making: threading.Thread | None = None
+    if authority is None:
+        authority = authority_files(default_folder())
+        if not authority.key_pem.exists():
+            making = threading.Thread(target=default_authority, daemon=True)
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
     process = subprocess.Popen(
@@ -216,9 +220,12 @@ def start(
     if guard is not None:
         guard.attach(process.pid)
     running = Running(request, process, job, guard)
+    if making is not None:
+        making.start()
+        making.join()
     assert process.stdin is not None
     try:
-        process.stdin.write(job.to_json() + b"\n")
+        process.stdin.write(GO + job.to_json() + b"\n")
         process.stdin.close()
     except BrokenPipeError:
         running._end()

@@ -31,6 +31,7 @@ from visualizer.errors import TraceInputError
 from visualizer.events import AnyEvent, FrameEntered, Stopped
 from visualizer.netroute import Route, Tap, install
 from visualizer.protocol import (
+    GO,
     MAX_JOB_BYTES,
     READY,
     TRACE,
@@ -150,6 +151,8 @@ def main(argv: list[str]) -> int:
     _limit(resource.RLIMIT_CORE, 0)
     install_stop_signal()
     site.setquit()  # started with -S: the traced code may still call exit() or quit()
+    if sys.stdin.buffer.readline(len(GO)) != GO:
+        return 0  # the parent is gone
     upstream = start_upstream(str(authority / "server.pem"), str(authority / "server.key"))
     tap = Tap(Route(upstream.http_port, upstream.https_port, str(authority / "ca.pem")), {})
     install(tap)

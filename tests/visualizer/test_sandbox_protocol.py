@@ -1,10 +1,17 @@
 """The reply channel is untrusted: only the framed reply of this run counts, within a cap."""
 
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
 from visualizer import WorkerFailed
-from visualizer.protocol import ReplyReader, frame
+from visualizer.authority import authority_files, create_authority
+from visualizer.guard import Guard
+from visualizer.protocol import GO, READY, ReplyReader, frame
 from visualizer.reply import decode
+from visualizer.runner import choose_sandbox, worker_command, worker_env
 
 NONCE = "0123456789abcdef0123456789abcdef"
 FAILURE = b'{"failure": "boom"}'
@@ -48,3 +55,39 @@ def test_malformed_or_forged_replies_fail_cleanly(body: bytes) -> None:
 def test_a_worker_failure_is_reported_as_such() -> None:
     with pytest.raises(WorkerFailed, match="the trace worker failed: boom"):
         decode(FAILURE, "demo.py")
+
+
+def test_a_worker_reads_the_authority_only_after_go(tmp_path: Path) -> None:
+    """The trace command makes the demo authority while the worker imports: the worker waits
+    for GO before it looks for the files (without them it could not start its upstream)."""
+    folder = tmp_path / "authority"
+    folder.mkdir()
+    sandbox = choose_sandbox("bwrap", "lesson")
+    guard = Guard.create() if sandbox is not None else None
+    process = subprocess.Popen(
+        worker_command(authority_files(folder), sandbox, guard),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=worker_env(sandbox),
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        if guard is not None:
+            guard.attach(process.pid)
+        time.sleep(1.5)  # long past its imports: it waits, files or not
+        assert process.poll() is None
+        create_authority(folder)
+        process.stdin.write(GO)
+        process.stdin.flush()
+        assert process.stdout.readline() == READY
+    finally:
+        if guard is not None:
+            guard.kill()
+        process.kill()
+        process.wait()
+        if guard is not None:
+            guard.release()
+        process.stdout.close()
+        process.stdin.close()
