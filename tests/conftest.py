@@ -14,3 +14,11 @@ TEST_HOSTS = "testserver,localhost,127.0.0.1,::1"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOOPSCOPE_ALLOWED_HOSTS", TEST_HOSTS)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last, whatever order collection and fixtures gave. pytest-playwright's
+    sync API keeps an event loop running in the main thread until the session ends, so any
+    async test after the first browser test would fail ("another loop is running")."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
