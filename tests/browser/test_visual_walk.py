@@ -124,6 +124,7 @@ def test_visual_reached_from_the_mode_bar_has_its_styles_and_keys(
     page.locator("#mode-bar").get_by_role("link", name=re.compile("^Visual")).click()
     expect(page.locator("#player-stage")).to_be_attached(timeout=RUN_MS)
     at_step(page, 1, 7)
+    page.wait_for_load_state("networkidle")  # the page's own stylesheet and script, fetched
     sheets = page.evaluate("[...document.styleSheets].map((sheet) => sheet.href || '')")
     assert any("/static/visual.css" in href for href in sheets)
     page.keyboard.press("ArrowRight")  # visual.js: the keys step the trace
