@@ -13,8 +13,8 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 
@@ -47,25 +47,45 @@ def create_authority(directory: Path) -> Authority:
     return files
 
 
-@cache
+class _Default:
+    """This process's folder and authority. Runs start from several threads at once (the
+    trace command makes the authority while its worker imports), so both are made under one
+    lock, and no caller sees the folder's files before they are whole."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.folder: Path | None = None
+        self.authority: Authority | None = None
+
+
+_default = _Default()
+
+
 def default_folder() -> Path:
     """The private temporary folder (0700) of this process's authority, made on first use."""
-    directory = Path(tempfile.mkdtemp(prefix="loopscope-ca-"))
-    directory.chmod(0o700)
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    return directory
+    with _default.lock:
+        if _default.folder is None:
+            directory = Path(tempfile.mkdtemp(prefix="loopscope-ca-"))
+            directory.chmod(0o700)
+            atexit.register(shutil.rmtree, directory, ignore_errors=True)
+            _default.folder = directory
+        return _default.folder
 
 
-@cache
 def default_authority() -> Authority:
-    """This process's authority, created on first use in ``default_folder()``."""
-    return create_authority(default_folder())
+    """This process's authority, created on first use in ``default_folder()``; a caller
+    waits while another thread makes it."""
+    with _default.lock:
+        if _default.authority is None:
+            _default.authority = create_authority(default_folder())
+        return _default.authority
 
 
 def discard_default_authority() -> None:
     """Remove this process's authority and its folder, if one was made; the next use of
     ``default_authority`` makes a new one."""
-    if default_folder.cache_info().currsize:
-        shutil.rmtree(default_folder(), ignore_errors=True)
-        default_folder.cache_clear()
-        default_authority.cache_clear()
+    with _default.lock:
+        if _default.folder is not None:
+            shutil.rmtree(_default.folder, ignore_errors=True)
+        _default.folder = None
+        _default.authority = None

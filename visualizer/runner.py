@@ -204,10 +204,9 @@ def start(
     source = check(request)
     sandbox = choose_sandbox(bwrap, request.origin)
     making: threading.Thread | None = None
-    if authority is None:
+    if authority is None:  # this process's: made (or waited for) while the worker imports
         authority = authority_files(default_folder())
-        if not authority.key_pem.exists():
-            making = threading.Thread(target=default_authority, daemon=True)
+        making = threading.Thread(target=default_authority, daemon=True)
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
     process = subprocess.Popen(

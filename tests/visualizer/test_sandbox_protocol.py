@@ -2,12 +2,20 @@
 
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 
-from visualizer import WorkerFailed
-from visualizer.authority import authority_files, create_authority
+from visualizer import TraceRequest, WorkerFailed, run_trace
+from visualizer import authority as authority_module
+from visualizer.authority import (
+    Authority,
+    authority_files,
+    create_authority,
+    discard_default_authority,
+)
 from visualizer.guard import Guard
 from visualizer.protocol import GO, READY, ReplyReader, frame
 from visualizer.reply import decode
@@ -91,3 +99,35 @@ def test_a_worker_reads_the_authority_only_after_go(tmp_path: Path) -> None:
             guard.release()
         process.stdout.close()
         process.stdin.close()
+
+
+def test_runs_started_together_share_one_whole_authority() -> None:
+    """Threads that start runs at once (a fresh process, no authority yet) all wait for the
+    one authority being made: none starts its worker's upstream on half-written files."""
+    discard_default_authority()
+    request = TraceRequest(SAMPLES / "canonical.py", 'fetch_data("https://api.example.com/data")')
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        traces = list(pool.map(lambda _: run_trace(request), range(4)))
+    assert [trace.result for trace in traces] == [traces[0].result] * 4
+    assert all(trace.error is None for trace in traces)
+
+
+def test_the_authority_is_made_once_while_threads_wait_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The counter-example to a plain cache: four threads asking at once, one making (slowly)."""
+    discard_default_authority()
+    made: list[Path] = []
+
+    def slowly(folder: Path) -> Authority:
+        made.append(folder)
+        time.sleep(0.3)
+        return create_authority(folder)
+
+    monkeypatch.setattr(authority_module, "create_authority", slowly)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda _: authority_module.default_authority(), range(4)))
+    assert len(made) == 1
+    assert got == [got[0]] * 4
+    assert got[0].key_pem.read_bytes().startswith(b"-----BEGIN")
+    discard_default_authority()
