@@ -161,7 +161,13 @@ def _probe(bwrap: str) -> SandboxStatus:
             return SandboxStatus(False, "bubblewrap (bwrap) is not installed")
         return SandboxStatus(False, f"bubblewrap (bwrap) was not found at {bwrap}")
     probe_dir = Path(sys.base_prefix)  # any readable folder will do as the authority mount
-    argv = [sys.executable, "-c", "import socket; socket.socket().bind(('127.0.0.1', 0))"]
+    argv = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        "import socket; socket.socket().bind(('127.0.0.1', 0))",
+    ]
     try:
         done = subprocess.run(
             Sandbox(found).command(probe_dir, argv),

@@ -69,3 +69,18 @@ def test_code_that_raises_still_exits_zero() -> None:
     done = loopscope(str(SAMPLES / "bad_input.py"), "--call", "boom()", "--json")
     assert done.returncode == 0
     assert json.loads(done.stdout)["error"]["type"] == "KeyError"
+
+
+def test_the_command_leaves_no_demo_authority_behind(tmp_path: Path) -> None:
+    """It ends at once after its output (no slow interpreter teardown), yet the demo CA's
+    folder, private key included, is removed as an exit handler would."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from loopscope.cli import main; main()", "trace", CANONICAL,
+         "--call", CALL, "--json"],
+        capture_output=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] is not None
+    assert list(tmp_path.glob("loopscope-ca-*")) == []
