@@ -213,7 +213,7 @@ async def burst(learners: int, folder: Path) -> None:
     engine = TraceEngine(
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,
-        warm=max(settings.trace_warm, settings.trace_workers),
+        warm=settings.trace_pool,
         on_progress=progress,
     )
     async with engine:

@@ -110,6 +110,11 @@ class Settings(RunSettings):
         return value
 
     @property
+    def trace_pool(self) -> int:
+        """Warm workers the engine keeps: ``trace_warm``, never fewer than run at once."""
+        return max(self.trace_warm, self.trace_workers)
+
+    @property
     def retention(self) -> Retention:
         from loopscope.storage import Retention
 

@@ -340,6 +340,16 @@ class TraceService:
             raise TraceFailed(progress.message or "the run could not be recorded")
         raise TraceFailed("no run is known under this key")
 
+    async def known(self, lesson: Lesson, example: str) -> RecordedRun | None:
+        """The example's run when this process knows it is recorded, with no database read
+        (``submit`` reads the newest stored run on every call); None otherwise. This process's
+        fresh runs of it replace it at once; one recorded by another process is seen once this
+        process no longer remembers its own."""
+        progress = self.progress(self._spec(lesson, example, None, {}).key)
+        if progress is None or progress.state != "done" or progress.run_id is None:
+            return None
+        return await self.get(progress.run_id)
+
     async def get(self, run_id: str) -> RecordedRun | None:
         """A recorded run by id: from the LRU, else from the database."""
         found = self._cache.get(run_id)
@@ -494,7 +504,7 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
     engine = TraceEngine(
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,
-        warm=max(settings.trace_warm, settings.trace_workers),
+        warm=settings.trace_pool,
         on_progress=board.update,
         bwrap=settings.bwrap_path,
     )

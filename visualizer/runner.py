@@ -21,7 +21,6 @@ import selectors
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -203,10 +202,9 @@ def start(
     """
     source = check(request)
     sandbox = choose_sandbox(bwrap, request.origin)
-    making: threading.Thread | None = None
-    if authority is None:  # this process's: made (or waited for) while the worker imports
+    make_authority = authority is None  # this process's: made (or waited for) once it starts
+    if authority is None:
         authority = authority_files(default_folder())
-        making = threading.Thread(target=default_authority, daemon=True)
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
     process = subprocess.Popen(
@@ -219,9 +217,8 @@ def start(
     if guard is not None:
         guard.attach(process.pid)
     running = Running(request, process, job, guard)
-    if making is not None:
-        making.start()
-        making.join()
+    if make_authority:
+        default_authority()  # the worker imports meanwhile; GO tells it the files are whole
     assert process.stdin is not None
     try:
         process.stdin.write(GO + job.to_json() + b"\n")

@@ -37,13 +37,7 @@ from loopscope.deps import (
 from loopscope.knobs import resolve_knobs, single_values
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
-from loopscope.tracing import (
-    RUN_ID_PATTERN,
-    RUN_KEY_PATTERN,
-    RecordedRun,
-    RunProgress,
-    request_key,
-)
+from loopscope.tracing import RUN_ID_PATTERN, RUN_KEY_PATTERN, RecordedRun, RunProgress
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.modes import visual_view
 from loopscope.views.visual import (
@@ -99,7 +93,7 @@ async def visual_page(
     step: StepNumber = None,
 ) -> Response:
     await remember_visit(store, learner, state, lesson.slug, "visual")
-    run = await _known_run(traces, lesson)
+    run = await traces.known(lesson.lesson, lesson.lesson.visual.example)
     if run is None:
         key = await traces.submit(lesson.lesson, lesson.lesson.visual.example)
         progress = traces.progress(key)
@@ -116,22 +110,6 @@ async def visual_page(
         lambda: _context(request, lesson, state, recorded, step, None),
         blocks=("stage",),
     )
-
-
-async def _known_run(traces: TracesDep, lesson: LessonContext) -> RecordedRun | None:
-    """The lesson's own run when this process knows it is recorded, with no database read
-    (``traces.submit`` reads the newest stored run on every call). This process's fresh runs
-    of the same request replace it at once; one recorded by another process is shown once this
-    process no longer remembers its own. The key is the one ``submit`` gives the example: if
-    that rule ever differs, nothing is known here and the page submits as before."""
-    name = lesson.lesson.visual.example
-    example = lesson.lesson.meta.examples[name]
-    progress = traces.progress(
-        request_key(lesson.lesson.sources[name], example.call, example.watch)
-    )
-    if progress is None or progress.state != "done" or progress.run_id is None:
-        return None
-    return await traces.get(progress.run_id)
 
 
 @router.get("/lessons/{slug}/visualize/runs/{run_id}", name="visual_run")
