@@ -109,7 +109,7 @@ class RedisBroadcast:
                 await asyncio.sleep(self._retry_s)
             finally:
                 with contextlib.suppress(*self._errors):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
 
 def _text(value: bytes | str) -> str:
