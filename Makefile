@@ -4,20 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# uv installs exactly what uv.lock says (versions and hashes); `make lock` moves it on purpose.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
 
-.PHONY: run test lint typecheck check-lessons bench clean
+.PHONY: run test test-fast lint typecheck check-lessons bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# --inexact keeps uv itself in the environment; --locked refuses a lock that pyproject outgrew.
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	$(UV) sync --locked --inexact --quiet
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml uv.lock | $(BIN)/python
+	$(UV) sync --locked --inexact --quiet --extra test
 	touch $(VENV)/.installed $@
+
+lock: | $(BIN)/python
+	$(UV) lock
 
 run: $(VENV)/.installed
 	$(BIN)/loopscope serve --host $(HOST) --port $(PORT)
@@ -29,6 +36,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The suite without browsers, real PostgreSQL/Redis servers or the slow whole-lesson runs.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not browser and not realservers and not slow"
 
 check-lessons: $(VENV)/.installed
 	$(BIN)/loopscope lessons check

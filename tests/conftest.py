@@ -16,9 +16,27 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOOPSCOPE_ALLOWED_HOSTS", TEST_HOSTS)
 
 
-@pytest.hookimpl(trylast=True)
+def _starts_real_servers(item: pytest.Item) -> bool:
+    """Whether the item's module uses ``realservers`` (real PostgreSQL, Redis or app processes)."""
+    module = getattr(item, "module", None)
+    return (
+        any(
+            getattr(value, "__module__", None) == "realservers"
+            for value in vars(module).values()
+            if callable(value)
+        )
+        if module is not None
+        else False
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last, whatever order collection and fixtures gave. pytest-playwright's
-    sync API keeps an event loop running in the main thread until the session ends, so any
-    async test after the first browser test would fail ("another loop is running")."""
+    """Mark the tests that start real servers, before ``-m`` selects (``make test-fast`` leaves
+    them out), and run the browser tests last, whatever order collection and fixtures gave.
+    pytest-playwright's sync API keeps an event loop running in the main thread until the session
+    ends, so any async test after the first browser test would fail ("another loop is running")."""
+    for item in items:
+        if _starts_real_servers(item):
+            item.add_marker(pytest.mark.realservers)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
