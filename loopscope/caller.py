@@ -73,6 +73,7 @@ class _Inbox:
         self._kept: deque[Message] = deque()
         self._watcher: asyncio.Task[None] | None = None
         self._watchers = 0
+        self._closed = False
 
     async def receive(self) -> Message:
         """What the app calls."""
@@ -89,7 +90,8 @@ class _Inbox:
 
     def start(self) -> None:
         self._watchers += 1
-        if self._watcher is None and not self._gone.is_set():
+        # After the request (a task it started that outlived it): nothing left to listen to.
+        if self._watcher is None and not self._gone.is_set() and not self._closed:
             self._watcher = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
@@ -98,6 +100,7 @@ class _Inbox:
             await self._stop_watching()
 
     async def close(self) -> None:
+        self._closed = True
         await self._stop_watching()
 
     async def _watch(self) -> None:

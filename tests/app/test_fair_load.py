@@ -258,6 +258,7 @@ async def test_a_closed_tab_stops_its_run(
     async with client_from(recorder, "198.51.100.5") as client:
         token = token_in((await client.get(TRY)).text)
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    service(running).wait_s = 60  # so only the disconnect can end the wait within the test
     leave = asyncio.Event()
     request = asyncio.create_task(post_then_leave(running, cookie, form_body(token, "gone"), leave))
     started = await engine.started.get()
