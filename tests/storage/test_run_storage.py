@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage import Store, StoredRun
 from loopscope.storage.tables import TraceRunRow
@@ -35,9 +36,10 @@ def run(
 
 
 async def row(store: Store, run_id: str) -> TraceRunRow:
-    async with store.engine.connect() as connection:
-        found = (await connection.execute(select(TraceRunRow).where(TraceRunRow.id == run_id))).one()
-    return found  # type: ignore[return-value]
+    async with AsyncSession(store.engine) as session:
+        found = await session.get(TraceRunRow, run_id)
+    assert found is not None
+    return found
 
 
 async def test_a_trace_is_stored_gzip_compressed_and_read_back_whole(store: Store) -> None:
