@@ -5,7 +5,7 @@ with ``fresh``); retention keeps the newest few per request and drops any older 
 configured age, so a learner looping reruns cannot grow the database without bound.
 
 The trace JSON is stored gzip-compressed (``trace_gz``), with the stdlib's ``gzip`` in a
-thread: no new dependency (zstd would need ``zstandard`` for a few percent more), and trace JSON
+thread: no new dependency (zstd would need the ``zstandard`` package), and trace JSON
 shrinks about twentyfold (a 5.2 MB trace to 270 KB in 90 ms). Rows written before compression
 keep their text in ``trace`` and read as before. A run of a learner's own code names the
 learner; after each such run is saved, that learner's oldest runs are dropped until what they

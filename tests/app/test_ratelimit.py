@@ -7,6 +7,7 @@ import httpx
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, csrf_token
 from fastapi import FastAPI
+from pydantic import ValidationError
 from test_visual import RUNS, knob_lesson
 
 from lessons import Catalog
@@ -160,3 +161,25 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(
         assert await _fresh_cookie_run(spoofing) == 429
         spoofing.headers["X-Forwarded-For"] = "203.0.113.100"
         assert await _fresh_cookie_run(spoofing) == 429
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOOPSCOPE_RUN_RATE_PER_ADDRESS", "lots"),
+        ("LOOPSCOPE_TRACE_QUEUE_SHARE", "0"),
+        ("LOOPSCOPE_TRACE_QUEUE_SHARE", "1.5"),
+        ("LOOPSCOPE_RUN_BUDGET_MB", "0"),
+    ],
+)
+def test_the_fair_load_settings_refuse_values_out_of_bounds(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_an_address_always_gets_at_least_one_place() -> None:
+    assert Settings(trace_queue=2, trace_queue_share=0.1).trace_address_share == 1
+    assert Settings(trace_queue=64, trace_queue_share=0.25).trace_address_share == 16
