@@ -298,7 +298,7 @@ async def test_a_shared_run_goes_on_while_someone_still_waits(
     first = asyncio.create_task(as_caller(one, traces.record(lesson, "blocking", fresh=True)))
     started = await engine.started.get()
     second = asyncio.create_task(as_caller(two, traces.record(lesson, "blocking")))
-    await until(lambda: second_waits(traces, lesson))
+    await until(lambda: second_waits(traces))
     one.gone.set()
     with pytest.raises(CallerGone):
         await first
@@ -308,7 +308,8 @@ async def test_a_shared_run_goes_on_while_someone_still_waits(
     assert engine.cancelled.empty()
 
 
-def second_waits(traces: TraceService, lesson: Any) -> bool:
+def second_waits(traces: TraceService) -> bool:
+    """Both callers wait for the one run (no public view of who waits: a service detail)."""
     return any(flight.waiters == 2 for flight in traces._inflight.values())
 
 

@@ -4,11 +4,12 @@ runs are kept within a storage budget."""
 from __future__ import annotations
 
 import gzip
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from realservers import missing_servers, postgres
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,9 +22,24 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parents[1] / "app" / "samples" / "canonical_trace.json"
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    reason = missing_servers()
+    if reason is not None:
+        pytest.skip(reason)
+    with postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """The embedded SQLite file, and PostgreSQL (bytea; one server for the module, so each
+    test uses run ids and learners of its own)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    store = await Store.open(url)
     yield store
     await store.close()
 
@@ -93,9 +109,9 @@ async def test_a_learner_past_the_budget_loses_their_oldest_runs_only(store: Sto
 
 
 async def test_the_run_just_saved_is_kept_even_alone_past_the_budget(store: Store) -> None:
-    await store.save_run(run("a", learner="me", minutes=0, trace=SAMPLE.read_text()))
+    await store.save_run(run("a", learner="alone", minutes=0, trace=SAMPLE.read_text()))
     await store.save_run(
-        run("b", learner="me", minutes=1, trace=SAMPLE.read_text()), budget_bytes=10
+        run("b", learner="alone", minutes=1, trace=SAMPLE.read_text()), budget_bytes=10
     )
     assert await store.run("a") is None
     assert await store.run("b") is not None
