@@ -94,7 +94,8 @@ class TraceShareUsed(TraceBusy):
 
 
 class TraceTimedOut(TraceServiceError):
-    """The run is still queued or recording after the wait bound; it goes on in the background."""
+    """The run is still queued or recording after the wait bound; it goes on only while someone
+    else waits for it or polls it."""
 
 
 class TraceFailed(TraceServiceError):
@@ -157,6 +158,7 @@ class _InFlight:
     leases: dict[str, float] = field(default_factory=dict)  # learner -> wanted until (loop time)
     recheck: asyncio.TimerHandle | None = None
     stopped: bool = False  # cancelled because nobody wanted it
+    traced: bool = False  # the engine is done: only storing is left, never cancelled
 
 
 class ProgressBoard:
@@ -484,7 +486,7 @@ class TraceService:
         """Cancel the run when nobody waits for it and no lease is left; else check again when
         the first lease runs out."""
         task = flight.task
-        if task is None or task.done() or flight.stopped:
+        if task is None or task.done() or flight.stopped or flight.traced:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
@@ -506,6 +508,7 @@ class TraceService:
             await asyncio.to_thread(_write_source, spec.file, spec.source)
             async with self._queue.turn(flight.ticket):
                 trace = await self._engine.trace(spec.request)
+            flight.traced = True
             run = RecordedRun(
                 id=secrets.token_urlsafe(12),
                 lesson=spec.lesson,
