@@ -15,9 +15,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:  # storage brings SQLAlchemy and Alembic, which `loopscope trace` never needs
-    from loopscope.storage import Retention
+    from loopscope.storage import Retention, RunBudget
 
 DEFAULT_DATA_DIR = Path.home() / ".loopscope"
+MB = 1024 * 1024
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 # A comma-separated list in the environment: LOOPSCOPE_ALLOWED_HOSTS=lab.example.org,10.0.0.5
@@ -78,9 +79,11 @@ class Settings(RunSettings):
     # Retention: recorded runs older than this are dropped, and all but the newest few of
     # identical runs; learners with no progress for this long are forgotten.
     run_retention_days: float = Field(default=30.0, gt=0)
-    # A learner's own recorded runs (Try, Challenge, Project) are kept compressed; past this
-    # many megabytes, their oldest runs are dropped.
+    # Learners' own recorded runs (Try, Challenge, Project) are kept compressed; past this many
+    # megabytes for one learner, their oldest runs are dropped; past the total for all
+    # learners together, the oldest of anyone's.
     run_budget_mb: float = Field(default=20.0, gt=0, le=100_000)
+    run_storage_mb: float = Field(default=2048.0, ge=1, le=10_000_000)
     runs_per_request: int = Field(default=3, ge=1, le=1000)
     idle_learner_days: float = Field(default=365.0, gt=0)
     # How often the server prunes (seconds); 0 turns the schedule off (`loopscope db prune`).
@@ -133,8 +136,12 @@ class Settings(RunSettings):
         return max(1, int(self.trace_queue * self.trace_queue_share))
 
     @property
-    def run_budget_bytes(self) -> int:
-        return int(self.run_budget_mb * 1024 * 1024)
+    def run_budget(self) -> RunBudget:
+        from loopscope.storage import RunBudget
+
+        return RunBudget(
+            per_learner=int(self.run_budget_mb * MB), total=int(self.run_storage_mb * MB)
+        )
 
     @property
     def retention(self) -> Retention:

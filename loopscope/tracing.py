@@ -55,7 +55,7 @@ from loopscope.caller import Caller, current_caller
 from loopscope.datadir import private_dir, write_private
 from loopscope.runqueue import FairQueue, QueueRefused, ShareUsed, Ticket
 from loopscope.settings import Settings
-from loopscope.storage import Store, StoredRun
+from loopscope.storage import RunBudget, Store, StoredRun
 from visualizer import (
     SCHEMA,
     EngineBusy,
@@ -204,13 +204,13 @@ class TraceService:
         queue_size: int = 64,
         address_share: int = 16,
         lease_s: float = LEASE_S,
-        run_budget_bytes: int | None = None,
+        run_budget: RunBudget | None = None,
     ) -> None:
         self._engine = engine
         self._store = store
         self._queue = FairQueue(slots=workers, capacity=queue_size, share=address_share)
         self.lease_s = lease_s
-        self._run_budget_bytes = run_budget_bytes
+        self._run_budget = run_budget
         self.timeout_s = timeout_s
         # A caller waits for the queue too: at most the runs ahead of it, bounded.
         self.wait_s = timeout_s * 2
@@ -532,7 +532,7 @@ class TraceService:
                     run.created_at,
                     learner=flight.owner,
                 ),
-                budget_bytes=self._run_budget_bytes,
+                budget=self._run_budget,
             )
         except EngineBusy as exc:
             self._finish(spec.key, RunProgress("failed", message=str(exc)))
@@ -622,5 +622,5 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,
         address_share=settings.trace_address_share,
-        run_budget_bytes=settings.run_budget_bytes,
+        run_budget=settings.run_budget,
     )

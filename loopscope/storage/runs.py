@@ -7,9 +7,13 @@ configured age, so a learner looping reruns cannot grow the database without bou
 The trace JSON is stored gzip-compressed (``trace_gz``), with the stdlib's ``gzip`` in a
 thread: no new dependency (zstd would need the ``zstandard`` package), and trace JSON
 shrinks about twentyfold (a 5.2 MB trace to 270 KB in 90 ms). Rows written before compression
-keep their text in ``trace`` and read as before. A run of a learner's own code names the
-learner; after each such run is saved, that learner's oldest runs are dropped until what they
-hold is within the budget (the run just saved is always kept).
+keep their text in ``trace`` and read as before.
+
+A run of a learner's own code names the learner. After each such run is saved, that learner's
+oldest runs are dropped until what they hold is within their budget, then the oldest learner
+runs of anyone until all learner runs fit in the total budget (a fresh cookie per run gets a
+fresh per-learner budget; the total one still bounds the disk). The run just saved is always
+kept. Lesson examples are shared, content-addressed and bounded by retention: no budget.
 """
 
 from __future__ import annotations
@@ -21,14 +25,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage.database import Repository, utc
 from loopscope.storage.tables import TraceRunRow
 
+# Runs looked at per trim: each save adds one run, so a few always suffice.
+_TRIM_BATCH: Final = 1000
 # Level 6 (gzip's default): most of level 9's ratio on trace JSON at a third of its time.
 COMPRESS_LEVEL: Final = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RunBudget:
+    """Bytes (compressed) that learner code's stored runs may hold: per learner, and in all."""
+
+    per_learner: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +95,9 @@ async def _read(row: TraceRunRow | None) -> StoredRun | None:
 
 
 class RecordedRuns(Repository):
-    async def save_run(self, run: StoredRun, *, budget_bytes: int | None = None) -> None:
-        """Store ``run`` compressed; a learner's run then trims that learner's oldest runs to
-        ``budget_bytes`` (None: no budget)."""
+    async def save_run(self, run: StoredRun, *, budget: RunBudget | None = None) -> None:
+        """Store ``run`` compressed; a learner's run then trims the oldest learner runs to the
+        ``budget`` (None: no budget)."""
         packed = await asyncio.to_thread(compress, run.trace_json)
         async with self._sessions.begin() as session:
             await session.execute(
@@ -103,8 +117,11 @@ class RecordedRuns(Repository):
                 )
                 .on_conflict_do_nothing()
             )
-            if run.learner is not None and budget_bytes is not None:
-                await _trim_to_budget(session, run.learner, budget_bytes, keep=run.id)
+            if run.learner is not None and budget is not None:
+                mine = TraceRunRow.learner_id == run.learner
+                await _trim(session, mine, budget.per_learner, keep=run.id)
+                anyones = TraceRunRow.learner_id.is_not(None)
+                await _trim(session, anyones, budget.total, keep=run.id)
 
     async def run(self, run_id: str) -> StoredRun | None:
         async with self._sessions() as session:
@@ -162,25 +179,28 @@ class RecordedRuns(Repository):
             return int(await session.scalar(select(func.count()).select_from(TraceRunRow)) or 0)
 
 
-async def _trim_to_budget(session: AsyncSession, learner: str, budget: int, *, keep: str) -> None:
-    """Drop the learner's oldest runs (never ``keep``) until the rest fit in ``budget``."""
-    query = (
-        select(TraceRunRow.id, TraceRunRow.stored_bytes)
-        .where(TraceRunRow.learner_id == learner)
-        .order_by(TraceRunRow.created_at.desc(), TraceRunRow.id.desc())
+async def _trim(
+    session: AsyncSession, which: ColumnElement[bool], budget: int, *, keep: str
+) -> None:
+    """Drop the oldest runs ``which`` selects (never ``keep``) until the rest fit in ``budget``."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(TraceRunRow.stored_bytes), 0)).where(which)
     )
-    rows = (await session.execute(query)).all()
-    total = sum(size for _, size in rows)
-    if total <= budget:
+    excess = int(total or 0) - budget
+    if excess <= 0:
         return
+    oldest = (
+        select(TraceRunRow.id, TraceRunRow.stored_bytes)
+        .where(which, TraceRunRow.id != keep)
+        .order_by(TraceRunRow.created_at, TraceRunRow.id)
+        .limit(_TRIM_BATCH)
+    )
     dropped: list[str] = []
-    for run_id, size in reversed(rows):  # oldest first
-        if total <= budget:
+    for run_id, size in (await session.execute(oldest)).all():
+        if excess <= 0:
             break
-        if run_id == keep:
-            continue
         dropped.append(run_id)
-        total -= size
+        excess -= size
     if dropped:
         await session.execute(
             delete(TraceRunRow)

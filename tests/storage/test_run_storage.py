@@ -13,7 +13,7 @@ from realservers import missing_servers, postgres
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from loopscope.storage import Store, StoredRun
+from loopscope.storage import RunBudget, Store, StoredRun
 from loopscope.storage.tables import TraceRunRow
 
 pytestmark = pytest.mark.anyio
@@ -99,7 +99,8 @@ async def test_a_learner_past_the_budget_loses_their_oldest_runs_only(store: Sto
     budget = int(size * 2.5)  # room for two runs of this size
     for minute in range(4):
         await store.save_run(
-            run(f"mine-{minute}", learner="me", minutes=minute, trace=big), budget_bytes=budget
+            run(f"mine-{minute}", learner="me", minutes=minute, trace=big),
+            budget=RunBudget(per_learner=budget, total=100 * budget),
         )
     kept = [r for r in ("mine-0", "mine-1", "mine-2", "mine-3") if await store.run(r)]
     assert kept == ["mine-2", "mine-3"]
@@ -111,7 +112,25 @@ async def test_a_learner_past_the_budget_loses_their_oldest_runs_only(store: Sto
 async def test_the_run_just_saved_is_kept_even_alone_past_the_budget(store: Store) -> None:
     await store.save_run(run("a", learner="alone", minutes=0, trace=SAMPLE.read_text()))
     await store.save_run(
-        run("b", learner="alone", minutes=1, trace=SAMPLE.read_text()), budget_bytes=10
+        run("b", learner="alone", minutes=1, trace=SAMPLE.read_text()),
+        budget=RunBudget(per_learner=10, total=10),
     )
     assert await store.run("a") is None
     assert await store.run("b") is not None
+
+
+async def test_fresh_cookies_each_within_budget_are_bounded_by_the_total(store: Store) -> None:
+    """The disk-filling loop of issue 14: a new learner per run. Each learner is within their
+    own budget; the total one drops the oldest learner runs, never a lesson example's."""
+    big = SAMPLE.read_text()
+    await store.save_run(run("t-example", minutes=-10, trace=big))
+    size = (await row(store, "t-example")).stored_bytes
+    budget = RunBudget(per_learner=100 * size, total=int(size * 3.5))
+    for n in range(6):
+        await store.save_run(
+            run(f"t-cookie-{n}", learner=f"t-fresh-{n}", minutes=1000 + n, trace=big),
+            budget=budget,
+        )
+    kept = [n for n in range(6) if await store.run(f"t-cookie-{n}") is not None]
+    assert kept == [3, 4, 5]
+    assert await store.run("t-example") is not None
