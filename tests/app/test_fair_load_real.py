@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_factories import SLUG as _UNUSED  # noqa: F401  (keeps the tests/app path on sys.path)
 from app_helpers import token_in
 from realservers import app_server
 

@@ -170,6 +170,7 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(
         ("LOOPSCOPE_TRACE_QUEUE_SHARE", "0"),
         ("LOOPSCOPE_TRACE_QUEUE_SHARE", "1.5"),
         ("LOOPSCOPE_RUN_BUDGET_MB", "0"),
+        ("LOOPSCOPE_RUN_STORAGE_MB", "0.5"),
     ],
 )
 def test_the_fair_load_settings_refuse_values_out_of_bounds(
