@@ -61,6 +61,7 @@ def fuzz(count: int) -> Counter[str]:
             trace_prestart=False,
             prune_interval_s=0,
             run_rate="1000000/minute",
+            run_rate_per_address="1000000/minute",
             allowed_hosts=("testserver",),
         )
         app = create_app(config, catalog=make_catalog())

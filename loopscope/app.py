@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from lessons import Catalog, Lesson, load_catalog
 from loopscope import errors
 from loopscope.assets import HashedStaticFiles
+from loopscope.caller import CallerMiddleware
+from loopscope.datadir import secure_data_dir
 from loopscope.guards import RequestGuards
 from loopscope.headers import SecurityHeaders
 from loopscope.learner import LearnerMiddleware
@@ -46,7 +49,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.lessons = {
             lesson.slug: LessonContext.build(lesson, _renderer(lesson)) for lesson in loaded.lessons
         }
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(  # 0700, its files 0600, also when made wider before
+            secure_data_dir, settings.data_dir, embedded_database=settings.embedded_database
+        )
         # Several processes (a Redis URL) share the database: what each keeps about learners
         # is checked against the database before it is used (``storage/learnercache.py``).
         app.state.store = await Store.open(
@@ -76,7 +81,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.run_limiter = RunLimiter(settings.run_rate, settings.run_rate_storage)
+    app.state.run_limiter = RunLimiter(
+        settings.run_rate, settings.run_rate_storage, per_address=settings.run_rate_per_address
+    )
     app.state.templates = Templates(TEMPLATES_DIR, static, auto_reload=settings.dev)
     app.mount("/static", static, name="static")
     for router in ROUTERS:
@@ -84,6 +91,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     errors.register(app)
     # Outermost last: every response gets the security headers, a bad Host or an oversized
     # head is refused before the learner cookie is read.
+    app.add_middleware(CallerMiddleware)  # inside: it reads the learner
     app.add_middleware(LearnerMiddleware, secret_key=settings.resolved_secret_key)
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False

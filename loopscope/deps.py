@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request
 
 from lessons.models import ModeName
+from loopscope.caller import address_key
 from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
 from loopscope.practice import Practice
-from loopscope.ratelimit import RunLimiter, run_key, too_many_runs_message
+from loopscope.ratelimit import RunLimiter, too_many_runs_message
 from loopscope.storage import Store
 from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
@@ -127,10 +128,14 @@ LearnerStateDep = Annotated[LearnerState, Depends(get_learner_state)]
 
 
 async def allow_run(request: Request, learner: LearnerDep) -> None:
-    """Count a run against the learner's limit; over it, 429 with Retry-After (the error page,
-    or its fragment for htmx)."""
+    """Count a run against the learner's and the client address's limits; over either, 429 with
+    Retry-After (the error page, or its fragment for htmx)."""
     limiter: RunLimiter = request.app.state.run_limiter
-    verdict = await limiter.take(run_key(request, learner))
+    client = request.client
+    verdict = await limiter.take(
+        learner="" if learner.is_new else learner.id,
+        address=address_key(client.host if client is not None else None),
+    )
     if not verdict.allowed:
         raise HTTPException(
             status_code=429,

@@ -24,7 +24,13 @@ from lessons import LessonError
 from loopscope import headers
 from loopscope.knobs import KnobError
 from loopscope.templating import Templates
-from loopscope.tracing import TraceBusy, TraceServiceError, TraceTimedOut
+from loopscope.tracing import (
+    CallerGone,
+    TraceBusy,
+    TraceServiceError,
+    TraceShareUsed,
+    TraceTimedOut,
+)
 
 log = logging.getLogger("loopscope")
 
@@ -83,8 +89,15 @@ async def knob_error(request: Request, exc: Exception) -> Response:
 
 
 async def trace_error(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, TraceBusy):
+    if isinstance(exc, TraceShareUsed):
+        message = (
+            "Runs from your network address already hold their share of the queue."
+            " Try again when one of them is done."
+        )
+    elif isinstance(exc, TraceBusy):
         message = "Every trace worker is busy and the queue is full. Try again in a moment."
+    elif isinstance(exc, CallerGone):
+        message = "The run was stopped: the page that asked for it was closed."
     elif isinstance(exc, TraceTimedOut):
         message = "The run is still recording. Reload in a moment and it will be there."
     else:

@@ -25,7 +25,7 @@ from typing import Final
 from lessons.expectations import Checked, RunSpec
 from lessons.judge import judge
 from loopscope.storage.work import Attempt, CheckOutcome, LearnerWork
-from loopscope.tracing import RecordedRun, TraceService, TraceServiceError
+from loopscope.tracing import CallerGone, RecordedRun, TraceService, TraceServiceError
 from visualizer import SandboxStatus, SandboxUnavailable, Trace, TraceError
 
 MAX_CODE_BYTES: Final = 20_000
@@ -163,6 +163,8 @@ class Practice:
             run = await self._traces.record_source(
                 lesson, f"{place}/{spec.id}", code, spec.call, fresh=True
             )
+        except CallerGone:
+            raise  # nobody is left to see the verdict: no attempt is kept
         except (TraceServiceError, TraceError) as exc:
             return str(exc)
         await self._work.save_source(run.id, lesson, code)

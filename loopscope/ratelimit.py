@@ -1,14 +1,18 @@
-"""Per-learner limits on anything that starts a run, counted by the `limits` library.
+"""Limits on anything that starts a run, per learner and per client address, counted by the
+`limits` library.
 
-    limiter = RunLimiter("12/minute")
-    verdict = await limiter.take("learner-id")
+    limiter = RunLimiter("12/minute", per_address="60/minute")
+    verdict = await limiter.take(learner="3f…", address="203.0.113.7")
     verdict.allowed, verdict.retry_after_s      # False, 37: wait 37 s
 
 A moving window: at most N runs in any window of the given length, so a burst at the edge of
-one minute cannot be followed at once by another. The key is the learner's id from the signed
-cookie; a request without a valid cookie is counted by its client address instead, so dropping
-the cookie does not reset the count. Counts live in this process by default; several processes
-share them through Redis (``Settings.run_rate_storage``).
+one minute cannot be followed at once by another. A run counts against both the learner (the
+id in the signed cookie) and the client address (``loopscope.caller.address_key``: behind a
+trusted proxy, the forwarded address), and is allowed only when both have room, so fetching a
+fresh cookie for every run does not reset anything: the address's count still holds. The
+address's rate is higher than a learner's, since a classroom may share one address. A refused
+run counts against neither. Counts live in this process by default; several processes share
+them through Redis (``Settings.run_rate_storage``).
 """
 
 from __future__ import annotations
@@ -17,12 +21,9 @@ import math
 import time
 from dataclasses import dataclass
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.requests import Request
-
-from loopscope.learner import Learner
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,27 +33,39 @@ class Verdict:
 
 
 class RunLimiter:
-    """Counts runs per key; ``take`` counts one and says whether it was allowed."""
+    """Counts runs per learner and per address; ``take`` counts one where both allow it."""
 
-    def __init__(self, rate: str, storage_url: str = "async+memory://") -> None:
+    def __init__(
+        self, rate: str, storage_url: str = "async+memory://", *, per_address: str | None = None
+    ) -> None:
         self.rate = parse(rate)
+        self.address_rate = parse(per_address) if per_address is not None else None
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
 
-    async def take(self, key: str) -> Verdict:
-        if await self._limiter.hit(self.rate, "runs", key):
-            return Verdict(allowed=True)
-        stats = await self._limiter.get_window_stats(self.rate, "runs", key)
-        return Verdict(
-            allowed=False, retry_after_s=max(1, math.ceil(stats.reset_time - time.time()))
-        )
+    def _limits(self, learner: str, address: str) -> list[tuple[RateLimitItem, str]]:
+        found = [] if not learner else [(self.rate, f"learner:{learner}")]
+        if self.address_rate is not None:
+            found.append((self.address_rate, f"addr:{address}"))
+        elif not learner:  # no learner, no address rate: the address gets a learner's rate
+            found.append((self.rate, f"addr:{address}"))
+        return found
 
+    async def take(self, *, learner: str, address: str) -> Verdict:
+        limits = self._limits(learner, address)
+        waits = [await self._refused_for(rate, key) for rate, key in limits]
+        if any(waits):
+            return Verdict(allowed=False, retry_after_s=max(waits))
+        for rate, key in limits:
+            if not await self._limiter.hit(rate, "runs", key):  # raced: another run came first
+                return Verdict(allowed=False, retry_after_s=await self._refused_for(rate, key))
+        return Verdict(allowed=True)
 
-def run_key(request: Request, learner: Learner) -> str:
-    """Whose runs these are: the learner, or the client address for a cookieless request."""
-    if not learner.is_new:
-        return f"learner:{learner.id}"
-    client = request.client
-    return f"addr:{client.host if client is not None else 'unknown'}"
+    async def _refused_for(self, rate: RateLimitItem, key: str) -> int:
+        """0 when ``key`` has room under ``rate``; else seconds until it has."""
+        if await self._limiter.test(rate, "runs", key):
+            return 0
+        stats = await self._limiter.get_window_stats(rate, "runs", key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
 
 def too_many_runs_message(retry_after_s: int) -> str:

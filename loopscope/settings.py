@@ -15,9 +15,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:  # storage brings SQLAlchemy and Alembic, which `loopscope trace` never needs
-    from loopscope.storage import Retention
+    from loopscope.storage import Retention, RunBudget
 
 DEFAULT_DATA_DIR = Path.home() / ".loopscope"
+MB = 1024 * 1024
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 # A comma-separated list in the environment: LOOPSCOPE_ALLOWED_HOSTS=lab.example.org,10.0.0.5
@@ -60,11 +61,17 @@ class Settings(RunSettings):
     trace_queue: int = Field(default=64, ge=1, le=256)
     # Start the trace workers with the app (in the background); off, they start on first use.
     trace_prestart: bool = True
+    # The share of the queue one client address may hold (runs waiting or running); turns go
+    # round-robin between addresses, and between learners within one.
+    trace_queue_share: float = Field(default=0.25, gt=0, le=1)
     # Perf measures one comparison at a time; a request waits this long for its turn, then 503.
     perf_wait_s: float = Field(default=10.0, gt=0, le=120)
 
     # Runs a learner may start (knob reruns, "measure again"), in the `limits` notation.
     run_rate: str = "12/minute"
+    # Runs one client address may start (behind a trusted proxy: the forwarded address; IPv6:
+    # its /64), whatever cookies it sends. Higher than a learner's: a classroom may share one.
+    run_rate_per_address: str = "60/minute"
     # Where the rate limiter counts: in this process, or e.g. "async+redis://host:6379" when
     # several processes serve the app.
     run_rate_storage: str = "async+memory://"
@@ -72,6 +79,11 @@ class Settings(RunSettings):
     # Retention: recorded runs older than this are dropped, and all but the newest few of
     # identical runs; learners with no progress for this long are forgotten.
     run_retention_days: float = Field(default=30.0, gt=0)
+    # Learners' own recorded runs (Try, Challenge, Project) are kept compressed; past this many
+    # megabytes for one learner, their oldest runs are dropped; past the total for all
+    # learners together, the oldest of anyone's.
+    run_budget_mb: float = Field(default=20.0, gt=0, le=100_000)
+    run_storage_mb: float = Field(default=2048.0, ge=1, le=10_000_000)
     runs_per_request: int = Field(default=3, ge=1, le=1000)
     idle_learner_days: float = Field(default=365.0, gt=0)
     # How often the server prunes (seconds); 0 turns the schedule off (`loopscope db prune`).
@@ -101,7 +113,7 @@ class Settings(RunSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("run_rate")
+    @field_validator("run_rate", "run_rate_per_address")
     @classmethod
     def _check_rate(cls, value: str) -> str:
         from limits import parse  # a tenth of a second: `loopscope trace` never needs it
@@ -113,6 +125,23 @@ class Settings(RunSettings):
     def trace_pool(self) -> int:
         """Warm workers the engine keeps: ``trace_warm``, never fewer than run at once."""
         return max(self.trace_warm, self.trace_workers)
+
+    @property
+    def trace_address_share(self) -> int:
+        """Runs one address may hold in the queue (waiting or running): at least one.
+
+        >>> Settings(trace_queue=64, trace_queue_share=0.25).trace_address_share
+        16
+        """
+        return max(1, int(self.trace_queue * self.trace_queue_share))
+
+    @property
+    def run_budget(self) -> RunBudget:
+        from loopscope.storage import RunBudget
+
+        return RunBudget(
+            per_learner=int(self.run_budget_mb * MB), total=int(self.run_storage_mb * MB)
+        )
 
     @property
     def retention(self) -> Retention:
@@ -136,6 +165,11 @@ class Settings(RunSettings):
     public_url: str = ""
 
     @property
+    def embedded_database(self) -> bool:
+        """The database is the SQLite file in ``data_dir`` (no ``database_url``)."""
+        return not self.database_url
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -145,11 +179,12 @@ class Settings(RunSettings):
     def resolved_secret_key(self) -> str:
         if self.secret_key:
             return self.secret_key
-        key_file = self.data_dir / "secret.key"
+        from loopscope.datadir import KEY_FILE, private_dir, write_private
+
+        key_file = self.data_dir / KEY_FILE
         if key_file.exists():
             return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         key = secrets.token_urlsafe(32)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
+        write_private(key_file, key)  # 0600 from its first byte
         return key

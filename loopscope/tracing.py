@@ -17,9 +17,20 @@ keeps working.
 is (queued with how many ahead, running, done, failed) and ``wait(key)`` waits for it: that is
 what lets a page show "recording a real run…" and fill it in when the run is done.
 
+Fair load. Runs wait for a worker in a ``FairQueue`` (``loopscope.runqueue``): turns go
+round-robin between client addresses and learners (``loopscope.caller`` says who is asking),
+and one address holds at most its share of the queue. A run is kept only while someone wants
+it: a request waiting for it in ``wait``, or a page that asked for it (``submit``) and polls
+its ``progress`` (each call keeps it wanted for ``lease_s``). When the last one leaves (the
+client disconnected, or its wait ran out and it was answered 503) the run is cancelled, and
+the engine kills its worker and sandbox.
+
     TraceServiceError
-     ├── TraceBusy       the engine's queue is full (wraps EngineBusy): try again shortly
-     ├── TraceTimedOut   the run did not finish within the wait bound; it keeps recording
+     ├── TraceBusy       the queue is full: try again shortly
+     │    └── TraceShareUsed  this client address already holds its share of the queue
+     ├── TraceTimedOut   the run did not finish within the wait bound (the run is then stopped
+     │                   unless someone else still waits for it or polls it)
+     ├── CallerGone      the client went away while waiting; the run is stopped likewise
      └── TraceFailed     the engine could not record the run (wraps the engine's TraceError)
 """
 
@@ -40,8 +51,11 @@ from cachetools import LRUCache
 from pydantic import ValidationError
 
 from lessons import Lesson, UnknownItem
+from loopscope.caller import Caller, current_caller
+from loopscope.datadir import private_dir, write_private
+from loopscope.runqueue import FairQueue, QueueRefused, ShareUsed, Ticket
 from loopscope.settings import Settings
-from loopscope.storage import Store, StoredRun
+from loopscope.storage import RunBudget, Store, StoredRun
 from visualizer import (
     SCHEMA,
     EngineBusy,
@@ -62,6 +76,9 @@ _CACHE_BYTES: Final = 16 * 1024 * 1024
 _FINISHED_KEPT: Final = 256
 RUN_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{8,64}$"
 RUN_KEY_PATTERN: Final = r"^[0-9a-f]{32}$"
+# A page that asked for a run and polls it (every 500 ms) keeps it wanted this long per poll.
+LEASE_S: Final = 10.0
+STOPPED_MESSAGE: Final = "the run was stopped: nobody was waiting for it any more"
 
 
 class TraceServiceError(Exception):
@@ -72,12 +89,21 @@ class TraceBusy(TraceServiceError):
     """Every trace worker is busy and the queue is full."""
 
 
+class TraceShareUsed(TraceBusy):
+    """This client address already holds its share of the queue."""
+
+
 class TraceTimedOut(TraceServiceError):
-    """The run is still queued or recording after the wait bound; it goes on in the background."""
+    """The run is still queued or recording after the wait bound; it goes on only while someone
+    else waits for it or polls it."""
 
 
 class TraceFailed(TraceServiceError):
     """The engine could not record the run (bad input, a worker that died, a hard limit)."""
+
+
+class CallerGone(TraceServiceError):
+    """The client disconnected while its request waited for the run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +150,15 @@ class _Spec:
 @dataclass(slots=True)
 class _InFlight:
     spec: _Spec
-    seq: int
+    ticket: Ticket
+    owner: str | None  # the learner whose stored runs it counts against (learner code only)
     state: RunState = "queued"
-    accepted: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[RecordedRun] | None = None
+    waiters: int = 0  # requests inside ``wait`` for it
+    leases: dict[str, float] = field(default_factory=dict)  # learner -> wanted until (loop time)
+    recheck: asyncio.TimerHandle | None = None
+    stopped: bool = False  # cancelled because nobody wanted it
+    traced: bool = False  # the engine is done: only storing is left, never cancelled
 
 
 class ProgressBoard:
@@ -169,9 +200,17 @@ class TraceService:
         source_dir: Path,
         board: ProgressBoard | None = None,
         measure_wait_s: float = 10.0,
+        workers: int = 2,
+        queue_size: int = 64,
+        address_share: int = 16,
+        lease_s: float = LEASE_S,
+        run_budget: RunBudget | None = None,
     ) -> None:
         self._engine = engine
         self._store = store
+        self._queue = FairQueue(slots=workers, capacity=queue_size, share=address_share)
+        self.lease_s = lease_s
+        self._run_budget = run_budget
         self.timeout_s = timeout_s
         # A caller waits for the queue too: at most the runs ahead of it, bounded.
         self.wait_s = timeout_s * 2
@@ -187,7 +226,6 @@ class TraceService:
         self._cache: LRUCache[str, _Cached] = LRUCache(
             maxsize=_CACHE_BYTES, getsizeof=lambda cached: cached.size
         )
-        self._seq = 0
         # Measurements whose timings are compared (Perf) take turns: two recording at once
         # on a 2-core machine would distort each other's wall times and stalls. A turn is
         # waited for at most measure_wait_s (then TraceBusy: a 503 with Retry-After).
@@ -258,19 +296,11 @@ class TraceService:
             if stored is not None:
                 self._finish(spec.key, RunProgress("done", run_id=stored.id))
                 return spec.key
+        caller = current_caller()
         flight = self._inflight.get(spec.key)
         if flight is None:
-            flight = self._launch(spec)
-        assert flight.task is not None
-        accepted = asyncio.ensure_future(flight.accepted.wait())
-        try:
-            await asyncio.wait(
-                {flight.task, accepted}, timeout=self.wait_s, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            accepted.cancel()
-        if flight.task.done():
-            flight.task.result()  # raises TraceBusy / TraceFailed
+            flight = self._launch(spec, caller)  # raises TraceBusy
+        self._lease(flight, caller)
         return spec.key
 
     async def submit_source(
@@ -321,16 +351,14 @@ class TraceService:
         return cached.run if cached is not None else await self._remember(stored)
 
     async def wait(self, key: str) -> RecordedRun:
-        """The run for ``key``, waiting for it if it is still recording (up to ``wait_s``)."""
+        """The run for ``key``, waiting for it if it is still recording (up to ``wait_s``).
+
+        Raises ``TraceTimedOut`` past the bound and ``CallerGone`` when the request's client
+        disconnects; either way this caller no longer wants the run (see the module docstring).
+        """
         flight = self._inflight.get(key)
         if flight is not None and flight.task is not None:
-            try:
-                async with asyncio.timeout(self.wait_s):
-                    return await asyncio.shield(flight.task)
-            except TimeoutError:
-                raise TraceTimedOut(
-                    "the run is still recording; it will be ready in a moment"
-                ) from None
+            return await self._wait_for(flight, flight.task)
         progress = self._finished.get(key)
         if progress is not None and progress.run_id is not None:
             found = await self.get(progress.run_id)
@@ -359,16 +387,15 @@ class TraceService:
         return await self._remember(stored) if stored is not None else None
 
     def progress(self, key: str) -> RunProgress | None:
-        """Queued (with how many queued runs are ahead), running, done or failed; None: unknown."""
+        """Queued (with how many runs will start before it), running, done or failed; None:
+        unknown. Asking keeps the run wanted for ``lease_s`` more (a page polling it)."""
         flight = self._inflight.get(key)
         if flight is None:
             return self._finished.get(key)
+        self._lease(flight, current_caller())
         if flight.state != "queued":
             return RunProgress(flight.state)
-        ahead = sum(
-            1 for f in self._inflight.values() if f.state == "queued" and f.seq < flight.seq
-        )
-        return RunProgress("queued", ahead=ahead)
+        return RunProgress("queued", ahead=self._queue.ahead(flight.ticket))
 
     # -- inside --------------------------------------------------------------------------------
 
@@ -395,9 +422,17 @@ class TraceService:
             request,
         )
 
-    def _launch(self, spec: _Spec) -> _InFlight:
-        self._seq += 1
-        flight = _InFlight(spec, self._seq)
+    def _launch(self, spec: _Spec, caller: Caller | None) -> _InFlight:
+        address = caller.address if caller is not None else ""
+        learner = caller.learner if caller is not None else ""
+        try:
+            ticket = self._queue.admit(address=address, learner=learner)
+        except ShareUsed as exc:
+            raise TraceShareUsed(str(exc)) from None
+        except QueueRefused as exc:
+            raise TraceBusy(str(exc)) from None
+        owner = (learner or None) if spec.request.origin == "learner" else None
+        flight = _InFlight(spec, ticket, owner)
         self._inflight[spec.key] = flight
         self._keys[spec.request] = spec.key
         flight.task = asyncio.create_task(self._run(flight))
@@ -409,14 +444,71 @@ class TraceService:
         flight = self._inflight.get(key) if key is not None else None
         if flight is not None:
             flight.state = state
-            flight.accepted.set()
+
+    # -- who still wants a run -----------------------------------------------------------------
+
+    async def _wait_for(self, flight: _InFlight, task: asyncio.Task[RecordedRun]) -> RecordedRun:
+        caller = current_caller()
+        flight.waiters += 1
+        wanted = False  # when this wait ends early, does this caller still want the run?
+        try:
+            async with _watching(caller) as gone:
+                gone_wait = asyncio.ensure_future(gone.wait())
+                try:
+                    await asyncio.wait(
+                        {task, gone_wait}, timeout=self.wait_s, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    gone_wait.cancel()
+            if task.done():
+                wanted = True
+                return task.result()
+            if gone.is_set():
+                raise CallerGone("the page that asked for this run was closed")
+            raise TraceTimedOut("the run is still recording; it will be ready in a moment")
+        finally:
+            flight.waiters -= 1
+            if not wanted:
+                flight.leases.pop(caller.learner if caller is not None else "", None)
+            self._stop_if_unwanted(flight)
+
+    def _lease(self, flight: _InFlight, caller: Caller | None) -> None:
+        loop = asyncio.get_running_loop()
+        flight.leases[caller.learner if caller is not None else ""] = loop.time() + self.lease_s
+        if flight.recheck is None:
+            flight.recheck = loop.call_later(self.lease_s, self._recheck, flight)
+
+    def _recheck(self, flight: _InFlight) -> None:
+        flight.recheck = None
+        self._stop_if_unwanted(flight)
+
+    def _stop_if_unwanted(self, flight: _InFlight) -> None:
+        """Cancel the run when nobody waits for it and no lease is left; else check again when
+        the first lease runs out."""
+        task = flight.task
+        if task is None or task.done() or flight.stopped or flight.traced:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for learner, until in list(flight.leases.items()):
+            if until <= now:
+                del flight.leases[learner]
+        if flight.waiters or flight.leases:
+            if not flight.waiters and flight.recheck is None:
+                flight.recheck = loop.call_at(min(flight.leases.values()), self._recheck, flight)
+            return
+        flight.stopped = True
+        log.info("run %s is stopped: nobody wants it any more", flight.spec.key)
+        task.cancel()
 
     async def _run(self, flight: _InFlight) -> RecordedRun:
         spec = flight.spec
         try:
             await self._ensure_started()
             await asyncio.to_thread(_write_source, spec.file, spec.source)
-            trace = await self._engine.trace(spec.request)
+            async with self._queue.turn(flight.ticket):
+                trace = await self._engine.trace(spec.request)
+            flight.traced = True
             run = RecordedRun(
                 id=secrets.token_urlsafe(12),
                 lesson=spec.lesson,
@@ -438,7 +530,9 @@ class TraceService:
                     run.knobs,
                     trace_json,
                     run.created_at,
-                )
+                    learner=flight.owner,
+                ),
+                budget=self._run_budget,
             )
         except EngineBusy as exc:
             self._finish(spec.key, RunProgress("failed", message=str(exc)))
@@ -447,9 +541,13 @@ class TraceService:
             self._finish(spec.key, RunProgress("failed", message=str(exc)))
             raise TraceFailed(str(exc)) from exc
         except BaseException:
-            self._finish(spec.key, RunProgress("failed", message="the run was interrupted"))
+            message = STOPPED_MESSAGE if flight.stopped else "the run was interrupted"
+            self._finish(spec.key, RunProgress("failed", message=message))
             raise
         finally:
+            self._queue.drop(flight.ticket)  # a run that failed before its turn
+            if flight.recheck is not None:
+                flight.recheck.cancel()
             self._inflight.pop(spec.key, None)
             self._keys.pop(spec.request, None)
         self._cache[run.id] = _Cached(run, size)
@@ -485,10 +583,16 @@ class TraceService:
 def _write_source(file: Path, source: str) -> None:
     if file.exists():
         return
-    file.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(file.parent)  # the data folder is private (``loopscope.datadir``)
     partial = file.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    partial.write_text(source)
+    write_private(partial, source)
     partial.replace(file)
+
+
+def _watching(caller: Caller | None) -> contextlib.AbstractAsyncContextManager[asyncio.Event]:
+    if caller is None:
+        return contextlib.nullcontext(asyncio.Event())  # no client to lose (a timer, the CLI)
+    return caller.watching()
 
 
 def _retrieve(task: asyncio.Task[RecordedRun]) -> None:
@@ -515,4 +619,8 @@ def trace_service(settings: Settings, store: Store) -> TraceService:
         source_dir=settings.data_dir / "sources",
         board=board,
         measure_wait_s=settings.perf_wait_s,
+        workers=settings.trace_workers,
+        queue_size=settings.trace_queue,
+        address_share=settings.trace_address_share,
+        run_budget=settings.run_budget,
     )

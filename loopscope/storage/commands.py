@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+from loopscope.datadir import secure_data_dir
 from loopscope.storage.store import Pruned, Retention, Store
 
 if TYPE_CHECKING:
@@ -11,7 +13,9 @@ if TYPE_CHECKING:
 
 
 async def _open(settings: Settings) -> Store:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(
+        secure_data_dir, settings.data_dir, embedded_database=settings.embedded_database
+    )
     return await Store.open(settings.resolved_database_url)  # upgrades on the way
 
 

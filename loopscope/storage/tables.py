@@ -7,7 +7,8 @@
     quiz_answers       one answer per question per quiz round; the first one wins
     lesson_progress    per learner and lesson: where they left off, and the current quiz round
     mode_visits        per learner, lesson and mode: first and last visit
-    trace_runs         a recorded trace of a lesson example (the trace JSON), by run id
+    trace_runs         a recorded trace (its JSON, gzip-compressed), by run id; learner code's
+                       runs name their learner, whose stored bytes have a budget
     drafts             a learner's code in the editor, per lesson and place (try, challenge/id)
     run_sources        the learner code a recorded run ran
     attempts           a checked attempt at a challenge or milestone, check by check (JSON)
@@ -30,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -120,8 +122,14 @@ class TraceRunRow(Base):
     example: Mapped[str] = mapped_column(ID)
     call: Mapped[str] = mapped_column(Text)
     knobs: Mapped[str] = mapped_column(Text)  # JSON list of [id, value] pairs
-    trace: Mapped[str] = mapped_column(Text)  # the trace JSON, as ``loopscope trace --json``
+    # The trace JSON, as ``loopscope trace --json``: rows from before 0007 hold it here as text;
+    # newer rows leave it empty and hold it gzip-compressed in ``trace_gz``.
+    trace: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trace_gz: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The learner whose own code it ran (Try, Challenge, Project); empty for lesson examples.
+    learner_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
+    stored_bytes: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 # --- a learner's own work (loopscope.storage.work) ---------------------------------------

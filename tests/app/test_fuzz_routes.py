@@ -51,6 +51,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         trace_prestart=False,
         prune_interval_s=0,
         run_rate="100000/minute",  # the limiter has its own tests; here every form runs
+        run_rate_per_address="100000/minute",
     )
     app = create_app(settings, catalog=make_catalog())
     with (

@@ -1,9 +1,12 @@
-"""A flood of runs fills the trace queue: the excess gets clean 503s, pages stay fast."""
+"""A flood of runs fills the trace queue: the excess gets clean 503s, pages stay fast, and the
+engine is never handed more runs than its workers (the service's fair queue holds the rest)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, csrf_token
@@ -14,15 +17,17 @@ from trace_fakes import FakeEngine
 from lessons import Catalog
 from loopscope.app import create_app
 from loopscope.settings import Settings
+from loopscope.tracing import TraceService
 from visualizer import EngineBusy, Trace, TraceRequest
 
 pytestmark = pytest.mark.anyio
 
-CAPACITY = 3  # runs the fake engine holds (running or queued) before it refuses
+WORKERS, QUEUE = 1, 2
+CAPACITY = WORKERS + QUEUE  # runs the service holds (running or queued) before it refuses
 
 
 class BoundedEngine(FakeEngine):
-    """Like the real engine: a bounded queue, EngineBusy past it; runs wait for the gate."""
+    """Refuses a run past its workers (the service must queue them); runs wait for the gate."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,8 +35,8 @@ class BoundedEngine(FakeEngine):
         self.holding = 0
 
     async def trace(self, request: TraceRequest) -> Trace:
-        if self.holding >= CAPACITY:
-            raise EngineBusy(f"all trace workers are busy and {CAPACITY} traces are waiting")
+        if self.holding >= WORKERS:
+            raise EngineBusy(f"the service handed {self.holding + 1} runs to {WORKERS} workers")
         self.holding += 1
         try:
             return await super().trace(request)
@@ -46,7 +51,25 @@ def engine() -> FakeEngine:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"run_rate": "1000/minute"})
+    return settings.model_copy(
+        update={"run_rate": "1000/minute", "run_rate_per_address": "1000/minute"}
+    )
+
+
+@pytest.fixture
+async def running(app: FastAPI, engine: FakeEngine, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    async with app.router.lifespan_context(app):
+        app.state.traces = TraceService(
+            engine,  # type: ignore[arg-type]
+            app.state.store,
+            timeout_s=5.0,
+            source_dir=tmp_path / "sources",
+            workers=WORKERS,
+            queue_size=QUEUE,
+            address_share=64,  # one client here: only the capacity counts
+        )
+        engine.on_progress = app.state.traces.on_engine_progress
+        yield app
 
 
 @pytest.fixture
