@@ -160,12 +160,12 @@ def _evaluate(
     try:
         awaitable: object = eval(expression, namespace)
     except NameError as error:
-        raise BadCall(f"--call {call!r}: {error}") from None
+        raise BadCall(f"The call {call!r}: {error}") from None
     kind = awaitable_kind(awaitable)
     if kind is not None:
         if isinstance(awaitable, types.GeneratorType):
             awaitable.close()
-        raise NotAwaitable(f"--call {call!r} gives {kind}, which cannot be awaited")
+        raise NotAwaitable(f"The call {call!r} gives {kind}, which cannot be awaited")
     if isinstance(awaitable, types.CoroutineType):
         probes.root_frame = awaitable.cr_frame
         code = awaitable.cr_code
