@@ -133,19 +133,22 @@ Outcome = tuple[bool, str, int | None]
 
 def _returns(check: Returns, trace: Trace) -> Outcome:
     last = step_at(trace, None)
+    # What was expected, in words: the value itself, never the pattern that checks it.
+    want = check.equals if check.equals is not None else check.looks_like
+    expected = f"expected {want}" if want else "expected the value the check describes"
     if trace.error is not None:
-        return False, f"it raised {trace.error.type}: {trace.error.message}", _error_step(trace)
+        said = f": {trace.error.message}" if trace.error.message.strip() else ""
+        detail = f"it raised {trace.error.type}{said} instead of returning; {expected}"
+        return False, detail, _error_step(trace)
     if trace.result is None:
-        return False, "it returned nothing that could be read", last
+        return False, f"it returned nothing that could be read; {expected}", last
     seen = trace.result
     if check.equals is not None:
         ok = seen == check.equals
-        want = check.equals
     else:
         assert check.matches is not None
         ok = re.fullmatch(check.matches, seen, flags=re.DOTALL) is not None
-        want = f"a value matching {check.matches}"
-    detail = f"it returned {_short(seen)}" + ("" if ok else f", expected {_short(want)}")
+    detail = f"it returned {_short(seen)}" + ("" if ok else f", {expected}")
     return ok, detail, last
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, SupportsIndex
 
+from visualizer.appdriver import shown_call
 from visualizer.capture import captured
 from visualizer.display import cut, display, full_repr
 from visualizer.errors import BadCall, NotAwaitable
@@ -176,7 +177,7 @@ def _evaluate(
                 t_ms=recorder.now_ms(),
                 line=code.co_firstlineno,
                 frame=code.co_name,
-                call=call.strip(),
+                call=shown_call(call),
                 shown=display(awaitable),
                 changes={n: display(scope[n]) for n in names if n in scope},
             )

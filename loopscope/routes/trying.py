@@ -15,6 +15,7 @@ again; where the sandbox cannot start, the editor and Run are off and the page s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
@@ -41,6 +42,7 @@ from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, stopped_early, try_view
 from loopscope.views.visual import clamp_step, player_view, transcript
 from visualizer import SandboxUnavailable
+from visualizer.appdriver import shown_call
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,7 +187,8 @@ async def try_run_page(
 
 def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[str, Any]:
     """What Visual's ``player`` block needs to replay a learner's run."""
-    player = player_view(found.run, step=step, source=found.source, title=YOUR_CODE)
+    run = replace(found.run, call=shown_call(found.run.call))  # a check's driver stays unnamed
+    player = player_view(run, step=step, source=found.source, title=YOUR_CODE)
     return {"player": player, "steps_url": steps_url}
 
 
