@@ -216,7 +216,9 @@ def _clients(check: Clients, trace: Trace) -> Outcome:
         numbers = {r.client for r in requests if r.client is not None}
         clients = [c for c in made if c.number in numbers]
         what = "sent the upstream requests"
-    first = step_of_line(trace, clients[0].line) if clients else step_at(trace, None)
+    # The evidence is the step under way when a client was made (entering ``async with``), not a
+    # later step on the same line (leaving the block).
+    first = step_at(trace, clients[0].created_ms) if clients else step_at(trace, None)
     if not clients and (check.explicit_timeout or check.phase_timeouts or check.closed):
         return False, f"no client {what.removeprefix('your code ')}", first
     if check.exactly is not None and len(clients) != check.exactly:
@@ -224,12 +226,12 @@ def _clients(check: Clients, trace: Trace) -> Outcome:
         where = f" (made at line {', '.join(map(str, lines))})" if lines else ""
         step = first
         if len(clients) > 1:
-            step = step_of_line(trace, clients[1].line, clients[1].created_ms)
+            step = step_at(trace, clients[1].created_ms)
         return False, f"{len(clients)} client(s) {what}{where}; expected {check.exactly}", step
     for client in clients:
         problem = _client_problem(check, client, requests)
         if problem is not None:
-            return False, problem, step_of_line(trace, client.line, client.created_ms)
+            return False, problem, step_at(trace, client.created_ms)
     said = [f"{len(clients)} client(s) {what}; {len(requests)} upstream request(s)"]
     if clients and (check.explicit_timeout or check.phase_timeouts):
         said.append(f"timeout {_timeouts(clients[0])}")
@@ -357,7 +359,7 @@ def _source(check: Source, source: str) -> CheckResult:
         )
         if name is not None and name in check.forbidden_names:
             return result(False, f"line {node.lineno} uses {name}")  # type: ignore[attr-defined]
-    return result(True, "the source has what behaviour alone cannot show")
+    return result(True, "your code, read line by line, follows this rule")
 
 
 def _handler_names(handler: ast.ExceptHandler) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from lessons.expectations import Checked
 from lessons.judge import judge
 from lessons.loader import load_catalog
 from visualizer import ErrorInfo, Step, Trace
+from visualizer.events import ClientCreated
 
 PATTERN = r"\{'ok': True, 'data': \{.*\}\}"
 WORDS = "{'ok': True, 'data': {...}}"
@@ -56,3 +57,35 @@ def test_every_pattern_check_in_the_lessons_has_its_words() -> None:
             for check in item.checks:
                 if getattr(check, "matches", None) is not None:
                     assert getattr(check, "looks_like", None), (lesson.slug, item.id, check.id)
+
+
+def test_a_client_check_links_to_the_step_that_made_the_client() -> None:
+    """Entering ``async with`` makes the client; leaving the block is on the same line later."""
+    lines = [(6, "Call"), (9, "Enter async with"), (10, "Await"), (9, "Leave"), (9, "Enter")]
+    steps = tuple(
+        Step(step=i, line=line, task="main", action=a, evaluation="e", result="r", t_ms=i * 10.0)
+        for i, (line, a) in enumerate(lines, start=1)
+    )
+    limits = dict.fromkeys(("connect", "read", "write", "pool"), 5.0)
+    made = [
+        ClientCreated(
+            t_ms=t, task="main", line=9, client=n, sync=False, ms=1.0, cpu_ms=1.0, **limits
+        )
+        for n, t in ((1, 21.0), (2, 51.0))
+    ]
+    trace = _trace("[200]").model_copy(update={"steps": steps, "events": tuple(made)})
+    for check, step in (
+        ({"explicit_timeout": True}, 2),  # the first client, made by step 2: its timeout
+        ({"exactly": 1}, 5),  # the second client, made by step 5 (not "Leave", step 4)
+    ):
+        checked = Checked.model_validate(
+            {
+                "runs": [{"id": "r", "call": "f()"}],
+                "checks": [
+                    {"id": "a", "run": "r", "kind": "clients", "scope": "made", "text": "t"} | check
+                ],
+            }
+        )
+        [result] = judge(checked, {"r": trace}, "").checks
+        assert not result.passed
+        assert result.step == step, (check, result.detail)
