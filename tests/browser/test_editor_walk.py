@@ -76,6 +76,10 @@ def test_enter_continues_a_block_by_four_and_tab_indents_by_four(
     assert "\n            pass\n" in _code(page)  # two levels in, 4 each
     assert "\t" not in _code(page)
     expect(page.locator(".cm-content")).to_be_focused()  # Tab stayed in the editor
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")  # Esc then Tab leaves it, as the hint says
+    expect(page.locator(".cm-content")).not_to_be_focused()
+    assert "\n            pass\n" in _code(page)
 
 
 def test_the_draft_is_saved_as_you_type_and_a_reload_keeps_it(page: Page, live_server: str) -> None:
