@@ -187,3 +187,23 @@ def test_without_javascript_run_still_lands_on_the_result_and_key_hints_hide(
     expect(page.locator("#player .keys")).to_be_hidden()
     page.screenshot(path=str(shots / "run-landed-nojs-phone.png"))
     context.close()
+
+
+def test_without_javascript_a_knob_rerun_lands_on_the_new_run_with_focus(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    for _ in range(5):  # a busy machine answers 503 "try again": try again
+        page.goto(f"{live_server}/lessons/async-http-client-calls/visualize")
+        if page.locator("#player-stage").count():
+            break
+        page.wait_for_timeout(3_000)
+    form = page.locator("#form-0")
+    form.get_by_label("Add a blocking time.sleep").check()
+    form.get_by_role("button", name="Run it for real").click()
+    page.wait_for_url(re.compile(r"/visualize/runs/[\w-]+#player$"), timeout=RUN_MS)
+    expect(page.locator("#player")).to_be_focused()
+    expect(page.locator("#player .run-facts")).to_contain_text("blocking_sleep")
+    assert _in_view(page, "#player")
+    context.close()
