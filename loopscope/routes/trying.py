@@ -124,14 +124,17 @@ async def try_run(
     try:
         run = await practice.run(lesson.slug, PLACE, code, call)
     except PracticeError as exc:
-        line = exc.line if isinstance(exc, CodeSyntaxError) and exc.where != "the call" else None
-        editor = _editor(request, lesson, code, call, off, error=str(exc), line=line)
+        on_call = isinstance(exc, CodeSyntaxError) and exc.where == "the call"
+        line = exc.line if isinstance(exc, CodeSyntaxError) and not on_call else None
+        editor = _editor(
+            request, lesson, code, call, off, error=str(exc), line=line, on_call=on_call
+        )
         return _render(request, templates, lesson, state, editor, None, None, None, status=422)
     except SandboxUnavailable as exc:
         editor = _editor(request, lesson, code, call, str(exc) or off)
         return _render(request, templates, lesson, state, editor, None, None, None, status=503)
     except TraceFailed as exc:  # the file ran into something the engine refuses: a bad call
-        editor = _editor(request, lesson, code, call, off, error=str(exc))
+        editor = _editor(request, lesson, code, call, off, error=str(exc), on_call=True)
         return _render(request, templates, lesson, state, editor, None, None, None, status=422)
     url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run.id))
     return RedirectResponse(f"{url}#{RESULT_ANCHOR}", status_code=303, headers={"Vary": VARY})
@@ -213,6 +216,7 @@ def _editor(
     *,
     error: str | None = None,
     line: int | None = None,
+    on_call: bool = False,
 ) -> EditorView:
     return EditorView(
         action=str(request.url_for("try_run", slug=lesson.slug)),
@@ -224,6 +228,7 @@ def _editor(
         error=error,
         error_line=line,
         draft_url=str(request.url_for("try_draft", slug=lesson.slug)),
+        error_on_call=on_call,
     )
 
 

@@ -36,6 +36,7 @@ class EditorView:
     error: str | None = None
     error_line: int | None = None
     draft_url: str | None = None  # where the editor saves the draft as the learner types
+    error_on_call: bool = False  # the error is about the call field, not the code
 
     @property
     def disabled(self) -> bool:

@@ -14,6 +14,7 @@ from app_factories import SLUG
 from app_helpers import HTMX, TemplateRecorder
 from trace_fakes import FakeEngine, canonical_trace
 
+from loopscope.practice import MAX_CODE_BYTES
 from loopscope.settings import Settings
 from loopscope.views.practice import EditorView, ExerciseView, StoppedEarly
 from visualizer import ErrorInfo, SandboxStatus
@@ -116,6 +117,17 @@ async def test_the_error_page_keeps_aria_describedby_a_separate_attribute(
     response = await client.post(TRY, data={"csrf_token": token, "code": CODE, "call": "g()"})
     assert response.status_code == 422
     textarea = _attrs(response.text, "textarea", id="try-form-code")
+    assert "data-editor" in textarea  # CodeMirror still enhances it
+    assert not any("editoraria" in name for name in textarea)
+    assert "aria-describedby" not in textarea  # the error is about the call: it describes that
+    call = _attrs(response.text, "input", id="try-form-call")
+    assert call["aria-describedby"] == "try-form-error"
+    assert call["aria-invalid"] == "true"
+    # An error in the code (no line: too large) describes the code.
+    too_big = "x = 1\n" * (MAX_CODE_BYTES // 6 + 1)
+    big = await client.post(TRY, data={"csrf_token": token, "code": too_big, "call": "f()"})
+    assert big.status_code == 422
+    textarea = _attrs(big.text, "textarea", id="try-form-code")
     assert textarea["aria-describedby"] == "try-form-error"
     assert "data-editor" in textarea
     assert not any("editoraria" in name for name in textarea)
