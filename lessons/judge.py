@@ -179,6 +179,10 @@ def _in_flight(check: InFlight, trace: Trace) -> Outcome:
     ok = (check.min is None or most >= check.min) and (check.max is None or most <= check.max)
     plural = "request was" if most == 1 else "requests were"
     detail = f"at most {most} {plural} on the wire at once ({len(requests)} in all)"
+    if not ok:
+        bounds = [f"at least {check.min}"] if check.min is not None else []
+        bounds += [f"at most {check.max}"] if check.max is not None else []
+        detail += f"; expected {' and '.join(bounds)} at once"
     return ok, detail, step_at(trace, _busiest_moment(requests, check.max))
 
 

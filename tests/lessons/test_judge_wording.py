@@ -89,3 +89,10 @@ def test_a_client_check_links_to_the_step_that_made_the_client() -> None:
         [result] = judge(checked, {"r": trace}, "").checks
         assert not result.passed
         assert result.step == step, (check, result.detail)
+
+
+def test_an_in_flight_failure_says_how_many_were_expected_at_once() -> None:
+    check = {"kind": "in_flight", "min": 5, "text": "t"}
+    assert _detail(check, _trace("[200]")) == (
+        "at most 0 requests were on the wire at once (0 in all); expected at least 5 at once"
+    )
