@@ -37,25 +37,27 @@ function saveDrafts(textarea, view) {
   const form = textarea.form;
   const url = form?.dataset.draftUrl;
   if (!url) return () => {};
+  const callField = form.elements.namedItem("call");
+  const current = () => [view.state.doc.toString(), callField ? callField.value : ""];
   let timer = 0;
-  let sent = textarea.value;
+  let sent = JSON.stringify(current());
   const status = form.querySelector("[data-draft-status]");
   const save = () => {
     timer = 0;
-    const code = view.state.doc.toString();
-    if (code === sent) return;
+    const [code, call] = current();
+    const draft = JSON.stringify([code, call]);
+    if (draft === sent) return;
     const body = new FormData();
     body.set("csrf_token", form.elements.namedItem("csrf_token")?.value || "");
     body.set("code", code);
-    const call = form.elements.namedItem("call");
-    if (call && "value" in call) body.set("call", call.value);
+    if (callField) body.set("call", call);
     fetch(url, { method: "POST", body, credentials: "same-origin", keepalive: code.length < 60000 })
       .then((response) => {
         if (response.ok) {
-          sent = code;
+          sent = draft;
           if (status) status.textContent = "Draft saved.";
         } else if (status) {
-          status.textContent = "The draft could not be saved; Run keeps it.";
+          status.textContent = "The draft could not be saved just now; running or checking keeps it.";
         }
       })
       .catch(() => {});
@@ -64,7 +66,7 @@ function saveDrafts(textarea, view) {
     if (timer) window.clearTimeout(timer);
     timer = window.setTimeout(save, DRAFT_DELAY_MS);
   };
-  form.elements.namedItem("call")?.addEventListener?.("input", later);
+  callField?.addEventListener("input", later);
   // Leaving the page before the delay is up still keeps what was typed.
   window.addEventListener("pagehide", () => { if (timer) { window.clearTimeout(timer); save(); } });
   form.addEventListener("submit", () => { if (timer) window.clearTimeout(timer); timer = 0; });

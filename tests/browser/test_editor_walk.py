@@ -87,9 +87,18 @@ def test_the_draft_is_saved_as_you_type_and_a_reload_keeps_it(page: Page, live_s
     page.locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.insert_text("\n# typed, never run\n")
+    page.locator("#try-form-call").fill('fetch_data("https://api.example.com/json")')
     expect(page.locator("[data-draft-status]")).to_have_text("Draft saved.")
     page.reload()
     expect(page.locator(".cm-content")).to_contain_text("# typed, never run")
+    expect(page.locator("#try-form-call")).to_have_value(
+        'fetch_data("https://api.example.com/json")'
+    )
+    # The call alone changed: that is saved too.
+    with page.expect_response(lambda r: r.url.endswith("/try/draft") and r.status == 204):
+        page.locator("#try-form-call").fill("fetch_data(URL)")
+    page.reload()
+    expect(page.locator("#try-form-call")).to_have_value("fetch_data(URL)")
 
 
 def test_a_call_that_fails_before_its_first_step_and_its_permalink(
