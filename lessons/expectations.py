@@ -49,6 +49,8 @@ class Returns(_RunCheck):
     kind: Literal["returns"]
     equals: str | None = None  # the repr of the expected value
     matches: str | None = None  # a regular expression the repr must match (re.fullmatch)
+    # With ``matches``: the expected value as the learner reads it (the pattern is never shown).
+    looks_like: str | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> Returns:

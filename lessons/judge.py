@@ -133,19 +133,22 @@ Outcome = tuple[bool, str, int | None]
 
 def _returns(check: Returns, trace: Trace) -> Outcome:
     last = step_at(trace, None)
+    # What was expected, in words: the value itself, never the pattern that checks it.
+    want = check.equals if check.equals is not None else check.looks_like
+    expected = f"expected {want}" if want else "expected the value the check describes"
     if trace.error is not None:
-        return False, f"it raised {trace.error.type}: {trace.error.message}", _error_step(trace)
+        said = f": {trace.error.message}" if trace.error.message.strip() else ""
+        detail = f"it raised {trace.error.type}{said} instead of returning; {expected}"
+        return False, detail, _error_step(trace)
     if trace.result is None:
-        return False, "it returned nothing that could be read", last
+        return False, f"it returned nothing that could be read; {expected}", last
     seen = trace.result
     if check.equals is not None:
         ok = seen == check.equals
-        want = check.equals
     else:
         assert check.matches is not None
         ok = re.fullmatch(check.matches, seen, flags=re.DOTALL) is not None
-        want = f"a value matching {check.matches}"
-    detail = f"it returned {_short(seen)}" + ("" if ok else f", expected {_short(want)}")
+    detail = f"it returned {_short(seen)}" + ("" if ok else f", {expected}")
     return ok, detail, last
 
 
@@ -176,6 +179,10 @@ def _in_flight(check: InFlight, trace: Trace) -> Outcome:
     ok = (check.min is None or most >= check.min) and (check.max is None or most <= check.max)
     plural = "request was" if most == 1 else "requests were"
     detail = f"at most {most} {plural} on the wire at once ({len(requests)} in all)"
+    if not ok:
+        bounds = [f"at least {check.min}"] if check.min is not None else []
+        bounds += [f"at most {check.max}"] if check.max is not None else []
+        detail += f"; expected {' and '.join(bounds)} at once"
     return ok, detail, step_at(trace, _busiest_moment(requests, check.max))
 
 
@@ -213,7 +220,9 @@ def _clients(check: Clients, trace: Trace) -> Outcome:
         numbers = {r.client for r in requests if r.client is not None}
         clients = [c for c in made if c.number in numbers]
         what = "sent the upstream requests"
-    first = step_of_line(trace, clients[0].line) if clients else step_at(trace, None)
+    # The evidence is the step under way when a client was made (entering ``async with``), not a
+    # later step on the same line (leaving the block).
+    first = step_at(trace, clients[0].created_ms) if clients else step_at(trace, None)
     if not clients and (check.explicit_timeout or check.phase_timeouts or check.closed):
         return False, f"no client {what.removeprefix('your code ')}", first
     if check.exactly is not None and len(clients) != check.exactly:
@@ -221,12 +230,12 @@ def _clients(check: Clients, trace: Trace) -> Outcome:
         where = f" (made at line {', '.join(map(str, lines))})" if lines else ""
         step = first
         if len(clients) > 1:
-            step = step_of_line(trace, clients[1].line, clients[1].created_ms)
+            step = step_at(trace, clients[1].created_ms)
         return False, f"{len(clients)} client(s) {what}{where}; expected {check.exactly}", step
     for client in clients:
         problem = _client_problem(check, client, requests)
         if problem is not None:
-            return False, problem, step_of_line(trace, client.line, client.created_ms)
+            return False, problem, step_at(trace, client.created_ms)
     said = [f"{len(clients)} client(s) {what}; {len(requests)} upstream request(s)"]
     if clients and (check.explicit_timeout or check.phase_timeouts):
         said.append(f"timeout {_timeouts(clients[0])}")
@@ -354,7 +363,7 @@ def _source(check: Source, source: str) -> CheckResult:
         )
         if name is not None and name in check.forbidden_names:
             return result(False, f"line {node.lineno} uses {name}")  # type: ignore[attr-defined]
-    return result(True, "the source has what behaviour alone cannot show")
+    return result(True, "your code, read line by line, follows this rule")
 
 
 def _handler_names(handler: ast.ExceptHandler) -> tuple[str, ...]:

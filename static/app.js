@@ -1,3 +1,7 @@
+// Hints about keys that only JavaScript makes work (.js-only, the player's .keys) show once
+// this script runs; without JavaScript they stay hidden (app.css).
+document.documentElement.classList.add("has-js");
+
 // After htmx swaps a revealed answer in, move focus to it so keyboard and screen-reader users
 // land on the result instead of on a form that no longer exists.
 document.addEventListener("htmx:after:swap", (event) => {

@@ -28,6 +28,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from visualizer.appdriver import shown_call
 from visualizer.display import NOT_SET
 from visualizer.events import (
     AnyEvent,
@@ -134,7 +135,7 @@ class _Fold:
     def __init__(self, source: str, call: str, root: str | None) -> None:
         self.lines = source.splitlines()
         self.statements = _simple_statements(source)
-        self.call = call.strip()
+        self.call = shown_call(call)  # a check's driver prefix is not the learner's
         self.root = root
         self.rows: list[AnyRow] = []
         self.dropped = 0

@@ -31,7 +31,7 @@ def parse_call(call: str) -> types.CodeType:
     try:
         return compile(call.strip(), "<call>", "eval")
     except SyntaxError as error:
-        raise BadCall(f"--call {call!r} is not a Python expression: {error.msg}") from None
+        raise BadCall(f"The call {call!r} is not a Python expression: {error.msg}") from None
 
 
 def dotted(text: str) -> tuple[str, tuple[str, ...]]:

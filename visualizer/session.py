@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, SupportsIndex
 
+from visualizer.appdriver import shown_call
 from visualizer.capture import captured
 from visualizer.display import cut, display, full_repr
 from visualizer.errors import BadCall, NotAwaitable
@@ -160,12 +161,12 @@ def _evaluate(
     try:
         awaitable: object = eval(expression, namespace)
     except NameError as error:
-        raise BadCall(f"--call {call!r}: {error}") from None
+        raise BadCall(f"The call {call!r}: {error}") from None
     kind = awaitable_kind(awaitable)
     if kind is not None:
         if isinstance(awaitable, types.GeneratorType):
             awaitable.close()
-        raise NotAwaitable(f"--call {call!r} gives {kind}, which cannot be awaited")
+        raise NotAwaitable(f"The call {call!r} gives {kind}, which cannot be awaited")
     if isinstance(awaitable, types.CoroutineType):
         probes.root_frame = awaitable.cr_frame
         code = awaitable.cr_code
@@ -176,7 +177,7 @@ def _evaluate(
                 t_ms=recorder.now_ms(),
                 line=code.co_firstlineno,
                 frame=code.co_name,
-                call=call.strip(),
+                call=shown_call(call),
                 shown=display(awaitable),
                 changes={n: display(scope[n]) for n in names if n in scope},
             )

@@ -18,6 +18,7 @@ import types
 from collections.abc import Coroutine, Generator
 from typing import Any
 
+from visualizer.appdriver import shown_call
 from visualizer.display import display, exception_text
 from visualizer.events import Outcome, TaskDone, TaskStarted
 from visualizer.recorder import Recorder
@@ -36,7 +37,7 @@ class TaskNamer:
     def __init__(self, recorder: Recorder, traced_file: str, call: str = "main()") -> None:
         self.recorder = recorder
         self.traced_file = traced_file
-        self.call = " ".join(call.split())
+        self.call = " ".join(shown_call(call).split())
         self.root: object | None = None
         self._counts: dict[str, int] = {}
 

@@ -3,6 +3,7 @@
 from loopscope.routes import (
     catalog,
     checking,
+    favicon,
     health,
     interactions,
     lessons,
@@ -15,6 +16,7 @@ from loopscope.routes import (
 # Mode routers before lessons.router, whose /lessons/{slug}/{mode} would take their addresses.
 ROUTERS = (
     health.router,
+    favicon.router,
     catalog.router,
     perf.router,
     visual.router,

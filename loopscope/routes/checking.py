@@ -3,19 +3,21 @@
     GET  /lessons/{slug}/challenge                                  the challenges, passed or not
     GET  /lessons/{slug}/challenge/{item}                           one: task, editor, checks
     POST /lessons/{slug}/challenge/{item}                           field code: check it -> 303
+    POST /lessons/{slug}/challenge/{item}/draft                     field code: keep it -> 204
     GET  /lessons/{slug}/challenge/{item}/attempts/{attempt}        an attempt, check by check
-    GET  /lessons/{slug}/challenge/{item}/runs/{run}?step=N         the replay a check links to
+    GET  /lessons/{slug}/challenge/{item}/runs/{run}?step=N&check=C the replay a check links to
 
 and the same under ``/project`` for the project's milestones (one shared draft for the
 project's single file). A failed check says what it saw and links to the replay step that
-shows it; a pass is kept per learner.
+shows it, and the replay says which check sent the learner there; a pass is kept per learner.
+Check lands on the attempt at ``#verdict``, the verdict in focus.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from lessons.expectations import Checked
@@ -29,17 +31,22 @@ from loopscope.deps import (
     StoreDep,
     TemplatesDep,
     WorkDep,
-    allow_run,
     load_learner_state,
     remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
-from loopscope.routes.trying import player_context, player_fragment
+from loopscope.routes.trying import player_context, player_fragment, run_allowance
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
 from loopscope.tracing import RUN_ID_PATTERN
 from loopscope.views import LearnerState, LessonContext, lesson_header
-from loopscope.views.practice import EditorView, exercise_list, exercise_view
+from loopscope.views.practice import (
+    EditorView,
+    exercise_list,
+    exercise_view,
+    replay_note,
+    stopped_early,
+)
 from loopscope.views.visual import clamp_step, transcript
 from visualizer import SandboxUnavailable
 
@@ -50,6 +57,8 @@ ItemId = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 AttemptId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 CodeField = Annotated[str, Form(max_length=200_000)]
+CheckFrom = Annotated[str | None, Query(pattern=r"^[a-z0-9-]{1,64}$")]
+RESULT_ANCHOR = "verdict"  # the id of the attempt's verdict in checked.html: Check lands there
 NO_ITEM = "This lesson has no exercise at this address."
 NO_ATTEMPT = "There is no checked attempt at this address."
 NO_RUN = "There is no run of your code at this address."
@@ -189,8 +198,15 @@ async def _check(
     item = _item(lesson, kind, item_id)
     code = code.replace("\r\n", "\n")
     await work.save_draft(learner.id, lesson.slug, _draft_place(kind, item_id), code, "")
-    await allow_run(request, learner)  # after the draft is kept: a 429 loses nothing typed
     off = practice.sandbox.reason or None
+    waiting = await run_allowance(request, learner)  # after the draft is kept: nothing is lost
+    if waiting is not None:
+        editor = _editor(request, kind, lesson, item, code, off, error=waiting.detail)
+        response = await _render(
+            request, kind, lesson, item, learner, state, work, templates, editor, None, status=429
+        )
+        response.headers.update(waiting.headers or {})
+        return response
     try:
         attempt = await practice.check(learner.id, lesson.slug, _place(kind, item_id), item, code)
     except PracticeError as exc:
@@ -207,7 +223,17 @@ async def _check(
     url = request.url_for(
         f"{kind}_attempt", slug=lesson.slug, item_id=item_id, attempt_id=attempt.id
     )
-    return RedirectResponse(str(url), status_code=303, headers={"Vary": VARY})
+    return RedirectResponse(f"{url}#{RESULT_ANCHOR}", status_code=303, headers={"Vary": VARY})
+
+
+async def _draft(
+    kind: Kind, lesson: LessonContext, item_id: str, code: str, learner: LearnerDep, work: WorkDep
+) -> Response:
+    """The editor saves the draft as the learner types (without JavaScript, Check saves it)."""
+    _item(lesson, kind, item_id)
+    place = _draft_place(kind, item_id)
+    await work.save_draft(learner.id, lesson.slug, place, code.replace("\r\n", "\n"), "")
+    return Response(status_code=204)
 
 
 async def _attempt_page(
@@ -244,6 +270,7 @@ async def _replay(
     practice: PracticeDep,
     templates: TemplatesDep,
     step: int | None,
+    check_id: str | None,
 ) -> Response:
     item = _item(lesson, kind, item_id)
     found = await practice.learner_run(run_id, lesson.slug)
@@ -254,16 +281,22 @@ async def _replay(
     steps_url = str(
         request.url_for(f"{kind}_replay", slug=lesson.slug, item_id=item_id, run_id=run_id)
     )
-    if is_partial(request):
+    stopped = stopped_early(found.run.trace)
+    if is_partial(request) and stopped is None:
         return player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
+    check = next((c for c in item.checks if c.id == check_id), None)
     context = {
         "page": lesson_header(lesson, kind, state),
         "title": lesson.md.inline(item.title),
         "back_url": str(request.url_for(f"{kind}_item", slug=lesson.slug, item_id=item_id)),
-        "player": templates.block_markup(
+        "player": None
+        if stopped is not None
+        else templates.block_markup(
             "lessons/visual.html", "player", player_context(found, steps_url, step)
         ),
+        "stopped": stopped,
+        "note": replay_note(lesson.md, check, step) if check is not None else None,
         "transcript": transcript(found.run.trace),
         "run": found.run,
     }
@@ -290,6 +323,7 @@ def _editor(
         off_reason=off,
         error=error,
         error_line=line,
+        draft_url=str(request.url_for(f"{kind}_draft", slug=lesson.slug, item_id=item.id)),
     )
 
 
@@ -309,11 +343,12 @@ async def _render(
 ) -> Response:
     passed = frozenset() if learner.is_new else await work.passed(learner.id, lesson.slug)
 
-    def replay_url(run_id: str, step: int | None) -> str:
+    def replay_url(run_id: str, step: int | None, check_id: str) -> str:
         url = str(
             request.url_for(f"{kind}_replay", slug=lesson.slug, item_id=item.id, run_id=run_id)
         )
-        return f"{url}?step={step}#player" if step is not None else f"{url}#player"
+        at = f"step={step}&" if step is not None else ""
+        return f"{url}?{at}check={check_id}#replay-note"
 
     back = str(request.url_for(f"{kind}_list", slug=lesson.slug))
     label = "All challenges" if kind == "challenge" else "The project's milestones"
@@ -326,6 +361,9 @@ async def _render(
         attempt=attempt,
         replay_url=replay_url,
         back=(back, label),
+        finished=kind == "project"
+        and attempt is not None
+        and all(_place(kind, step.id) in passed for step in lesson.lesson.project.steps),
     )
     context = {"page": lesson_header(lesson, kind, state), "view": view}
     return templates.render(request, "lessons/checked.html", context, status_code=status)
@@ -391,10 +429,16 @@ def _routes(kind: Kind) -> None:
         practice: PracticeDep,
         templates: TemplatesDep,
         step: StepNumber = None,
+        check: CheckFrom = None,
     ) -> Response:
         return await _replay(
-            request, kind, lesson, item_id, run_id, learner, store, practice, templates, step
+            request, kind, lesson, item_id, run_id, learner, store, practice, templates, step, check
         )
+
+    async def draft(
+        lesson: LessonDep, item_id: ItemId, code: CodeField, learner: LearnerDep, work: WorkDep
+    ) -> Response:
+        return await _draft(kind, lesson, item_id, code, learner, work)
 
     router.add_api_route(base, item_page, methods=["GET"], name=f"{kind}_item")
     router.add_api_route(
@@ -402,6 +446,13 @@ def _routes(kind: Kind) -> None:
         check,
         methods=["POST"],
         name=f"{kind}_check",
+        dependencies=[Depends(require_csrf_token)],
+    )
+    router.add_api_route(
+        f"{base}/draft",
+        draft,
+        methods=["POST"],
+        name=f"{kind}_draft",
         dependencies=[Depends(require_csrf_token)],
     )
     router.add_api_route(

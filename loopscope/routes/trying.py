@@ -2,15 +2,20 @@
 
     GET  /lessons/{slug}/try                      the editor (the draft, or ?example=NAME)
     POST /lessons/{slug}/try                      fields code, call: keep the draft, run -> 303
+    POST /lessons/{slug}/try/draft                fields code, call: keep the draft -> 204
     GET  /lessons/{slug}/try/runs/{run_id}?step=N one run of learner code (htmx: the player)
 
-Every run is a permalink. Bad input (too large, a syntax error, a call the file cannot answer)
-is a 422 page that keeps the code in the editor and marks the line; where the sandbox cannot
-start, the editor and Run are off and the page says why.
+Every run is a permalink, and Run lands on it at ``#run``, the result in focus. A call that
+fails before the first step of the file (``fetch_data()`` without its argument) has nothing to
+replay: its page shows the exception in the learner's words and keeps the code. Bad input (too
+large, a syntax error, a call the file cannot answer) is a 422 page that keeps the code in the
+editor and marks the line; over the run allowance, a 429 page keeps it and says when to run
+again; where the sandbox cannot start, the editor and Run are off and the page says why.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
@@ -34,14 +39,16 @@ from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, Templates, is_partial
 from loopscope.tracing import RUN_ID_PATTERN, TraceFailed
 from loopscope.views import LearnerState, LessonContext, lesson_header
-from loopscope.views.practice import EditorView, try_view
+from loopscope.views.practice import EditorView, stopped_early, try_view
 from loopscope.views.visual import clamp_step, player_view, transcript
 from visualizer import SandboxUnavailable
+from visualizer.appdriver import shown_call
 
 router = APIRouter(include_in_schema=False)
 
 NO_RUN = "There is no run of your code at this address. Run it again from the Try page."
 PLACE = "try"
+RESULT_ANCHOR = "run"  # the id of the run's section in try.html: Run lands there
 YOUR_CODE = "your code"
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 ExampleName = Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")]
@@ -105,23 +112,54 @@ async def try_run(
 ) -> Response:
     code = code.replace("\r\n", "\n")
     await work.save_draft(learner.id, lesson.slug, PLACE, code, call)  # nothing typed is lost
-    # The run allowance (429 "wait N s") is taken after the draft is kept, not as a dependency.
-    await allow_run(request, learner)
     off = practice.sandbox.reason or None
+    # The run allowance (429 "wait N s") is taken after the draft is kept, not as a dependency:
+    # over it, the editor comes back with the code and says when to run again.
+    waiting = await run_allowance(request, learner)
+    if waiting is not None:
+        editor = _editor(request, lesson, code, call, off, error=waiting.detail)
+        response = _render(request, templates, lesson, state, editor, None, None, None, status=429)
+        response.headers.update(waiting.headers or {})
+        return response
     try:
         run = await practice.run(lesson.slug, PLACE, code, call)
     except PracticeError as exc:
-        line = exc.line if isinstance(exc, CodeSyntaxError) and exc.where != "the call" else None
-        editor = _editor(request, lesson, code, call, off, error=str(exc), line=line)
+        on_call = isinstance(exc, CodeSyntaxError) and exc.where == "the call"
+        line = exc.line if isinstance(exc, CodeSyntaxError) and not on_call else None
+        editor = _editor(
+            request, lesson, code, call, off, error=str(exc), line=line, on_call=on_call
+        )
         return _render(request, templates, lesson, state, editor, None, None, None, status=422)
     except SandboxUnavailable as exc:
         editor = _editor(request, lesson, code, call, str(exc) or off)
         return _render(request, templates, lesson, state, editor, None, None, None, status=503)
     except TraceFailed as exc:  # the file ran into something the engine refuses: a bad call
-        editor = _editor(request, lesson, code, call, off, error=str(exc))
+        editor = _editor(request, lesson, code, call, off, error=str(exc), on_call=True)
         return _render(request, templates, lesson, state, editor, None, None, None, status=422)
     url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run.id))
-    return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
+    return RedirectResponse(f"{url}#{RESULT_ANCHOR}", status_code=303, headers={"Vary": VARY})
+
+
+@router.post(
+    "/lessons/{slug}/try/draft", name="try_draft", dependencies=[Depends(require_csrf_token)]
+)
+async def try_draft(
+    lesson: LessonDep, learner: LearnerDep, work: WorkDep, code: CodeField, call: CallField
+) -> Response:
+    """The editor saves the draft as the learner types (without JavaScript, Run saves it)."""
+    await work.save_draft(learner.id, lesson.slug, PLACE, code.replace("\r\n", "\n"), call)
+    return Response(status_code=204)
+
+
+async def run_allowance(request: Request, learner: LearnerDep) -> HTTPException | None:
+    """``allow_run``'s refusal (429 with its wait and Retry-After), to show beside the code."""
+    try:
+        await allow_run(request, learner)
+    except HTTPException as exc:
+        if exc.status_code != 429:
+            raise
+        return exc
+    return None
 
 
 @router.get("/lessons/{slug}/try/runs/{run_id}", name="try_run_page")
@@ -138,18 +176,22 @@ async def try_run_page(
     found = await practice.learner_run(run_id, lesson.slug)
     if found is None:
         raise HTTPException(status_code=404, detail=NO_RUN)
+    landed = step is None  # Run's redirect, or the permalink: the result takes the focus
     step = clamp_step(found.run.trace, step)  # of this run, before anything is rendered or kept
     steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
-    if is_partial(request):
+    if is_partial(request) and found.run.trace.steps:
         return player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
     editor = _editor(request, lesson, found.source, found.run.call, practice.sandbox.reason or None)
-    return _render(request, templates, lesson, state, editor, None, found, (steps_url, step))
+    return _render(
+        request, templates, lesson, state, editor, None, found, (steps_url, step), landed=landed
+    )
 
 
 def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[str, Any]:
     """What Visual's ``player`` block needs to replay a learner's run."""
-    player = player_view(found.run, step=step, source=found.source, title=YOUR_CODE)
+    run = replace(found.run, call=shown_call(found.run.call))  # a check's driver stays unnamed
+    player = player_view(run, step=step, source=found.source, title=YOUR_CODE)
     return {"player": player, "steps_url": steps_url}
 
 
@@ -174,6 +216,7 @@ def _editor(
     *,
     error: str | None = None,
     line: int | None = None,
+    on_call: bool = False,
 ) -> EditorView:
     return EditorView(
         action=str(request.url_for("try_run", slug=lesson.slug)),
@@ -184,6 +227,8 @@ def _editor(
         off_reason=off,
         error=error,
         error_line=line,
+        draft_url=str(request.url_for("try_draft", slug=lesson.slug)),
+        error_on_call=on_call,
     )
 
 
@@ -198,8 +243,10 @@ def _render(
     replay: tuple[str, int | None] | None,
     *,
     status: int = 200,
+    landed: bool = False,
 ) -> Response:
     context = _context(request, templates, lesson, state, editor, example, found, replay)
+    context["landed"] = landed
     return templates.render(request, "lessons/try.html", context, status_code=status)
 
 
@@ -218,12 +265,16 @@ def _context(
 
     player = None
     told: tuple[Any, ...] = ()
+    stopped = stopped_early(found.run.trace) if found is not None else None
     if found is not None and replay is not None:
-        player = templates.block_markup(
-            "lessons/visual.html", "player", player_context(found, *replay)
-        )
+        if stopped is None:
+            player = templates.block_markup(
+                "lessons/visual.html", "player", player_context(found, *replay)
+            )
         told = transcript(found.run.trace)
     return {
+        "stopped": stopped,
+        "landed": False,
         "page": lesson_header(lesson, "try", state),
         "view": try_view(lesson, editor, example, example_url),
         "player": player,

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from lessons.expectations import Checked
+from lessons.expectations import Check, Checked
 from lessons.models import Challenge, ProjectStep, Suggestion
 from loopscope.rendering import MarkdownRenderer
 from loopscope.storage.work import Attempt
 from loopscope.views.common import LessonContext
+from visualizer import Trace
+
+# A call that reaches into the engine to drive the learner's code (start their app, hand their
+# helper a client) is how a check runs, not something the learner wrote or needs to read.
+_ENGINE_CALL = "__import__("
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +35,41 @@ class EditorView:
     off_reason: str | None  # the sandbox cannot start here: the form is switched off
     error: str | None = None
     error_line: int | None = None
+    draft_url: str | None = None  # where the editor saves the draft as the learner types
+    error_on_call: bool = False  # the error is about the call field, not the code
 
     @property
     def disabled(self) -> bool:
         return self.off_reason is not None
+
+    @property
+    def call_shown(self) -> str | None:
+        """The call a check runs, if it is one the learner could have written."""
+        return None if _ENGINE_CALL in self.call else self.call
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedEarly:
+    """A run that ended before the first step of the learner's code: there is nothing to replay.
+
+    The usual cause is the call itself, e.g. ``fetch_data()`` without its argument: Python
+    raises ``TypeError`` while making the coroutine, before any line of the file runs.
+    """
+
+    error_type: str | None
+    message: str
+    returned: str | None
+
+
+def stopped_early(trace: Trace) -> StoppedEarly | None:
+    """``None`` when the run has steps to replay; else what ended it."""
+    if trace.steps:
+        return None
+    if trace.error is not None:
+        return StoppedEarly(trace.error.type, trace.error.message, None)
+    if trace.stopped is not None:
+        return StoppedEarly(None, f"the run passed its {trace.stopped} limit", None)
+    return StoppedEarly(None, "no line of your file ran", trace.result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +119,7 @@ class ExerciseView:
     attempt_passed: bool | None
     back_url: str
     back_label: str
+    finished: bool = False  # the last of the project's milestones to pass: the project is done
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +136,10 @@ class ExerciseListView:
     intro: Markup
     items: tuple[ExerciseLink, ...]
     solution: Markup | None  # the project's reference, once every milestone passed
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.items) and all(item.passed for item in self.items)
 
 
 def try_view(
@@ -142,8 +183,9 @@ def exercise_view(
     *,
     passed_before: bool,
     attempt: Attempt | None,
-    replay_url: Callable[[str, int | None], str],
+    replay_url: Callable[[str, int | None, str], str],
     back: tuple[str, str],
+    finished: bool = False,
 ) -> ExerciseView:
     """One challenge or milestone: its task, its checks (with an attempt's results, if any)."""
     hidden = {run.id for run in item.runs if run.hidden}
@@ -155,7 +197,7 @@ def exercise_view(
         is_hidden = run in hidden
         url = None
         if seen is not None and seen.run_id is not None and not is_hidden:
-            url = replay_url(seen.run_id, seen.step)
+            url = replay_url(seen.run_id, seen.step, check.id)
         rows.append(
             CheckRow(
                 id=check.id,
@@ -179,6 +221,7 @@ def exercise_view(
         attempt_passed=attempt.passed if attempt is not None else None,
         back_url=back[0],
         back_label=back[1],
+        finished=finished,
     )
 
 
@@ -203,3 +246,33 @@ def exercise_list(
     )
     everything = bool(links) and all(link.passed for link in links)
     return ExerciseListView(md.block(intro), links, solution if everything else None)
+
+
+# What each kind of check reads in a run, told as where to look on the replay's step.
+LOOK_AT = {
+    "returns": "the value your call returned, under the player, and the variables at this step",
+    "wall_time": "the timeline: how long the loop waited, and whether the requests overlap",
+    "in_flight": "the timeline at this step: the requests drawn side by side were in flight"
+    " at the same time",
+    "tcp_connects": "the connections opened: a request without a “connect” phase reused one",
+    "clients": "the line that makes the client, and the client in the variables: how many were"
+    " made, with which timeout, and whether each was closed",
+    "raises": "the exception the run ended with, and the line that raised it",
+    "caught": "the line that caught the exception, and the exception's type",
+    "stalls": "the highlighted line: while it ran, nothing else on the event loop could",
+    "source": "your code itself: this check reads the source, not the run",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayNote:
+    """Why the learner is on this replay: the check that sent them, and what shows it here."""
+
+    check_id: str
+    check_text: Markup
+    look_at: str
+    step: int
+
+
+def replay_note(md: MarkdownRenderer, check: Check, step: int) -> ReplayNote:
+    return ReplayNote(check.id, md.inline(check.text), LOOK_AT.get(check.kind, "this step"), step)

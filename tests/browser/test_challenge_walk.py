@@ -29,7 +29,7 @@ def test_fail_follow_the_replay_link_then_solve(page: Page, live_server: str) ->
     expect(page.locator(".cm-content")).to_contain_text("for url in urls")  # the starter
 
     page.get_by_role("button", name="Check my code").click()
-    page.wait_for_url(re.compile(r"/attempts/[\w-]+$"), timeout=90_000)
+    page.wait_for_url(re.compile(r"/attempts/[\w-]+#verdict$"), timeout=90_000)
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "fail")
     failed = page.locator('[data-check="all-at-once"]')
     expect(failed).to_have_attribute("data-passed", "False")
@@ -47,7 +47,7 @@ def test_fail_follow_the_replay_link_then_solve(page: Page, live_server: str) ->
 
     _replace_code(page, Path(SOLUTION).read_text())
     page.get_by_role("button", name="Check my code").click()
-    page.wait_for_url(re.compile(r"/attempts/[\w-]+$"), timeout=90_000)
+    page.wait_for_url(re.compile(r"/attempts/[\w-]+#verdict$"), timeout=90_000)
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "pass")
     page.goto(f"{live_server}{CHALLENGE}")
     expect(page.locator(".exercise-list li").first).to_contain_text("passed")

@@ -25,7 +25,7 @@ def test_edit_run_and_step_through_your_own_trace(page: Page, live_server: str) 
     page.locator("#try-form-call").fill("fetch_data(SLOW)")
     page.get_by_role("button", name="Run it for real").click()
 
-    page.wait_for_url(re.compile(r"/try/runs/[\w-]+$"), timeout=60_000)
+    page.wait_for_url(re.compile(r"/try/runs/[\w-]+#run$"), timeout=60_000)
     player = page.locator("#player")
     stage = page.locator("#player-stage")  # the part a step swaps in: it carries the step
     expect(stage).to_have_attribute("data-status", re.compile("^Step 1 of 7"))

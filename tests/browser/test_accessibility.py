@@ -1,0 +1,102 @@
+"""axe-core over every lesson page, in the states a learner sees them: no violation allowed.
+
+axe is vendored (tests/browser/vendor/, pinned, with its licence) and evaluated into each page;
+nothing is fetched. Every rule axe runs by default counts (WCAG 2.x A and AA, best practices).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from lessons.loader import CONTENT_ROOT
+from lessons.models import MODES
+from loopscope.modepaths import segment_for
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
+LESSONS = sorted(p.name for p in CONTENT_ROOT.iterdir() if (p / "lesson.yaml").exists())
+RUN_MS = 90_000
+
+
+def _violations(page: Page) -> list[str]:
+    """axe's violations on the page as it is now, one line per rule and element."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {json.dumps(node['target'])} {v['help']}"
+        for v in found
+        for node in v["nodes"]
+    ]
+
+
+def _mode_url(live_server: str, slug: str, mode: str) -> str:
+    base = f"{live_server}/lessons/{slug}"
+    return base if mode == "learn" else f"{base}/{segment_for(mode)}"  # type: ignore[arg-type]
+
+
+def _item_urls(page: Page, list_url: str) -> list[str]:
+    page.goto(list_url)
+    hrefs: list[str] = page.locator(".exercise-list a").evaluate_all("as => as.map(a => a.href)")
+    return hrefs
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_every_page_of_a_lesson_passes_axe(browser: Browser, live_server: str, slug: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    seen: list[str] = []
+
+    page.goto(f"{live_server}/")
+    seen += _violations(page)
+    for mode in MODES:
+        page.goto(_mode_url(live_server, slug, mode))
+        seen += _violations(page)
+    for kind in ("challenge", "project"):
+        for url in _item_urls(page, f"{live_server}/lessons/{slug}/{kind}"):
+            page.goto(url)
+            seen += _violations(page)
+
+    # The states after an action: a run, a run that stopped before its first step, a syntax
+    # error, a failed check with its replay.
+    try_url = _mode_url(live_server, slug, "try")
+    page.goto(try_url)
+    page.get_by_role("button", name="Run it for real").click()
+    page.wait_for_url(re.compile(r"/runs/[\w-]+#run$"), timeout=RUN_MS)
+    seen += _violations(page)
+    page.locator("#try-form-call").fill("fetch_data()")
+    page.get_by_role("button", name="Run it for real").click()
+    expect(page.locator("[data-stopped-early]")).to_be_visible(timeout=RUN_MS)
+    seen += _violations(page)
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("\nif True\n")
+    page.get_by_role("button", name="Run it for real").click()
+    expect(page.locator(".form-error")).to_be_visible(timeout=RUN_MS)
+    seen += _violations(page)
+
+    [first, *_] = _item_urls(page, f"{live_server}/lessons/{slug}/challenge")
+    page.goto(first)
+    page.get_by_role("button", name="Check my code").click()
+    page.wait_for_url(re.compile(r"/attempts/[\w-]+#verdict$"), timeout=RUN_MS)
+    seen += _violations(page)
+    replay = page.locator("a[data-replay-link]").first
+    if replay.count():
+        replay.click()
+        expect(page.locator("#replay-note")).to_be_visible()
+        seen += _violations(page)
+
+    page.goto(f"{live_server}/lessons/{slug}/no-such-mode")
+    seen += _violations(page)
+    context.close()
+    assert not seen, "\n".join(seen)
