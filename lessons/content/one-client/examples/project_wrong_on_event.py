@@ -24,6 +24,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
 
 app = FastAPI(lifespan=lifespan)
 
+
 @app.on_event("shutdown")  # deprecated: FastAPI keeps it, Starlette 1.0 removed its own
 async def goodbye() -> None:
     pass
