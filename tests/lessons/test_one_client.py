@@ -168,3 +168,23 @@ def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
     checked = _exercises()[exercise]
     verdicts = {w.example: _verdicts()[(exercise, w.example)] for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
+
+
+def test_a_room_gets_the_lessons_predictions_myths_quizzes_and_a_code_item() -> None:
+    from loopscope.rooms.items import grade_item, room_items
+
+    items = room_items(_lesson())
+    kinds = [item.kind for item in items]
+    assert kinds.count("prompt") == 7
+    assert kinds.count("myth") == len(_lesson().deep.myths)
+    assert kinds.count("recall") == 6
+    assert kinds.count("visual") == len(_lesson().visual.quiz)
+    [code] = [item for item in items if item.kind == "example"]
+    assert code.example == "canonical"
+    assert "connections.py" in _lesson().meta.examples[code.example].file
+    prompt = next(item for item in items if item.kind == "prompt")
+    assert prompt.question is not None
+    assert grade_item(prompt, prompt.question.answer)
+    assert not grade_item(
+        prompt, next(o.id for o in prompt.question.options if o.id != prompt.question.answer)
+    )
