@@ -1,28 +1,25 @@
 import httpx
 
 URL = "https://api.example.com/data"
+KEEP_ALIVE = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
+NO_KEEP_ALIVE = httpx.Limits(max_connections=100, max_keepalive_connections=0)  # close each
 
 
-def pool_limits(keep_alive: bool) -> httpx.Limits:
-    # httpx keeps up to 20 idle connections by default; 0 closes each one after its response.
-    return httpx.Limits(max_keepalive_connections=20 if keep_alive else 0)
-
-
-async def page_views_shared(views: int = 3, keep_alive: bool = True) -> list[int]:
-    statuses: list[int] = []
-    async with httpx.AsyncClient(timeout=2.0, limits=pool_limits(keep_alive)) as client:
-        for _ in range(views):
-            response = await client.get(URL)
-            statuses.append(response.status_code)
-    response = await client.get(URL)  # after the block: the client is closed
-    return statuses
+async def page_views_shared(keep_alive: bool = True) -> list[int]:
+    limits = KEEP_ALIVE if keep_alive else NO_KEEP_ALIVE
+    async with httpx.AsyncClient(timeout=2.0, limits=limits) as client:
+        first = await client.get(URL)
+        second = await client.get(URL)
+    third = await client.get(URL)  # after the block: the client is closed
+    return [first.status_code, second.status_code, third.status_code]
 
 
 async def one_view(keep_alive: bool) -> int:
-    async with httpx.AsyncClient(timeout=2.0, limits=pool_limits(keep_alive)) as client:
+    limits = KEEP_ALIVE if keep_alive else NO_KEEP_ALIVE
+    async with httpx.AsyncClient(timeout=2.0, limits=limits) as client:
         response = await client.get(URL)
     return response.status_code
 
 
-async def page_views_per_request(views: int = 3, keep_alive: bool = True) -> list[int]:
-    return [await one_view(keep_alive) for _ in range(views)]
+async def page_views_per_request(keep_alive: bool = True) -> list[int]:
+    return [await one_view(keep_alive), await one_view(keep_alive)]
