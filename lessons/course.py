@@ -99,6 +99,11 @@ class Course:
         later = self.entries[self._index(slug) + 1 :] if self.get(slug) else ()
         return next((entry for entry in later if entry.written), None)
 
+    def next_entry(self, slug: str) -> CourseEntry | None:
+        """The entry right after ``slug``, written or coming, or None at the end."""
+        later = self.entries[self._index(slug) + 1 :] if self.get(slug) else ()
+        return later[0] if later else None
+
     def _index(self, slug: str) -> int:
         return next(i for i, entry in enumerate(self.entries) if entry.slug == slug)
 

@@ -169,9 +169,10 @@ def continue_at(
 
 
 def next_lesson(course: Course, slug: str) -> NextLesson | None:
-    """The next written lesson after ``slug``, for the link at the foot of every lesson page."""
-    found = course.next_written(slug)
-    return NextLesson(found.slug, found.title) if found is not None else None
+    """The next written lesson after ``slug``; or, if none is written yet, the next to come;
+    None at the end of the course."""
+    found = course.next_written(slug) or course.next_entry(slug)
+    return NextLesson(found.slug, found.title, found.written) if found is not None else None
 
 
 def course_page(

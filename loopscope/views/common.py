@@ -32,10 +32,12 @@ MODE_LABELS: Final[dict[ModeName, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class NextLesson:
-    """The next written lesson of the course, linked at the foot of every lesson page."""
+    """What comes next in the course, at the foot of every lesson page: the next written lesson
+    (a link), or, when none is written yet, the next one to come (named, not linked)."""
 
     slug: str
     title: str
+    written: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,8 +169,28 @@ async def test_each_lesson_links_to_the_next_written_one(
     assert f'Next in the course: <a href="http://testserver/lessons/{FIRST}">' in response.text
 
     response = await client.get(f"/lessons/{FIRST}")
-    assert recorder.last.context["page"].next_lesson is None  # the last written lesson
+    assert recorder.last.context["page"].next_lesson is None  # the end of the course
     assert "Next in the course" not in response.text
+
+
+async def test_the_last_written_lesson_names_the_next_one_to_come(
+    settings: Settings,
+) -> None:
+    course = Course(
+        (
+            _entry(1, FIRST, "First lesson", written=True),
+            _entry(2, COMING, "Later lesson", written=False),
+        )
+    )
+    app = create_app(settings, catalog=Catalog((_lesson(FIRST, "First lesson"),), course))
+    async with app.router.lifespan_context(app):
+        recorder = TemplateRecorder(app)
+        async with client_for(recorder) as client:
+            response = await client.get(f"/lessons/{FIRST}/deep")
+    found = recorder.last.context["page"].next_lesson
+    assert (found.slug, found.written) == (COMING, False)
+    assert "Next in the course: Later lesson" in response.text  # named, not linked
+    assert f"/lessons/{COMING}" not in response.text
 
 
 async def test_without_a_course_file_the_course_is_the_lessons_by_slug(
