@@ -18,6 +18,7 @@ from typing import Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from lessons.course import Course, load_course
 from lessons.crossref import check_references
 from lessons.documents import Document, read_front_matter, read_yaml
 from lessons.errors import LessonFileError, LessonValidationError, Problem
@@ -56,9 +57,11 @@ _YAML_MODELS: Final[dict[str, type[Model]]] = {
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """Every lesson under the content root, ordered by slug."""
+    """Every lesson under the content root, ordered by slug, and the course they belong to
+    (``lessons/content/course.yaml``; without it, the lessons by slug)."""
 
     lessons: tuple[Lesson, ...]
+    course: Course | None = None
 
     def get(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -71,7 +74,8 @@ def load_catalog(root: Path = CONTENT_ROOT) -> Catalog:
     folders = sorted(
         path for path in root.iterdir() if path.is_dir() and not path.name.startswith((".", "_"))
     )
-    return Catalog(tuple(load_lesson(folder) for folder in folders))
+    lessons = tuple(load_lesson(folder) for folder in folders)
+    return Catalog(lessons, load_course(root, lessons))
 
 
 def load_lesson(folder: Path) -> Lesson:

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from lessons import Catalog, Lesson, load_catalog
+from lessons.course import Course
 from loopscope import errors
 from loopscope.assets import HashedStaticFiles
 from loopscope.caller import CallerMiddleware
@@ -30,6 +31,7 @@ from loopscope.storage import Store
 from loopscope.templating import Templates
 from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
+from loopscope.views.catalog import CourseContext, next_lesson
 from visualizer.authority import discard_default_authority
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -46,8 +48,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = catalog if catalog is not None else load_catalog()
+        course = loaded.course or Course.of_lessons(loaded.lessons)
+        app.state.course = CourseContext.build(course)
         app.state.lessons = {
-            lesson.slug: LessonContext.build(lesson, _renderer(lesson)) for lesson in loaded.lessons
+            lesson.slug: LessonContext.build(
+                lesson, _renderer(lesson), next_lesson(course, lesson.slug)
+            )
+            for lesson in loaded.lessons
         }
         await asyncio.to_thread(  # 0700, its files 0600, also when made wider before
             secure_data_dir, settings.data_dir, embedded_database=settings.embedded_database

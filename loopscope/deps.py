@@ -17,6 +17,7 @@ from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
 from loopscope.tracing import TraceService
 from loopscope.views import LearnerState, LessonContext
+from loopscope.views.catalog import CourseContext
 
 NO_LESSON = "There is no lesson at this address."
 NO_MODE = "This lesson has no page at this address."
@@ -60,6 +61,11 @@ async def get_lessons(request: Request) -> tuple[LessonContext, ...]:
     return tuple(lessons.values())
 
 
+async def get_course(request: Request) -> CourseContext:
+    course: CourseContext = request.app.state.course
+    return course
+
+
 async def get_lesson(request: Request, slug: str) -> LessonContext:
     lessons: dict[str, LessonContext] = request.app.state.lessons
     found = lessons.get(slug)
@@ -83,6 +89,7 @@ WorkDep = Annotated[LearnerWork, Depends(get_work)]
 LearnerDep = Annotated[Learner, Depends(get_learner)]
 LessonsDep = Annotated[tuple[LessonContext, ...], Depends(get_lessons)]
 LessonDep = Annotated[LessonContext, Depends(get_lesson)]
+CourseDep = Annotated[CourseContext, Depends(get_course)]
 ModeDep = Annotated[ModeName, Depends(get_mode)]
 
 

@@ -29,10 +29,14 @@ def shown_call(call: str) -> str:
 
 
 async def serve(app: Any, paths: tuple[str, ...] = ()) -> list[tuple[int, list[str] | None]]:
-    """Start ``app`` with its lifespan, GET each of ``paths``, shut it down."""
+    """Start ``app`` with its lifespan, GET each of ``paths``, shut it down.
+
+    Like a server, it hands the state the lifespan yields (if any) to every request, where the
+    app reads it as ``request.state``.
+    """
     answers: list[tuple[int, list[str] | None]] = []
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app) as state:
+        transport = httpx.ASGITransport(app=_with_state(app, state or {}))
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             for path in paths:
                 response = await client.get(path)
@@ -44,6 +48,13 @@ async def with_client(helper: Callable[[httpx.AsyncClient, str], Awaitable[Any]]
     """Call ``helper(client, url)`` with a client set up like the project asks (1 s, 0.5 s)."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
         return await helper(client, url)
+
+
+def _with_state(app: Any, state: dict[str, Any]) -> Any:
+    async def with_state(scope: Any, receive: Any, send: Any) -> None:
+        await app({**scope, "state": dict(state)}, receive, send)
+
+    return with_state
 
 
 def _keys(response: httpx.Response) -> list[str] | None:

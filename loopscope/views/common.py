@@ -31,6 +31,16 @@ MODE_LABELS: Final[dict[ModeName, str]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class NextLesson:
+    """What comes next in the course, at the foot of every lesson page: the next written lesson
+    (a link), or, when none is written yet, the next one to come (named, not linked)."""
+
+    slug: str
+    title: str
+    written: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class LessonContext:
     """A lesson with the renderer for its Markdown: what ``LessonDep`` gives a route."""
 
@@ -38,10 +48,14 @@ class LessonContext:
     md: MarkdownRenderer
     # Reading minutes per mode: computed once, since lesson content does not change at run time.
     minutes: Mapping[ModeName, int]
+    next_lesson: NextLesson | None = None
 
     @classmethod
-    def build(cls, lesson: Lesson, md: MarkdownRenderer) -> LessonContext:
-        return cls(lesson, md, {mode: reading_minutes(lesson, mode) for mode in MODES})
+    def build(
+        cls, lesson: Lesson, md: MarkdownRenderer, next_lesson: NextLesson | None = None
+    ) -> LessonContext:
+        minutes = {mode: reading_minutes(lesson, mode) for mode in MODES}
+        return cls(lesson, md, minutes, next_lesson)
 
     @property
     def slug(self) -> str:
@@ -92,6 +106,7 @@ class LessonHeader:
     mode_label: str
     modes: tuple[ModeLink, ...]
     resume: Resume | None
+    next_lesson: NextLesson | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,4 +265,5 @@ def lesson_header(ctx: LessonContext, mode: ModeName, state: LearnerState) -> Le
             for m in MODES
         ),
         resume=resume(lesson, state.progress),
+        next_lesson=ctx.next_lesson,
     )

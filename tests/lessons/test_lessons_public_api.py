@@ -47,7 +47,7 @@ def test_public_surface_is_exactly_all() -> None:
     for name in lessons.__all__:
         assert hasattr(lessons, name), name
     exported = {name for name in vars(lessons) if not name.startswith("_")}
-    submodules = {"attempt", "check", "crossref", "documents", "errors", "evidence",
+    submodules = {"attempt", "check", "course", "crossref", "documents", "errors", "evidence",
                   "expectations", "fences", "grading", "items", "judge", "loader", "models",
                   "models_base", "reading", "walk"}  # fmt: skip
     assert exported - submodules == PUBLIC
