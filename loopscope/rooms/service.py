@@ -48,7 +48,7 @@ log = logging.getLogger("loopscope.rooms")
 T = TypeVar("T")
 TICK_S: Final = 5.0
 PURGE_EVERY_S: Final = 3600.0
-COUNTDOWN_CHOICES: Final = (15, 30, 45, 60, 90, 120, 180, 300)
+COUNTDOWN_CHOICES: Final = (10, 15, 30, 45, 60, 90, 120, 180, 300)
 
 
 class RoomError(Exception):

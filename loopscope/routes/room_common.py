@@ -115,7 +115,9 @@ async def stream_slot(code: Code, learner: LearnerDep, rooms: RoomsDep) -> Async
         rooms.streams.give_back(learner.id, code)
 
 
-StreamSlot = Depends(stream_slot)
+# "request": held until the response has been sent (the whole stream), not until the
+# endpoint returns its generator.
+StreamSlot = Depends(stream_slot, scope="request")
 
 
 def since_of(last_event_id: str | None, since: int | None) -> int | None:

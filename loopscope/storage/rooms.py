@@ -202,13 +202,13 @@ class RoomStore:
 
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime]) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._clock = clock
+        self.clock = clock
 
     def now(self) -> datetime:
-        return self._clock()
+        return self.clock()
 
     async def create(self, code: str, lesson: str, token_hash: str) -> RoomRecord:
-        now = self._clock()
+        now = self.clock()
         row = RoomRow(
             code=code,
             lesson=lesson,
@@ -327,7 +327,7 @@ class RoomStore:
             )
             if taken is not None:
                 raise NicknameTaken(nickname)
-            now = self._clock()
+            now = self.clock()
             session.add(
                 RoomParticipantRow(
                     room_id=room.id,
@@ -428,7 +428,7 @@ class RoomStore:
                 return Refused("The session has ended.")
             if room.current_item != item:
                 return Refused("The host has moved on to another item; your run was not counted.")
-            now = self._clock()
+            now = self.clock()
             row = await session.get(RoomCodeRow, (room.id, learner, item))
             if row is None:
                 session.add(
@@ -461,7 +461,7 @@ class RoomStore:
                 return Refused("There is no room with this code.")
             if room.ended_at is not None:
                 return Refused("The session has ended already.")
-            room.ended_at = self._clock()
+            room.ended_at = self.clock()
             return self._event(session, room, "ended")
 
     async def answer(
@@ -503,10 +503,10 @@ class RoomStore:
                 ended=room.ended_at is not None,
                 items={item: _progress(row)} if row else {},
             )
-            refusal = state.refusal(item, self._clock())
+            refusal = state.refusal(item, self.clock())
             if refusal is not None:
                 return Refused(refusal)
-            now = self._clock()
+            now = self.clock()
             session.add(
                 RoomAnswerRow(
                     room_id=room.id,
@@ -581,7 +581,7 @@ class RoomStore:
         failed: tuple[str, ...] | None = None,
         ref: str | None = None,
     ) -> RoomEvent:
-        now = self._clock()
+        now = self.clock()
         room.seq += 1
         room.updated_at = now
         event = RoomEvent(

@@ -11,12 +11,13 @@ import io
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 import httpx
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, learner_id, token_in
 from fastapi import FastAPI
-from trace_fakes import FakeEngine
+from trace_fakes import FakeEngine, canonical_trace
 
 from loopscope.rooms.service import RoomService
 
@@ -314,7 +315,7 @@ async def test_rooms_past_the_retention_period_are_deleted(
     kept = await _create(client)
     assert await rooms.purge() == 0
     later = rooms.store.now() + rooms.retention
-    rooms.store._clock = lambda: later  # time passes
+    rooms.store.clock = lambda: later  # time passes
     assert await rooms.purge() == 1
     assert (await client.get(f"/rooms/{kept}/host")).status_code == 404
 
@@ -335,3 +336,227 @@ async def test_creating_a_room_for_an_unknown_lesson_is_a_422_with_the_form(
     assert response.status_code == 422  # found by bench/reliability.py's fuzz: it was a 500
     assert "There is no lesson with this name." in response.text
     assert "Create room" in response.text
+
+
+# --- a real class: the presenter, countdowns, who has not answered, code items, records -------
+
+
+async def test_the_presenter_shows_the_question_and_count_but_no_answer_until_the_reveal(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    waiting = await client.get(f"/rooms/{room}/present")
+    assert waiting.status_code == 200
+    assert "Join the room" in waiting.text
+    assert room in waiting.text
+    await _act(client, room, "prompt:p2", "open")
+    await _answer(ada, room, "prompt:p2", "c")
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        before = await client.get(f"/rooms/{room}/present")
+    assert "Question <strong>p2</strong>?" in before.text
+    assert re.findall(r"<li>(p2 option [ABC])</li>", before.text) == [
+        "p2 option A",
+        "p2 option B",
+        "p2 option C",
+    ]
+    assert re.search(r'id="answered-count">1</strong> of 2 answered', before.text)
+    for spoiler in ("bar-row", "tag-answer", "p2 B is right because", "Bob", "Ada"):
+        assert spoiler not in before.text
+    assert "<button" not in before.text.split('id="screen"')[1]  # nothing to press on a projector
+    assert (await ada.get(f"/rooms/{room}/present")).status_code == 403  # the host's screen
+
+    await _act(client, room, "prompt:p2", "reveal")
+    after = await client.get(f"/rooms/{room}/present")
+    assert after.text.count('class="bar-row') == 3
+    assert re.search(r'bar-row is-answer">\s*<div class="bar-label">\s*<span class="bar-text">'
+                     r"p2 option B", after.text)  # fmt: skip
+    assert "p2 B is right because" in after.text
+    assert re.search(r'id="answered-count">1</strong> of 2 answered · revealed', after.text)
+
+
+async def test_after_open_the_host_screen_folds_the_join_details_and_the_distribution(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    before = await client.get(f"/rooms/{room}/host")
+    assert '<details class="join-details" id="join-details" open>' in before.text
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+    await _act(client, room, "myth:m1", "open")
+    await _answer(ada, room, "myth:m1", "no")
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert '<details class="join-details" id="join-details">' in host  # folded
+    assert host.index('id="current-title"') < host.index('id="participants-title"')
+    # The distribution and the answer are there for the host, but folded while voting is open.
+    peek = host.split('<details class="peek" id="peek">')[1].split("</details>")[0]
+    assert "tag-answer" in peek
+    assert host.count("tag-answer") == 1
+    # Who has not answered yet: Bob, not Ada.
+    waiting = host.split('id="not-answered"')[1].split("</div>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", waiting) == ["Bob"]
+    await _act(client, room, "myth:m1", "reveal")
+    revealed = (await client.get(f"/rooms/{room}/host")).text
+    assert 'id="peek"' not in revealed
+    assert "REALITY-m1" in revealed
+
+
+async def test_a_countdown_that_locks_at_zero_is_the_servers_truth(
+    client: httpx.AsyncClient, new_client: Clients, running: FastAPI, room: str,
+    ada: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    rooms: RoomService = running.state.rooms
+    await _act(client, room, "prompt:p2", "open")
+    token = await _token(client, f"/rooms/{room}/host")
+    started = await client.post(
+        f"/rooms/{room}/items/prompt:p2/countdown",
+        data={"csrf_token": token, "seconds": "30", "lock": "true"},
+    )
+    assert started.status_code == 303
+    page = await ada.get(f"/rooms/{room}")
+    found = re.search(r'class="countdown" id="countdown" data-deadline="(\d+)" data-lock="true"',
+                      page.text)  # fmt: skip
+    assert found is not None
+    assert "0:30" in page.text or "0:29" in page.text
+    # Past zero, with no page open and before any timer ran: the answer is refused all the same.
+    real = rooms.store.clock
+    rooms.store.clock = lambda: real() + timedelta(seconds=31)
+    late = await _answer(ada, room, "prompt:p2", "b")
+    assert "refused=" in late.headers["location"]
+    assert "your answer was not counted" in (await ada.get(late.headers["location"])).text
+    # The periodic check locks it, whoever started it, and every page is told.
+    assert await rooms.lock_overdue() == 1
+    assert await rooms.lock_overdue() == 0
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert "voting closed" in host
+    # A countdown that does not lock only says the time is up: answers still count.
+    await _act(client, room, "prompt:p3", "open")
+    token = await _token(client, f"/rooms/{room}/host")
+    await client.post(
+        f"/rooms/{room}/items/prompt:p3/countdown", data={"csrf_token": token, "seconds": "10"}
+    )
+    rooms.store.clock = lambda: real() + timedelta(seconds=60)
+    assert await rooms.lock_overdue() == 0
+    assert (
+        (await _answer(ada, room, "prompt:p3", "b"))
+        .headers["location"]
+        .endswith(f"/rooms/{room}#stage")
+    )
+    odd = await client.post(
+        f"/rooms/{room}/items/prompt:p3/countdown", data={"csrf_token": token, "seconds": "17"}
+    )
+    assert odd.status_code == 409
+    assert "Choose one of the countdown lengths" in odd.text
+
+
+async def test_a_code_item_counts_each_learners_runs_and_checks_live_for_the_host(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient,
+    engine: FakeEngine,
+) -> None:  # fmt: skip
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        assert (await _act(client, room, "challenge:c1", "open")).status_code == 303
+        page = await ada.get(f"/rooms/{room}")
+        assert 'name="source"' in page.text
+        assert "time.sleep(1)" in page.text  # the starter code, in the learner's editor
+        engine.trace_answer = canonical_trace().model_copy(update={"wall_ms": 50.0})
+        token = await _token(ada)
+        code = "import asyncio\n\nasync def f(n=1):\n    await asyncio.sleep(0)\n    return n\n"
+        checked = await ada.post(
+            f"/rooms/{room}/items/challenge:c1/code", data={"csrf_token": token, "source": code}
+        )
+        assert checked.status_code == 303
+        mine = await ada.get(f"/rooms/{room}")
+        attempt = re.search(r'href="(/lessons/demo-lesson/challenge/c1/attempts/[^"]+)"', mine.text)
+        assert attempt is not None
+        assert (await ada.get(attempt.group(1))).status_code == 200  # the Challenge page's own
+        assert "async def f(n=1)" in mine.text  # the draft is kept in the editor
+        host = (await client.get(f"/rooms/{room}/host")).text
+        assert re.search(r'id="answered-count">1</strong> of 2 ran their code', host)
+        rows = re.findall(r'<tr data-check="([a-z-]+)"><td>[^<]+</td><td>(\d)</td><td>(\d)</td>',
+                          host)  # fmt: skip
+        assert rows == [("fast", "1", "0"), ("no-stall", "1", "0"), ("hidden-value", "1", "0")]
+        assert "Most common failing check" not in host
+        waiting = host.split('id="not-answered"')[1].split("</div>")[0]
+        assert re.findall(r"<li>([^<]+)</li>", waiting) == ["Bob"]
+        # Bob's code is too slow: "It is fast." fails, the most common failing check now.
+        engine.trace_answer = canonical_trace().model_copy(update={"wall_ms": 500.0})
+        token = await _token(bob)
+        starter = "import time\n\nasync def f():\n    time.sleep(1)\n"
+        await bob.post(
+            f"/rooms/{room}/items/challenge:c1/code", data={"csrf_token": token, "source": starter}
+        )
+        host = (await client.get(f"/rooms/{room}/host")).text
+        assert re.search(r'id="answered-count">2</strong> of 2 ran their code', host)
+        rows = re.findall(r'<tr data-check="([a-z-]+)"><td>[^<]+</td><td>(\d)</td><td>(\d)</td>',
+                          host)  # fmt: skip
+        assert rows == [("fast", "1", "1"), ("no-stall", "2", "0"), ("hidden-value", "2", "0")]
+        most = host.split('id="most-failing"')[1].split("</p>")[0]
+        assert "It is fast." in most
+        assert "(1 of 2)" in most
+        assert len(engine.requests) == 4  # two runs per check, all through the trace service
+        # The learner's own page shows what failed, in words.
+        assert "It is fast." in (await bob.get(f"/rooms/{room}")).text
+
+
+async def test_a_try_item_runs_the_learners_code_and_a_closed_item_keeps_it(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "try:canonical", "open")
+    token = await _token(ada)
+    ran = await ada.post(
+        f"/rooms/{room}/items/try:canonical/code",
+        data={"csrf_token": token, "source": "async def f():\n    return 1\n"},
+    )
+    assert ran.status_code == 303
+    mine = await ada.get(f"/rooms/{room}")
+    assert re.search(r'href="/lessons/demo-lesson/try/runs/[^"]+"', mine.text)
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert re.search(r'id="answered-count">1</strong> of 1 ran their code', host)
+    # The host moved on: the run is refused, and the code typed is still in the editor.
+    await _act(client, room, "prompt:p2", "open")
+    late = await ada.post(
+        f"/rooms/{room}/items/try:canonical/code",
+        data={"csrf_token": token, "source": "async def f():\n    return 'kept'\n"},
+    )
+    assert late.status_code == 409
+    assert "The host has moved on" in late.text
+    not_code = await ada.post(
+        f"/rooms/{room}/items/prompt:p2/code", data={"csrf_token": token, "source": "x = 1\n"}
+    )
+    assert not_code.status_code == 422
+
+
+async def test_the_csv_and_the_summary_name_items_and_options_in_words_with_correct_rates(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "myth:m1", "open")
+    await _answer(ada, room, "myth:m1", "no")
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        await _answer(bob, room, "myth:m1", "yes")
+        await _act(client, room, "visual:v1", "open")
+        await _answer(bob, room, "visual:v1", "b")
+    export = (await client.get(f"/rooms/{room}/export.csv")).text
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert [
+        (r["nickname"], r["item"], r["question"], r["answer"], r["correct"], r["item_correct_rate"])
+        for r in rows
+    ] == [
+        ("Ada", "Myth 1", "Async is faster", "No, it does not", "yes", "50%"),
+        ("Bob", "Myth 1", "Async is faster", "Yes, it holds", "no", "50%"),
+        ("Bob", "Visual question 1", "Question v1?", "v1 option B", "yes", "100%"),
+    ]
+    assert not re.search(r"\b(myth|prompt|visual|recall):", export)  # no internal ids
+    summary = (await client.get(f"/rooms/{room}/summary")).text
+    assert "correct rate 50%" in summary
+    assert "correct rate 100%" in summary
+    assert "Question <strong>v1</strong>?" in summary
+
+
+async def test_a_visual_question_shows_the_table_of_the_run_it_asks_about(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    await _act(client, room, "visual:v1", "open")
+    page = (await ada.get(f"/rooms/{room}")).text
+    assert "The execution table of the traced run" in page
+    assert page.count('<th scope="row">') >= 2
+    assert len(engine.requests) == 1
