@@ -86,7 +86,7 @@ def room_items(lesson: Lesson) -> tuple[RoomItem, ...]:
             RoomItem(f"prompt:{step.prompt.id}", "prompt", number, step.title, step.prompt)
         )
     for number, myth in enumerate(lesson.deep.myths, start=1):
-        items.append(RoomItem(f"myth:{myth.id}", "myth", number, myth.claim, myth=myth))
+        items.append(RoomItem(f"myth:{myth.id}", "myth", number, _plain(myth.claim), myth=myth))
     example = lesson.visual.example
     title = lesson.meta.examples[example].title if example in lesson.meta.examples else example
     items.append(RoomItem(f"example:{example}", "example", 1, title, example=example))

@@ -203,7 +203,8 @@ class ItemRow:
     title: str
     status: str
     current: bool
-    answered: int
+    answered: int  # answers (a code item: learners who ran their code)
+    code: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +446,7 @@ def host_live(
                 status,
                 item.key == state.current,
                 len(state.answers.get(item.key, {}) or state.code_results.get(item.key, {})),
+                code=item.code is not None,
             )
         )
     keys = [item.key for item in items]

@@ -127,7 +127,10 @@ def test_a_room_from_create_to_export(browser: Browser, servers: Servers, tmp_pa
         expect(bob.locator("#committed")).to_be_visible()
         late.locator('input[name="choice"]').first.check()
         late.locator("#commit").click()
+        # Without JavaScript: back on the room's page (not the POST address), told once.
+        late.wait_for_url(re.compile(rf"/rooms/{code}\?refused="))
         expect(late.get_by_role("alert")).to_contain_text("not counted")
+        expect(late.get_by_text("Voting on this item is closed")).to_have_count(1)
         expect(host.locator("#tally")).to_contain_text("voting closed")
         expect(host.locator("#answered-count")).to_have_text("2")
 
@@ -145,8 +148,9 @@ def test_a_room_from_create_to_export(browser: Browser, servers: Servers, tmp_pa
             host.locator("#export").click()
         csv_text = Path(download.value.path()).read_text()
         lines = csv_text.strip().splitlines()
-        assert lines[0] == "nickname,item,answer,correct,answered_at"
+        assert lines[0] == "nickname,item,question,answer,correct,answered_at,item_correct_rate"
         assert sorted(line.split(",")[0] for line in lines[1:]) == ["Ada <b>", "Bob"]
+        assert all(",Deep prediction 1," in line for line in lines[1:])  # words, not ids
         refused = ada.request.get(f"{servers.other}/rooms/{code}/export.csv")
         assert refused.status == 403
         assert "nickname" not in refused.text()
