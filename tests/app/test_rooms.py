@@ -6,6 +6,7 @@ the live streams are tested against a real server in test_room_stream.py.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -19,7 +20,8 @@ from app_helpers import HTMX, TemplateRecorder, client_for, learner_id, token_in
 from fastapi import FastAPI
 from trace_fakes import FakeEngine, canonical_trace
 
-from loopscope.rooms.service import RoomService
+from loopscope.rooms.service import TICK_S, RoomService
+from loopscope.storage.rooms import RoomRecord
 
 pytestmark = pytest.mark.anyio
 
@@ -560,3 +562,28 @@ async def test_a_visual_question_shows_the_table_of_the_run_it_asks_about(
     assert "The execution table of the traced run" in page
     assert page.count('<th scope="row">') >= 2
     assert len(engine.requests) == 1
+
+
+async def test_the_countdowns_own_timer_locks_at_zero_and_tells_the_pages(
+    client: httpx.AsyncClient, running: FastAPI, room: str, ada: httpx.AsyncClient
+) -> None:
+    rooms: RoomService = running.state.rooms
+    await _act(client, room, "myth:m1", "open")
+    hub = await rooms.hub(room)
+    assert hub is not None
+    seq = hub.state.seq
+    await rooms.countdown(await _record(rooms, room), "myth:m1", 10, lock=True)
+    real = rooms.store.clock
+    rooms.store.clock = lambda: real() + timedelta(seconds=10)  # before the timer first wakes
+    # Well before the periodic check (every TICK_S) could do it instead.
+    async with asyncio.timeout(TICK_S / 3):
+        async for update in hub.follow(seq, None):  # the host's view of the room, live
+            if update.state.item("myth:m1").locked:
+                break
+    assert [e.kind for e in hub.missed(seq, None) or ()] == ["timed", "locked"]
+
+
+async def _record(rooms: RoomService, code: str) -> RoomRecord:
+    found = await rooms.room(code)
+    assert found is not None
+    return found

@@ -76,6 +76,10 @@ class Class:
         self.contexts.append(context)
         return context
 
+    @property
+    def pages(self) -> tuple[Page, Page, Page, Page]:
+        return self.host, self.presenter, self.ada, self.bob
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()
@@ -91,7 +95,12 @@ def room_class(browser: Browser) -> Iterator[Class]:
 def test_the_presenter_shows_no_answer_until_reveal_and_a_countdown_locks_at_zero(
     room_class: Class, server: str, shots: Path
 ) -> None:
-    host, presenter, ada, bob = room_class.host, room_class.presenter, room_class.ada, room_class.bob
+    host, presenter, ada, bob = (
+        room_class.host,
+        room_class.presenter,
+        room_class.ada,
+        room_class.bob,
+    )
     code = _create(host, server)
     presenter.goto(f"{server}/rooms/{code}/present")
     expect(presenter.locator("#screen-title")).to_have_text("Join the room")
@@ -149,9 +158,14 @@ def test_the_presenter_shows_no_answer_until_reveal_and_a_countdown_locks_at_zer
 
 
 def test_a_code_item_is_counted_live_and_the_csv_names_everything_in_words(
-    room_class: Class, server: str, shots: Path, tmp_path: Path
+    room_class: Class, server: str, shots: Path
 ) -> None:
-    host, presenter, ada, bob = room_class.host, room_class.presenter, room_class.ada, room_class.bob
+    host, presenter, ada, bob = (
+        room_class.host,
+        room_class.presenter,
+        room_class.ada,
+        room_class.bob,
+    )
     lesson = load_catalog().lessons[0]
     challenge = lesson.challenge.challenges[0]
     code = _create(host, server)
