@@ -34,14 +34,26 @@
   tick();
   window.setInterval(tick, 250);
 
+  // The host page: when another item opens, the join details fold and the page goes back to
+  // the top, where the current item is, with focus on it (the Open button pressed is gone).
   const join = document.getElementById("join-details");
-  let hadCurrent = Boolean(document.querySelector("#host-live[data-current]:not([data-current=''])"));
-  function foldJoin() {
-    const current = document.querySelector("#host-live[data-current]:not([data-current=''])");
-    if (join && current && !hadCurrent) join.open = false;
-    hadCurrent = Boolean(current);
+  const currentKey = () => {
+    const live = document.getElementById("host-live");
+    return live ? live.dataset.current || "" : "";
+  };
+  let shown = currentKey();
+  function followCurrent() {
+    const now = currentKey();
+    if (now === shown) return;
+    shown = now;
+    if (!now) return;
+    if (join) join.open = false;
+    const section = document.getElementById("current");
+    if (section) section.focus({ preventScroll: true });
+    const live = document.getElementById("host-live");
+    if (live) live.scrollIntoView({ block: "start" });
   }
-  if (join) new MutationObserver(foldJoin).observe(root, { childList: true, subtree: true });
+  if (join) new MutationObserver(followCurrent).observe(root, { childList: true, subtree: true });
 
   if (!root.dataset.stream || !("EventSource" in window)) return;
 

@@ -110,8 +110,12 @@ def test_the_presenter_shows_no_answer_until_reveal_and_a_countdown_locks_at_zer
     expect(host.locator("#join-details")).to_have_attribute("open", "")
 
     # Myth 2 renders as in its lesson: its `await` is code, not raw backticks.
-    _open(host, "Myth 2")
+    _open(host, "Myth 2")  # its Open button is far down the list of items
     expect(host.locator("#join-details")).not_to_have_attribute("open", "")  # folded
+    expect(host.locator("#current")).to_be_focused()
+    box = host.locator("#current").bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < 200  # back at the top of the screen
     claim = ada.locator("#stage .prompt-question")
     expect(claim.locator("code")).to_have_count(1)
     assert "`" not in claim.inner_text()
@@ -128,7 +132,7 @@ def test_the_presenter_shows_no_answer_until_reveal_and_a_countdown_locks_at_zer
     # The host sees who has not answered; the distribution is folded away.
     expect(host.locator("#not-answered li")).to_have_text(["Bob"])
     expect(host.locator("#peek .bars")).not_to_be_visible()
-    host.screenshot(path=shots / "host-voting-open.png", full_page=True)
+    host.screenshot(path=shots / "host-voting-open.png")  # what is above the fold
     presenter.screenshot(path=shots / "presenter-before-reveal.png")
     ada.screenshot(path=shots / "learner-phone-committed.png", full_page=True)
 
@@ -195,7 +199,7 @@ def test_a_code_item_is_counted_live_and_the_csv_names_everything_in_words(
     expect(rows).to_have_count(len(challenge.checks))
     expect(host.locator("#most-failing")).to_contain_text("Most common failing check")
     expect(host.locator("#passed-count")).to_have_text("1")
-    host.screenshot(path=shots / "host-code-item.png", full_page=True)
+    host.screenshot(path=shots / "host-code-item.png")
     ada.screenshot(path=shots / "learner-phone-code-item.png", full_page=True)
 
     # The CSV: items, questions and answers in words, each item's correct rate.
