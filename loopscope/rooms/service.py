@@ -41,7 +41,7 @@ from loopscope.storage.rooms import (
     RoomRecord,
     RoomStore,
 )
-from loopscope.tracing import TraceService
+from loopscope.tracing import TraceService, TraceServiceError
 
 log = logging.getLogger("loopscope.rooms")
 
@@ -214,8 +214,14 @@ class RoomService:
         run_id = None
         if item.example is not None and item.shows_run:
             # Recorded once (or reused) by the trace service: everyone sees the same run.
-            run = await traces.record(self._lessons[room.lesson], item.example)
-            run_id = run.id
+            try:
+                run = await traces.record(self._lessons[room.lesson], item.example)
+            except TraceServiceError:
+                if item.kind == "example":  # the run is the item: the host is told why
+                    raise
+                run = None  # a question opens without its table rather than not at all
+                log.warning("opened %s without its traced table", key, exc_info=True)
+            run_id = run.id if run is not None else None
         await self._write(room.code, self.store.open(room.code, key, run_id))
 
     async def reveal(self, room: RoomRecord, key: str) -> None:

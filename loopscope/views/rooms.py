@@ -410,6 +410,7 @@ def activity(
             "opened": f"The host opened {name}.",
             "revealed": f"The answers to {name} were revealed.",
             "locked": f"Voting on {name} closed.",
+            "timed": f"The host started a countdown on {name}.",
             "ended": "The host ended the session.",
             "deleted": "The host deleted this room.",
         }.get(event.kind)

@@ -587,3 +587,16 @@ async def _record(rooms: RoomService, code: str) -> RoomRecord:
     found = await rooms.room(code)
     assert found is not None
     return found
+
+
+async def test_a_visual_question_opens_without_its_table_when_no_run_can_be_recorded(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    engine.busy = True
+    assert (await _act(client, room, "visual:v1", "open")).status_code == 303
+    page = (await ada.get(f"/rooms/{room}")).text
+    assert 'data-item="visual:v1"' in page
+    assert 'name="choice"' in page
+    assert "The execution table" not in page
+    # "Run this example" is the run itself: the host is told it could not be made.
+    assert (await _act(client, room, "example:canonical", "open")).status_code == 503
