@@ -91,6 +91,8 @@
       }
       current.replaceWith(incoming);
       if (window.htmx && typeof window.htmx.process === "function") window.htmx.process(incoming);
+      // What listens for htmx's swaps (the code editor, page assets) treats this one alike.
+      incoming.dispatchEvent(new CustomEvent("htmx:after:swap", { bubbles: true }));
     }
     tick();
     if (focusedId && (!document.activeElement || document.activeElement === document.body)) {

@@ -186,8 +186,15 @@ def test_a_code_item_is_counted_live_and_the_csv_names_everything_in_words(
     editor = ada.locator("#room-code")
     expect(editor).to_have_value(lesson.sources[challenge.starter])
 
-    # Ada checks the solution on her phone, Bob the starter: the host counts both live.
-    editor.fill(lesson.sources[challenge.solution])
+    # Ada checks the solution on her phone, Bob the starter: the host counts both live. The
+    # editor is the Try and Challenge pages' own (CodeMirror over the textarea).
+    code_editor = ada.locator("#code-form .cm-content")
+    expect(code_editor).to_contain_text(lesson.sources[challenge.starter].splitlines()[0])
+    code_editor.click()
+    ada.keyboard.press("Control+A")
+    ada.keyboard.press("Delete")
+    ada.keyboard.insert_text(lesson.sources[challenge.solution])
+    expect(editor).to_have_value(lesson.sources[challenge.solution])
     ada.locator("#run-code").click()
     expect(ada.locator("#code-result")).to_contain_text("Every check passed", timeout=60_000)
     expect(host.locator("#answered-count")).to_have_text("1")
