@@ -143,6 +143,17 @@ def test_a_room_from_create_to_export(browser: Browser, servers: Servers, tmp_pa
             expect(learner.locator(".bar-explanation").first).to_be_visible()
         expect(ada.locator("#activity")).to_contain_text("revealed")
 
+        # A countdown that locks at zero, started on the host's process: the learners on the
+        # other process count down too, and at zero the server closes voting for them.
+        host.locator("#next").click()
+        expect(bob.locator("#commit")).to_be_visible()
+        host.get_by_label("Countdown").select_option("10")
+        host.locator("#start-countdown").click()
+        expect(ada.locator("#countdown .countdown-left")).to_have_text(re.compile(r"^0:(10|0\d)$"))
+        expect(ada.locator("#closed")).to_contain_text("closed", timeout=20_000)
+        expect(host.locator("#tally")).to_contain_text("voting closed")
+        host.locator("#previous").click()
+
         # Export: a download for the host, 403 for a learner.
         with host.expect_download() as download:
             host.locator("#export").click()
