@@ -171,11 +171,6 @@ class ItemView:
     countdown: CountdownView | None
     not_answered: tuple[str, ...]  # nicknames (host only)
 
-    @property
-    def spoiler_free(self) -> bool:
-        """Whether a screen may show the distribution openly: after the reveal only."""
-        return self.revealed
-
 
 @dataclass(frozen=True, slots=True)
 class StageView:
