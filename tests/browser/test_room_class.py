@@ -195,10 +195,17 @@ def test_a_code_item_is_counted_live_and_the_csv_names_everything_in_words(
     ada.keyboard.press("Delete")
     ada.keyboard.insert_text(lesson.sources[challenge.solution])
     expect(editor).to_have_value(lesson.sources[challenge.solution])
+    # The host reveals (an event every page gets): the stage is swapped in live, and what Ada
+    # typed and has not sent yet stays in her editor.
+    host.locator("#reveal").click()
+    expect(ada.locator("#activity")).to_contain_text("The answers to Challenge 1 were revealed")
+    expect(editor).to_have_value(lesson.sources[challenge.solution])
+    expect(ada.locator("#code-form .cm-editor")).to_have_count(1)
     ada.locator("#run-code").click()
     expect(ada.locator("#code-result")).to_contain_text("Every check passed", timeout=60_000)
     expect(host.locator("#answered-count")).to_have_text("1")
     expect(presenter.locator("#answered-count")).to_have_text("1")
+    expect(presenter.locator("#check-tally tbody tr")).to_have_count(len(challenge.checks))
     bob.locator("#run-code").click()
     expect(bob.locator("#code-result")).to_contain_text("Not yet", timeout=60_000)
     expect(host.locator("#answered-count")).to_have_text("2")
