@@ -35,7 +35,6 @@ from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.storage.rooms import (
     CodeTaken,
-    ExportRow,
     NicknameTaken,
     Refused,
     RoomRecord,
@@ -174,9 +173,6 @@ class RoomService:
 
     def is_host(self, room: RoomRecord, token: str | None) -> bool:
         return token_matches(token, room.host_token_hash)
-
-    async def export(self, code: str) -> list[ExportRow]:
-        return await self.store.export(code)
 
     # --- changes ------------------------------------------------------------------------------
 

@@ -160,15 +160,6 @@ class NicknameTaken(Exception):
     """Someone in the room already uses this nickname."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
-    nickname: str
-    item: str
-    answer: str
-    correct: bool
-    answered_at: datetime
-
-
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -538,25 +529,6 @@ class RoomStore:
             )
             await self._delete_rooms(session, ids)
         return len(ids)
-
-    async def export(self, code: str) -> list[ExportRow]:
-        query = (
-            select(RoomParticipantRow.nickname, RoomAnswerRow)
-            .join(RoomRow, RoomRow.id == RoomAnswerRow.room_id)
-            .join(
-                RoomParticipantRow,
-                (RoomParticipantRow.room_id == RoomAnswerRow.room_id)
-                & (RoomParticipantRow.learner_id == RoomAnswerRow.learner_id),
-            )
-            .where(RoomRow.code == code)
-            .order_by(RoomAnswerRow.answered_at, RoomAnswerRow.id)
-        )
-        async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
-        return [
-            ExportRow(nickname, a.item, a.choice, a.correct, _utc(a.answered_at))
-            for nickname, a in rows
-        ]
 
     # --- inside -------------------------------------------------------------------------------
 
