@@ -3,7 +3,7 @@
     room_items         + deadline (a countdown's zero), lock_at_zero
     room_code_results  per room, learner and code item: the latest run or check of their code
 
-Revision ID: 0006
+Revision ID: 0006_room_countdowns_code
 Revises: 0005_state_version
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0006_room_countdowns_code"
 down_revision = "0005_state_version"
 branch_labels = None
 depends_on = None
