@@ -5,20 +5,31 @@ an error), and every ``Evidence`` in any file is traced and held to its expectat
 counter-examples are traced too and must FAIL the same expectation, on a check it names: a
 counter-example that passes (or crashes, or is stopped) shows that the check cannot fail, and
 fails the claim. The report names, per claim, the run that supports it and each counter-example
-it rejects. Identical runs are traced once. The trace engine is a separate process per run, so
-two run at a time.
+it rejects. Each claim is also bound to its words (``lessons.claims``): the answer or verdict
+its run decides, the measured facts its text quotes, the exception names it uses.
+
+Identical runs (file, call, watches) are traced once and shared by every claim that reads them,
+``workers`` at a time (the trace engine is a separate process per run). With a cache folder,
+a run's trace is kept under a hash of the file's bytes, the call, the watches and the engine's
+own source, so an unchanged run is never traced twice and an engine change traces everything
+again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
+from lessons.claims import Claim, claim_of, measured_problems, static_problems
 from lessons.errors import LessonError
 from lessons.evidence import (
     Failure,
@@ -28,11 +39,12 @@ from lessons.evidence import (
     failures,
     rejection,
 )
+from lessons.facts import measured
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
 from lessons.models import Counter, Evidence, Example, Expectation, Lesson
 from lessons.walk import lesson_parts, walk
 
-WORKERS = 2
+WORKERS = max(1, min(os.cpu_count() or 2, 16))  # the trace pool's upper bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,7 @@ class CounterRun:
 
     run: Run
     changes: str
+    rejects_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,8 @@ class Check:
     expect: Expectation
     baseline: Baseline | None = None
     counters: tuple[CounterRun, ...] = ()
+    claim: Claim | None = field(default=None, compare=False)
+    static: tuple[str, ...] = ()  # what is wrong before anything runs
 
     @property
     def runs(self) -> tuple[Run, ...]:
@@ -130,6 +145,7 @@ def plan(lesson: Lesson, folder: Path) -> list[Check]:
                     Run(folder / other.file, evidence.faster_than.call or other.call, other.watch),
                     evidence.faster_than.factor,
                 )
+            claim = claim_of(node.owner, evidence)
             checks.append(
                 Check(
                     f"{lesson.slug}/{file}: {node.key}",
@@ -137,9 +153,15 @@ def plan(lesson: Lesson, folder: Path) -> list[Check]:
                     evidence.expect,
                     baseline,
                     tuple(
-                        CounterRun(counter_run(counter, examples, folder), counter.changes)
+                        CounterRun(
+                            counter_run(counter, examples, folder),
+                            counter.changes,
+                            counter.rejects_on,
+                        )
                         for counter in evidence.counter
                     ),
+                    claim,
+                    tuple(static_problems(claim, evidence.counter)),
                 )
             )
     return checks
@@ -176,11 +198,25 @@ def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
         baseline = None if check.baseline is None else futures[check.baseline.run].result()
     except Exception as exc:  # the engine refused the run: that is this check's failure
         return Outcome(check, (f"the trace engine could not run it: {type(exc).__name__}: {exc}",))
-    found = _failures(check, check.run, trace, baseline)
+    found = [failure.message for failure in _failures(check, check.run, trace, baseline)]
     counters = tuple(
         _counter_outcome(check, counter, futures, baseline) for counter in check.counters
     )
-    return Outcome(check, tuple(failure.message for failure in found), trace.wall_ms, counters)
+    found += check.static
+    if check.claim is not None:
+        seen = _raised(trace)
+        for counter in check.counters:
+            with suppress(Exception):  # an engine failure is the counter's own outcome
+                seen |= _raised(futures[counter.run].result())
+        found += measured_problems(check.claim, measured(trace), seen)
+    return Outcome(check, tuple(found), trace.wall_ms, counters)
+
+
+def _raised(trace: TraceLike) -> set[str]:
+    """The exception types a run raised or caught."""
+    seen = {trace.error.type} if trace.error is not None else set()
+    seen |= {count.type for count in getattr(trace, "exceptions", ())}
+    return seen
 
 
 def _failures(
@@ -207,7 +243,7 @@ def _counter_outcome(
         reason = f"the trace engine could not run it: {type(exc).__name__}: {exc}"
         return CounterOutcome(counter, False, f"the counter-example proves nothing: {reason}")
     found = _failures(check, counter.run, trace, baseline)
-    rejected, report = rejection(found, check.expect)
+    rejected, report = rejection(found, check.expect, counter.rejects_on)
     return CounterOutcome(counter, rejected, report, trace.wall_ms)
 
 
@@ -231,11 +267,72 @@ def engine_runner() -> Runner:
     return run
 
 
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
+    "loopscope/lessons-check"
+)
+
+
+@cache
+def engine_version() -> str:
+    """A hash of the trace engine's own source and contract: a cached trace is only reused by
+    the engine that made it."""
+    import visualizer
+    from visualizer.contract import SCHEMA
+
+    digest = hashlib.sha256(SCHEMA.encode())
+    root = Path(visualizer.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(run: Run, engine: str) -> str:
+    """The cache key of one run: the file's bytes, the call, the watches, the engine."""
+    digest = hashlib.sha256(engine.encode())
+    for part in (run.file.read_bytes(), run.call.encode(), "\0".join(run.watch).encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Runner:
+    """``runner``, remembering each run's trace JSON under ``folder`` by ``run_key``.
+
+    A run whose file cannot be read goes to ``runner`` uncached (it reports the problem).
+    """
+    from visualizer import Trace
+
+    version = engine if engine is not None else engine_version()
+
+    def run(run: Run) -> TraceLike:
+        try:
+            key = run_key(run, version)
+        except OSError:
+            return runner(run)
+        path = folder / key[:2] / f"{key}.json"
+        try:
+            return Trace.from_json(path.read_bytes())
+        except (OSError, ValueError):
+            pass
+        trace = runner(run)
+        if isinstance(trace, Trace):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(trace.json_bytes())
+            partial.replace(path)  # atomic: a concurrent reader sees all or nothing
+        return trace
+
+    return run
+
+
 def main(
     *,
     root: Path = CONTENT_ROOT,
     runner: Runner | None = None,
     console: Console | None = None,
+    cache: Path | None = DEFAULT_CACHE,
+    workers: int = WORKERS,
 ) -> int:
     """Validate, run and report; the exit code is 0 only when everything passed."""
     out = console or Console(highlight=False, soft_wrap=True)
@@ -254,8 +351,10 @@ def main(
         except ImportError as exc:
             out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
             return 1
+        if cache is not None:
+            runner = cached_runner(runner, cache)
     failed = 0
-    for outcome in run_checks(checks, runner):
+    for outcome in run_checks(checks, runner, workers=workers):
         failed += not outcome.passed
         _report(out, outcome)
     passed = len(checks) - failed

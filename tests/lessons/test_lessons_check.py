@@ -56,6 +56,7 @@ class FakeEngine:
                 error=FakeError("AttributeError"),
                 result=None,
                 warnings=("coroutine 'AsyncClient.get' was never awaited",),
+                tcp_connects=0,
             )
         return FakeTrace()
 
@@ -91,8 +92,12 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
     assert checks[6].run.call == 'fetch_data("https://api.example.com/get")'
     assert checks[0].counters == ()  # an example run on its own is not a claim
     no_await = Run(folder / "examples/no_await.py", 'fetch_data("https://api.example.com/data")')
-    assert checks[2].counters == (CounterRun(no_await, "the await left out"),)
-    assert checks[3].counters == (CounterRun(fetch, "the await put back"),)
+    assert checks[2].counters == (
+        CounterRun(no_await, "the await left out", ("no_error", "tcp_connects")),
+    )
+    assert checks[3].counters == (
+        CounterRun(fetch, "the await put back", ("raises", "warns_contains")),
+    )
     assert checks[6].counters[0].run == Run(
         folder / "examples/no_await.py", 'fetch_data("https://api.example.com/get")'
     )

@@ -1,0 +1,89 @@
+"""The facts a finished run measured, by name: what a lesson sentence may quote from a run.
+
+An ``Evidence``'s ``says`` phrases hold ``{fact}`` placeholders (Python format fields, so
+``{wall_s:.1f}`` rounds as written); ``fill`` puts in what the run measured, and the filled
+phrase must appear in the part's text word for word. A sentence that says "over 1 connection"
+while the run opened 3 then fails ``lessons check``.
+
+>>> from types import SimpleNamespace as Fake
+>>> trace = Fake(error=None, result="(200, 200)", wall_ms=512.0, tcp_connects=3, requests=())
+>>> fill("over {tcp_connects} connections in {wall_s:.1f} s", measured(trace))
+'over 3 connections in 0.5 s'
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from visualizer.analysis import RequestRecord
+
+FACTS: tuple[str, ...] = (
+    "result",  # the repr of the returned value
+    "error",  # the short type name of the exception the run ended with ("none" without one)
+    "tcp_connects",
+    "connect_attempts",
+    "connections_reused",
+    "upstream_requests",
+    "wall_s",  # the run's wall time in seconds (round it: {wall_s:.1f})
+)
+
+
+class _Error(Protocol):
+    @property
+    def type(self) -> str: ...
+
+
+class MeasuredTrace(Protocol):
+    @property
+    def error(self) -> _Error | None: ...
+    @property
+    def result(self) -> str | None: ...
+    @property
+    def wall_ms(self) -> float: ...
+    @property
+    def tcp_connects(self) -> int: ...
+    @property
+    def requests(self) -> Sequence[RequestRecord]: ...
+
+
+def placeholders(phrase: str) -> tuple[str, ...]:
+    """The fact names a phrase quotes: ``"{tcp_connects} connects"`` -> ``('tcp_connects',)``."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(phrase) if name is not None]
+    except ValueError:
+        return ("<unbalanced braces>",)
+    return tuple(fields)
+
+
+def unknown_facts(phrase: str) -> list[str]:
+    """The placeholders of ``phrase`` that name no measured fact (empty when all are known)."""
+    names = placeholders(phrase)
+    if not names:
+        return ["<none: a phrase must quote at least one fact>"]
+    return [name or "<empty>" for name in names if name not in FACTS]
+
+
+def measured(trace: MeasuredTrace) -> dict[str, object]:
+    """Every fact of ``FACTS``, read from one finished run."""
+    requests = trace.requests
+    out = tuple(request for request in requests if request.phases)
+    return {
+        "result": trace.result if trace.result is not None else "nothing",
+        "error": trace.error.type.rsplit(".", 1)[-1] if trace.error is not None else "none",
+        "tcp_connects": trace.tcp_connects,
+        "connect_attempts": sum(
+            phase.name == "connect_tcp" for request in requests for phase in request.phases
+        ),
+        "connections_reused": sum(
+            all(phase.name != "connect_tcp" for phase in request.phases) for request in out
+        ),
+        "upstream_requests": len(out),
+        "wall_s": trace.wall_ms / 1000,
+    }
+
+
+def fill(phrase: str, facts: Mapping[str, object]) -> str:
+    """``phrase`` with each placeholder replaced by its measured value."""
+    return phrase.format_map(facts)
