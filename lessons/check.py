@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rich.console import Console
@@ -296,6 +296,14 @@ def run_key(run: Run, engine: str) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1024)
+def _kept_trace(path: Path) -> TraceLike:
+    """A kept trace, decoded once per process (its file name is its content's key)."""
+    from visualizer import Trace
+
+    return Trace.from_json(path.read_bytes())
+
+
 def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Runner:
     """``runner``, remembering each run's trace JSON under ``folder`` by ``run_key``.
 
@@ -312,7 +320,7 @@ def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Ru
             return runner(run)
         path = folder / key[:2] / f"{key}.json"
         try:
-            return Trace.from_json(path.read_bytes())
+            return _kept_trace(path)
         except (OSError, ValueError):
             pass
         trace = runner(run)

@@ -1,18 +1,23 @@
 """The facts a finished run measured, by name: what a lesson sentence may quote from a run.
 
 An ``Evidence``'s ``says`` phrases hold ``{fact}`` placeholders (Python format fields, so
-``{wall_s:.1f}`` rounds as written); ``fill`` puts in what the run measured, and the filled
-phrase must appear in the part's text word for word. A sentence that says "over 1 connection"
+``{wall_s:.1f}`` rounds as written, and ``{result:num}`` is the first number in the result, as
+``%g``); ``fill`` puts in what the run measured, and the filled phrase must appear in the part's
+text word for word. A sentence that says "over 1 connection"
 while the run opened 3 then fails ``lessons check``.
 
 >>> from types import SimpleNamespace as Fake
 >>> trace = Fake(error=None, result="(200, 200)", wall_ms=512.0, tcp_connects=3, requests=())
 >>> fill("over {tcp_connects} connections in {wall_s:.1f} s", measured(trace))
 'over 3 connections in 0.5 s'
+>>> fill("{result:num} s by default", {"result": "'Timeout(timeout=5.0)'"})
+'5 s by default'
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -21,6 +26,7 @@ from visualizer.analysis import RequestRecord
 
 FACTS: tuple[str, ...] = (
     "result",  # the repr of the returned value
+    "text",  # the returned string itself, unquoted (the repr for any other value)
     "error",  # the short type name of the exception the run ended with ("none" without one)
     "tcp_connects",
     "connect_attempts",
@@ -71,6 +77,7 @@ def measured(trace: MeasuredTrace) -> dict[str, object]:
     out = tuple(request for request in requests if request.phases)
     return {
         "result": trace.result if trace.result is not None else "nothing",
+        "text": _unquoted(trace.result),
         "error": trace.error.type.rsplit(".", 1)[-1] if trace.error is not None else "none",
         "tcp_connects": trace.tcp_connects,
         "connect_attempts": sum(
@@ -84,6 +91,27 @@ def measured(trace: MeasuredTrace) -> dict[str, object]:
     }
 
 
+def _unquoted(result: str | None) -> str:
+    if result is None:
+        return "nothing"
+    try:
+        value: object = ast.literal_eval(result)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return result
+    return value if isinstance(value, str) else result
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "num":
+            found = NUMBER.search(str(value))
+            return "no number" if found is None else f"{float(found.group()):g}"
+        return super().format_field(value, format_spec)
+
+
 def fill(phrase: str, facts: Mapping[str, object]) -> str:
     """``phrase`` with each placeholder replaced by its measured value."""
-    return phrase.format_map(facts)
+    return _Formatter().vformat(phrase, (), dict(facts))
