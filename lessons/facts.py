@@ -109,7 +109,7 @@ class _Formatter(string.Formatter):
         if format_spec == "num":
             found = NUMBER.search(str(value))
             return "no number" if found is None else f"{float(found.group()):g}"
-        return super().format_field(value, format_spec)
+        return format(value, format_spec)
 
 
 def fill(phrase: str, facts: Mapping[str, object]) -> str:
