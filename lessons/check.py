@@ -21,7 +21,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -267,6 +267,35 @@ def engine_runner() -> Runner:
     return run
 
 
+@contextmanager
+def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
+    """A runner backed by a ``visualizer.TraceEngine`` of ``workers`` warm workers, run on its
+    own event loop thread: while one run is traced the next worker is already starting, so a
+    run does not wait for a process to start. ``ImportError`` when the engine is missing."""
+    import asyncio
+    import threading
+
+    from visualizer import TraceEngine, TraceRequest
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="lessons-check-engine", daemon=True)
+    thread.start()
+    engine = TraceEngine(workers=workers, warm=workers + 1, queue_size=1 << 16)
+    asyncio.run_coroutine_threadsafe(engine.__aenter__(), loop).result()
+
+    def run(run: Run) -> TraceLike:
+        request = TraceRequest(file=run.file, call=run.call, watch=run.watch)
+        return asyncio.run_coroutine_threadsafe(engine.trace(request), loop).result()
+
+    try:
+        yield run
+    finally:
+        asyncio.run_coroutine_threadsafe(engine.aclose(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
     "loopscope/lessons-check"
 )
@@ -353,18 +382,19 @@ def main(
         return 1
     checks = [check for lesson in catalog.lessons for check in plan(lesson, root / lesson.slug)]
     _report_valid(out, catalog, len(checks))
-    if runner is None:
-        try:
-            runner = engine_runner()
-        except ImportError as exc:
-            out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
-            return 1
-        if cache is not None:
-            runner = cached_runner(runner, cache)
-    failed = 0
-    for outcome in run_checks(checks, runner, workers=workers):
-        failed += not outcome.passed
-        _report(out, outcome)
+    with ExitStack() as stack:
+        if runner is None:
+            try:
+                runner = stack.enter_context(pool_runner(workers))
+            except ImportError as exc:
+                out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
+                return 1
+            if cache is not None:
+                runner = cached_runner(runner, cache)
+        failed = 0
+        for outcome in run_checks(checks, runner, workers=workers):
+            failed += not outcome.passed
+            _report(out, outcome)
     passed = len(checks) - failed
     colour = "red" if failed else "green"
     out.print(f"[{colour}]{passed} passed, {failed} failed[/] ({len(catalog.lessons)} lessons)")
