@@ -239,10 +239,10 @@ def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: 
 
 
 def test_main_fails_in_one_line_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing() -> check.Runner:
+    def missing(workers: int = 2) -> check.Runner:
         raise ImportError("no module named visualizer")
 
-    monkeypatch.setattr(check, "engine_runner", missing)
+    monkeypatch.setattr(check, "pool_runner", missing)
     console = make_console()
 
     assert main(root=FIXTURES, console=console) == 1
@@ -262,9 +262,41 @@ def _engine_available() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _engine_available(), reason="visualizer.run_trace is not importable yet")
-def test_main_with_the_real_engine_on_the_fixture_lesson() -> None:
+def test_main_with_the_real_engine_on_the_fixture_lesson(tmp_path: Path) -> None:
     console = make_console()
 
-    code = main(root=FIXTURES, console=console)
+    code = main(root=FIXTURES, console=console, cache=tmp_path)
 
     assert code == 0, output(console)
+    kept = sorted(tmp_path.rglob("*.json"))
+    assert kept  # every distinct run's trace is kept under its key
+    again = make_console()
+    assert main(root=FIXTURES, console=again, cache=tmp_path) == 0
+    assert sorted(tmp_path.rglob("*.json")) == kept  # nothing new: every run came from the cache
+
+
+def test_a_kept_trace_is_reused_only_for_the_same_source_call_and_engine(tmp_path: Path) -> None:
+    from visualizer import Trace
+
+    calls: list[Run] = []
+
+    def trace(run: Run) -> Trace:
+        calls.append(run)
+        result = f"'{len(calls)}'"
+        return Trace(file=str(run.file), call=run.call, steps=(), events=(), result=result,
+                     error=None, wall_ms=1.0)  # fmt: skip
+
+    example = tmp_path / "x.py"
+    example.write_text("async def main():\n    return 1\n")
+    kept = tmp_path / "kept"
+    run = Run(example, "main()")
+    first = check.cached_runner(trace, kept, engine="engine-1")
+
+    assert first(run).result == "'1'"
+    assert first(run).result == "'1'"  # the same source, call and engine: not traced again
+    assert first(Run(example, "main()", ("x",))).result == "'2'"  # other watches
+    assert first(Run(example, "other()")).result == "'3'"  # another call
+    example.write_text("async def main():\n    return 2\n")
+    assert first(run).result == "'4'"  # the file changed
+    assert check.cached_runner(trace, kept, engine="engine-2")(run).result == "'5'"
+    assert len(calls) == 5
