@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lessons.models import Example, Expectation
-from visualizer.analysis import RequestRecord, Stall, overlapping
+from visualizer.analysis import RequestRecord, Stall, max_in_flight, overlapping
 
 STALL_MS = 50  # what the engine counts as holding the loop
 
@@ -230,6 +230,12 @@ def _request_failures(expectation: Expectation, trace: TraceLike) -> list[Failur
         for check, wanted, seen, one, many in counts
         if wanted is not None and seen != wanted
     ]
+    most = expectation.max_in_flight
+    if most is not None:
+        seen = max_in_flight(went_out(requests))
+        if seen > most:
+            message = f"expected at most {most} requests out at once, saw {seen}"
+            found.append(Failure("max_in_flight", message))
     wanted_overlap = expectation.requests_overlap
     if wanted_overlap is not None and overlapping(went_out(requests)) != wanted_overlap:
         found.append(

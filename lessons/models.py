@@ -99,6 +99,7 @@ class Expectation(Model):
     # A code fragment: the loop was never held over 50 ms at a line holding it.
     free_at: str | None = Field(default=None, min_length=1)
     blocked: bool | None = None  # any stall at all, client builds included; prefer blocked_at
+    max_in_flight: int | None = Field(default=None, ge=0)  # most requests on the wire at once
 
     def named(self) -> tuple[str, ...]:
         """The checks this expectation names, in field order."""
@@ -306,7 +307,7 @@ class BuildStep(Model):
     result: Markdown  # the observable result of running the example
     insight: str
     prompt: Prompt | None = None
-    evidence: Evidence | None = None
+    evidence: EvidenceList = ()
 
 
 class Myth(Model):
@@ -330,7 +331,7 @@ class Pitfall(Model):
     wrong: str  # example name
     right: str  # example name
     root_cause: Markdown
-    evidence: Evidence | None = None
+    evidence: EvidenceList = ()
 
 
 class DeepMode(Model):

@@ -78,8 +78,8 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
     assert [c.label for c in checks] == [
         "tiny-lesson/lesson.yaml: examples.fetch",
         "tiny-lesson/lesson.yaml: examples.no_await",
-        "tiny-lesson/deep.yaml: steps.0.evidence",
-        "tiny-lesson/deep.yaml: pitfalls.0.evidence",
+        "tiny-lesson/deep.yaml: steps.0.evidence.0",
+        "tiny-lesson/deep.yaml: pitfalls.0.evidence.0",
         "tiny-lesson/try.yaml: suggestions.0.tried.0",
         "tiny-lesson/perf.yaml: comparisons.0.slow",
         "tiny-lesson/perf.yaml: comparisons.0.fast",
@@ -162,7 +162,7 @@ def test_main_reports_every_check_and_passes() -> None:
     assert "✓ tiny-lesson/lesson.yaml: examples.fetch (50 ms)\n" in text
     data = '("https://api.example.com/data")'
     assert (
-        "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence\n"
+        "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence.0\n"
         f"    backed by no_await.py: fetch_data{data} (50 ms): holds\n"
         f"    rejects fetch.py: fetch_data{data} (the await put back) (50 ms): "
         "expected AttributeError, but the run ended without an error; "
@@ -179,7 +179,7 @@ def test_main_fails_when_a_counter_example_passes() -> None:
     text = output(console)
     data = '("https://api.example.com/data")'
     assert (
-        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence.0\n"
         f"    backed by fetch.py: fetch_data{data} (50 ms): holds\n"
         f"    does not reject no_await.py: fetch_data{data} (the await left out) (50 ms): "
         "the counter-example passed: this check cannot fail\n"
@@ -219,7 +219,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
 
     text = output(console)
     assert (
-        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence.0\n"
         '    backed by fetch.py: fetch_data("https://api.example.com/data") (50 ms): '
         "does not hold\n"
         "      expected 2 TCP connects, saw 1\n"
