@@ -22,7 +22,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from visualizer.analysis import RequestRecord
+from visualizer.analysis import RequestRecord, max_in_flight
 
 FACTS: tuple[str, ...] = (
     "result",  # the repr of the returned value
@@ -32,6 +32,7 @@ FACTS: tuple[str, ...] = (
     "connect_attempts",
     "connections_reused",
     "upstream_requests",
+    "max_in_flight",  # the most requests on the wire at once
     "wall_s",  # the run's wall time in seconds (round it: {wall_s:.1f})
 )
 
@@ -87,6 +88,7 @@ def measured(trace: MeasuredTrace) -> dict[str, object]:
             all(phase.name != "connect_tcp" for phase in request.phases) for request in out
         ),
         "upstream_requests": len(out),
+        "max_in_flight": max_in_flight(out),
         "wall_s": trace.wall_ms / 1000,
     }
 

@@ -406,6 +406,8 @@ class VisualMode(Model):
     snapshot: tuple[str, ...] = Field(min_length=1)
     transcript_intro: Markdown = ""
     examples: tuple[VisualExample, ...] = ()
+    # Runs that back the mode's own notes (e.g. ``variable_notes``).
+    evidence: EvidenceList = ()
 
 
 # --- try / challenge / project / perf -----------------------------------------------------------
