@@ -8,7 +8,9 @@ that measured 5). So each piece of evidence is bound to the words of the part th
     says        phrases of the part's text with {fact} placeholders, filled from the run
                 (``lessons.facts``): each filled phrase must appear in the text.
     exception names in a question's right option must be types that its runs raised or caught
-                (elsewhere, quote the exception with ``{error}`` in ``says``).
+                (elsewhere, quote the exception with ``{error}`` in ``says``), and every
+                measured quantity it states (``5 seconds``, ``3 TCP connects``) must sit inside
+                a filled ``says`` phrase: a right answer never states an unbacked number.
 
 A question or myth with evidence but no ``decides`` is itself a check error: its answer would be
 backed by a run whose outcome decides nothing.
@@ -30,6 +32,10 @@ from lessons.walk import walk
 EXCEPTION_NAME = re.compile(
     r"\b(?:[a-z_]+\.)*([A-Z][A-Za-z]*(?:Error|Exception|Timeout|Closed|NotRead|Group|"
     r"UnsupportedProtocol|InvalidURL))\b"
+)
+# A quantity a run can measure: a count or a duration with its unit.
+QUANTITY = re.compile(
+    r"\b\d+(?:\.\d+)?\s?(?:ms|s|seconds?|(?:TCP )?connections?|TCP connects?|requests?)\b"
 )
 # Names the text may use as families or background, never as the outcome of a run:
 # base classes of what runs raise, and Python's own exceptions named in passing.
@@ -59,12 +65,14 @@ class Claim:
     options: tuple[str, ...]
     says: tuple[str, ...]
     names: frozenset[str]  # exception names the right answer uses
+    quantities: tuple[str, ...] = ()  # numbers with units the right answer states
 
 
 def claim_of(owner: BaseModel, evidence: Evidence) -> Claim:
     """What ``evidence`` is bound to in ``owner``, the part whose field holds it."""
     text = prose(owner)
     names: frozenset[str] = frozenset()
+    quantities: tuple[str, ...] = ()
     kind: str
     answer: str | bool | None
     options: tuple[str, ...]
@@ -72,11 +80,15 @@ def claim_of(owner: BaseModel, evidence: Evidence) -> Claim:
         kind, answer, options = "question", owner.answer, tuple(o.id for o in owner.options)
         right = next(option for option in owner.options if option.id == owner.answer)
         names = exception_names(right.text)
+        given = {match.group() for match in QUANTITY.finditer(owner.question)}
+        quantities = tuple(  # a number the question itself gives is restated, not claimed
+            match.group() for match in QUANTITY.finditer(right.text) if match.group() not in given
+        )
     elif isinstance(owner, Myth):
         kind, answer, options = "myth", owner.holds, ()
     else:
         kind, answer, options = "", None, ()
-    return Claim(text, evidence.decides, answer, kind, options, evidence.says, names)
+    return Claim(text, evidence.decides, answer, kind, options, evidence.says, names, quantities)
 
 
 def prose(owner: BaseModel) -> str:
@@ -136,10 +148,15 @@ def measured_problems(
 ) -> list[str]:
     """What the words say that the run did not measure."""
     found = []
-    for phrase in claim.says:
-        filled = _collapse(fill(phrase, facts))
+    filled_phrases = [_collapse(fill(phrase, facts)) for phrase in claim.says]
+    for filled in filled_phrases:
         if filled not in claim.text:
             found.append(f"the run measured {filled!r}, but the text does not say so")
+    for quantity in claim.quantities:
+        if not any(quantity in filled for filled in filled_phrases):
+            found.append(
+                f"the answer states {quantity!r}, which no `says` phrase binds to a measurement"
+            )
     seen = {name.rsplit(".", 1)[-1] for name in seen_types}
     unbacked = sorted(claim.names - seen)
     if unbacked:

@@ -257,7 +257,10 @@ def _client_problem(
     check: Clients, client: ClientRecord, requests: tuple[RequestRecord, ...]
 ) -> str | None:
     if check.explicit_timeout and client.default_timeout:
-        return f"the client made at line {client.line} keeps httpx's default timeout (5 s)"
+        return (
+            f"the client made at line {client.line} keeps httpx's default timeout (5 s); "
+            "set the client's own (a timeout= per request, or timeout=5.0, does not count)"
+        )
     if check.explicit_timeout:
         unbounded = [phase for phase, value in client.timeout if value is None]
         if unbounded:
