@@ -1,10 +1,10 @@
 """The facts a finished run measured, by name: what a lesson sentence may quote from a run.
 
 An ``Evidence``'s ``says`` phrases hold ``{fact}`` placeholders (Python format fields, so
-``{wall_s:.1f}`` rounds as written, and ``{result:num}`` is the first number in the result, as
-``%g``); ``fill`` puts in what the run measured, and the filled phrase must appear in the part's
-text word for word. A sentence that says "over 1 connection"
-while the run opened 3 then fails ``lessons check``.
+``{wall_s:.1f}`` rounds as written; ``{result:num}`` is the first number in the result, as
+``%g``, ``{result:num2}`` the second, up to ``num4``). ``fill`` puts in what the run measured,
+and the filled phrase must appear in the part's text word for word. A sentence that says
+"over 1 connection" while the run opened 3 then fails ``lessons check``.
 
 >>> from types import SimpleNamespace as Fake
 >>> trace = Fake(error=None, result="(200, 200)", wall_ms=512.0, tcp_connects=3, requests=())
@@ -12,6 +12,8 @@ while the run opened 3 then fails ``lessons check``.
 'over 3 connections in 0.5 s'
 >>> fill("{result:num} s by default", {"result": "'Timeout(timeout=5.0)'"})
 '5 s by default'
+>>> fill("{result:num2} idle", {"result": "'max 100, keep 20'"})
+'20 idle'
 """
 
 from __future__ import annotations
@@ -108,9 +110,10 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 class _Formatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec == "num":
-            found = NUMBER.search(str(value))
-            return "no number" if found is None else f"{float(found.group()):g}"
+        if format_spec.startswith("num") and format_spec[3:] in ("", "2", "3", "4"):
+            nth = int(format_spec[3:] or "1")
+            found = NUMBER.findall(str(value))
+            return f"{float(found[nth - 1]):g}" if len(found) >= nth else "no number"
         return format(value, format_spec)
 
 

@@ -255,11 +255,13 @@ class LessonMeta(Model):
 
 class LearnFrontMatter(Model):
     title: str
+    evidence: EvidenceList = ()  # runs that back the body's own sentences
 
 
 class LearnMode(Model):
     title: str
     body: Markdown
+    evidence: EvidenceList = ()
 
 
 # --- why.yaml ---------------------------------------------------------------------------------
