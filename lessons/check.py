@@ -39,7 +39,7 @@ from lessons.evidence import (
     failures,
     rejection,
 )
-from lessons.facts import measured
+from lessons.facts import measured, prefixed
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
 from lessons.models import Counter, Evidence, Example, Expectation, Lesson
 from lessons.walk import lesson_parts, walk
@@ -208,7 +208,13 @@ def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
         for counter in check.counters:
             with suppress(Exception):  # an engine failure is the counter's own outcome
                 seen |= _raised(futures[counter.run].result())
-        found += measured_problems(check.claim, measured(trace), seen)
+        facts = measured(trace)
+        if baseline is not None:
+            facts |= prefixed("baseline_", measured(baseline))
+        if check.counters:
+            with suppress(Exception):
+                facts |= prefixed("counter_", measured(futures[check.counters[0].run].result()))
+        found += measured_problems(check.claim, facts, seen)
     return Outcome(check, tuple(found), trace.wall_ms, counters)
 
 

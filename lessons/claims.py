@@ -147,8 +147,11 @@ def measured_problems(
     claim: Claim, facts: Mapping[str, object], seen_types: Iterable[str]
 ) -> list[str]:
     """What the words say that the run did not measure."""
-    found = []
-    filled_phrases = [_collapse(fill(phrase, facts)) for phrase in claim.says]
+    found: list[str] = []
+    try:
+        filled_phrases = [_collapse(fill(phrase, facts)) for phrase in claim.says]
+    except KeyError as exc:  # a counter's or baseline's fact, where its run failed
+        return [*found, f"says quotes {exc.args[0]}, but that run measured nothing"]
     for filled in filled_phrases:
         if filled not in claim.text:
             found.append(f"the run measured {filled!r}, but the text does not say so")

@@ -66,12 +66,22 @@ def placeholders(phrase: str) -> tuple[str, ...]:
     return tuple(fields)
 
 
+# A fact of the claim's own run, or (prefixed) of its first counter-example or its baseline.
+PREFIXES: tuple[str, ...] = ("", "counter_", "baseline_")
+
+
 def unknown_facts(phrase: str) -> list[str]:
     """The placeholders of ``phrase`` that name no measured fact (empty when all are known)."""
     names = placeholders(phrase)
     if not names:
         return ["<none: a phrase must quote at least one fact>"]
-    return [name or "<empty>" for name in names if name not in FACTS]
+    known = {prefix + fact for prefix in PREFIXES for fact in FACTS}
+    return [name or "<empty>" for name in names if name not in known]
+
+
+def prefixed(prefix: str, facts: Mapping[str, object]) -> dict[str, object]:
+    """``facts`` of another run, under names like ``counter_tcp_connects``."""
+    return {prefix + name: value for name, value in facts.items()}
 
 
 def measured(trace: MeasuredTrace) -> dict[str, object]:
