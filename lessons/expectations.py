@@ -99,6 +99,8 @@ class Clients(_RunCheck):
 class Raises(_RunCheck):
     kind: Literal["raises"]
     type: str | None = None  # None: the call must return without raising
+    # What a failure means to the learner, said first: "the app did not start".
+    failure: str | None = None
 
 
 class Caught(_RunCheck):

@@ -302,6 +302,8 @@ def _raises(check: Raises, trace: Trace) -> Outcome:
         detail = f"the call raised {error.type}: {error.message}"
     if not ok and check.type is not None:
         detail += f"; expected {check.type}"
+    if not ok and check.failure is not None:
+        detail = f"{check.failure}: {detail}"
     return ok, detail, _error_step(trace) if error is not None else step_at(trace, None)
 
 

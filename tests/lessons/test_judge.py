@@ -253,6 +253,11 @@ def test_no_error_expected_fails_a_run_that_hung_until_stopped() -> None:
     assert not result.passed
     assert "never finished" in result.detail
     assert _one(check, _trace([])).passed
+    said = _checked(
+        {"id": "starts", "kind": "raises", "run": "r", "failure": "The app did not start",
+         "text": "t"}
+    )  # fmt: skip
+    assert _one(said, hung).checks[0].detail.startswith("The app did not start: ")
 
 
 def test_source_catches_judges_the_set_of_classes_caught() -> None:
