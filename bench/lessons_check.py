@@ -27,6 +27,7 @@ from lessons.check import Check, Run, cached_runner, engine_runner, plan, run_ch
 from lessons.models import Expectation
 
 SLUG = "async-http-client-calls"
+CLI = (sys.executable, "-c", "from loopscope.cli import main; main()")
 
 
 def command(workers: int, cache_home: Path) -> float:
@@ -34,15 +35,16 @@ def command(workers: int, cache_home: Path) -> float:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "loopscope.cli", "lessons", "check", "--workers", str(workers)],
+        [*CLI, "lessons", "check", "--workers", str(workers)],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     took = time.perf_counter() - start
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-200:]
-    print(f"    ({last})")
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        raise SystemExit(f"loopscope lessons check failed to run: {done.stderr[-500:]}")
+    print(f"    ({done.stdout.strip().splitlines()[-1]})")
     return took
 
 
@@ -83,7 +85,7 @@ def main() -> None:
             print("  loopscope lessons check, warm (same cache, nothing changed):")
             warm = command(args.workers, Path(home))
             print(f"    {warm:6.1f} s   cold/warm {cold / warm:.1f}x")
-    sizes = [int(size) for size in args.sizes.split(",") if int(size) <= len(runs)]
+    sizes = [int(size) for size in args.sizes.split(",") if size and int(size) <= len(runs)]
     print(f"  growth: the first k distinct runs traced cold, {args.workers} at a time")
     for size in sizes:
         took = trace_runs(runs[:size], args.workers)
