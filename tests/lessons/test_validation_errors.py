@@ -408,3 +408,26 @@ def test_blocked_at_must_be_code_of_every_run(tiny: Path) -> None:
         "tiny-lesson/deep.yaml: steps.0.evidence.0.expect.blocked_at: 'await client' is on no "
         "line of the file named at steps.0.evidence.0.counter.0.example"
     )
+
+
+def test_rejects_on_must_name_a_check_of_expect(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["counter"].update(rejects_on=["blocked"])),
+    )
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.0: counter.0.rejects_on names "
+        "blocked, which expect does not check (it checks no_error, tcp_connects)"
+    )
+
+
+def test_says_must_quote_a_measured_fact(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence.update(says=["over {conections} connections"])),
+    )
+
+    assert "says 'over {conections} connections' names no measured fact conections" in (
+        load_error(tiny)
+    )
