@@ -25,6 +25,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -43,6 +44,9 @@ from lessons.facts import measured, prefixed
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
 from lessons.models import Counter, Evidence, Example, Expectation, Lesson
 from lessons.walk import lesson_parts, walk
+
+if TYPE_CHECKING:
+    from visualizer import Trace, TraceRequest
 
 WORKERS = max(1, min(os.cpu_count() or 2, 16))  # the trace pool's upper bound
 
@@ -337,6 +341,35 @@ def _kept_trace(path: Path) -> TraceLike:
     from visualizer import Trace
 
     return Trace.from_json(path.read_bytes())
+
+
+def cached_trace(
+    trace: Callable[[TraceRequest], Trace], folder: Path, engine: str | None = None
+) -> Callable[[TraceRequest], Trace]:
+    """``trace`` for whole ``TraceRequest``s (limits and origin too), kept like
+    ``cached_runner`` keeps runs: what a checked exercise's runs go through in the suite."""
+    from visualizer import Trace
+
+    version = engine if engine is not None else engine_version()
+
+    def run(request: TraceRequest) -> Trace:
+        extra = f"{request.limits!r}\0{request.origin}"
+        key = run_key(Run(request.file, request.call, request.watch), version + extra)
+        path = folder / key[:2] / f"{key}.json"
+        try:
+            kept = _kept_trace(path)
+            assert isinstance(kept, Trace)
+            return kept
+        except (OSError, ValueError):
+            pass
+        found = trace(request)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(found.json_bytes())
+        partial.replace(path)
+        return found
+
+    return run
 
 
 def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Runner:

@@ -300,3 +300,24 @@ def test_a_kept_trace_is_reused_only_for_the_same_source_call_and_engine(tmp_pat
     assert first(run).result == "'4'"  # the file changed
     assert check.cached_runner(trace, kept, engine="engine-2")(run).result == "'5'"
     assert len(calls) == 5
+
+
+def test_a_kept_request_trace_also_keys_on_limits_and_origin(tmp_path: Path) -> None:
+    from visualizer import Limits, Trace, TraceRequest
+
+    calls: list[TraceRequest] = []
+
+    def trace(request: TraceRequest) -> Trace:
+        calls.append(request)
+        return Trace(file=str(request.file), call=request.call, steps=(), events=(),
+                     result=f"'{len(calls)}'", error=None, wall_ms=1.0)  # fmt: skip
+
+    example = tmp_path / "x.py"
+    example.write_text("async def main():\n    return 1\n")
+    kept = check.cached_trace(trace, tmp_path / "kept", engine="e")
+    request = TraceRequest(example, "main()")
+
+    assert kept(request).result == "'1'"
+    assert kept(request).result == "'1'"
+    assert kept(TraceRequest(example, "main()", limits=Limits(wall_s=1.0))).result == "'2'"
+    assert kept(TraceRequest(example, "main()", origin="learner")).result == "'3'"
