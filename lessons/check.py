@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -311,14 +313,24 @@ DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) /
 )
 
 
+ENGINE_PACKAGES = ("httpx", "httpcore", "anyio", "fastapi", "starlette", "uvicorn", "h11")
+
+
 @cache
 def engine_version() -> str:
-    """A hash of the trace engine's own source and contract: a cached trace is only reused by
-    the engine that made it."""
+    """A hash of the trace engine's own source and contract, Python's version and the versions
+    of the libraries the examples run on: a kept trace is only reused by the engine (and the
+    httpx) that made it."""
     import visualizer
     from visualizer.contract import SCHEMA
 
     digest = hashlib.sha256(SCHEMA.encode())
+    digest.update(sys.version.encode())
+    for package in ENGINE_PACKAGES:  # what the examples run on: an upgrade traces again
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}: absent".encode())
     root = Path(visualizer.__file__).parent
     for path in sorted(root.rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode())
