@@ -49,7 +49,8 @@ def test_public_surface_is_exactly_all() -> None:
     exported = {name for name in vars(lessons) if not name.startswith("_")}
     submodules = {"attempt", "check", "claims", "course", "crossref", "documents", "errors",
                   "evidence", "expectations", "facts", "fences", "grading", "handlers", "items",
-                  "judge", "loader", "models", "models_base", "mutations", "reading", "walk"}  # fmt: skip
+                  "judge", "loader", "models", "models_base", "mutations", "reading",
+                  "walk"}  # fmt: skip
     assert exported - submodules == PUBLIC
 
 
