@@ -39,6 +39,9 @@ from visualizer.events import (
 )
 
 DEFAULT_TIMEOUT_S = 5.0  # httpx's default, for each phase
+POOL_WAIT = "wait_for_connection"  # the wait for a free pooled connection (``httpx.Limits``)
+_NOT_ON_WIRE = frozenset({POOL_WAIT, "close"})
+RequestOutcome = Literal["response", "error", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Phase:
     start_ms: float
     end_ms: float | None
     ok: bool
+    error: str | None = None  # the exception's type, for a phase that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,39 @@ class RequestRecord:
     phases: tuple[Phase, ...] = field(default=())
     status_code: int | None = None
     client: int | None = None  # which client sent it (see ``find_clients``)
+    thread: str | None = None  # the worker thread that sent it; None: the event loop's
+    outcome: RequestOutcome | None = None  # None: still under way when the run ended
+    error: str | None = None  # the exception's type when it did not end with a response
+    closed: bool = False  # its connection was closed with it (cancelled or failed on the wire)
+
+    @property
+    def on_wire(self) -> bool:
+        """Whether it got a connection: False for a request that only waited in the pool (a
+        ``PoolTimeout``, a cancel) or was answered in-process (no HTTP phases at all)."""
+        return any(phase.name not in _NOT_ON_WIRE for phase in self.phases)
+
+    @property
+    def pool_wait_ms(self) -> float:
+        """How long it waited for a free pooled connection."""
+        return round(
+            sum(
+                (phase.end_ms if phase.end_ms is not None else self.end_ms) - phase.start_ms
+                for phase in self.phases
+                if phase.name == POOL_WAIT
+            ),
+            3,
+        )
+
+    @property
+    def connects(self) -> tuple[Phase, ...]:
+        """Each TCP connect attempt (a transport with ``retries`` makes several)."""
+        return tuple(phase for phase in self.phases if phase.name == "connect_tcp")
+
+    @property
+    def ended_in(self) -> str | None:
+        """The phase it was in when it failed or was cancelled (None: it got its response)."""
+        failed = [phase for phase in self.phases if not phase.ok and phase.name != "close"]
+        return failed[-1].name if failed and self.outcome != "response" else None
 
     @property
     def host(self) -> str:
@@ -115,12 +152,25 @@ class _Draft:
     status_code: int | None = None
     phases: list[Phase] = field(default_factory=list)
     client: int | None = None
+    thread: str | None = None
+    closed: bool = False
+    error: str | None = None  # the last failed phase's exception
 
 
 def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
+    """Every request the code asked for, with its phases and how it ended.
+
+    A request ends with a ``response``, an ``error`` (a phase failed: ``ConnectError``,
+    ``PoolTimeout``, ``ReadTimeout``) or ``cancelled`` (a phase failed with ``CancelledError``,
+    or the task that ran it was cancelled before it had a response).
+    """
     drafts: dict[int, _Draft] = {}
     open_phases: dict[tuple[int, str], float] = {}
+    task_ends: dict[str, TaskDone] = {}
     for event in events:
+        if isinstance(event, TaskDone) and event.task:
+            task_ends[event.task] = event
+            continue
         if isinstance(event, RequestSent):
             drafts[event.request] = _Draft(
                 event.request,
@@ -131,12 +181,16 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
                 event.t_ms,
                 event.t_ms,
                 client=event.client,
+                thread=event.thread,
             )
             continue
         if not isinstance(event, HttpPhase | ResponseArrived):
             continue
         draft = drafts.get(event.request)
         if draft is None:
+            continue
+        if isinstance(event, HttpPhase) and event.scope == "connection" and event.phase == "close":
+            draft.closed = True
             continue
         draft.end_ms = event.t_ms
         if isinstance(event, ResponseArrived):
@@ -147,24 +201,112 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
         else:
             began = event.t_ms - event.ms if event.ms is not None else event.t_ms
             start = open_phases.pop((event.request, event.phase), began)
-            draft.phases.append(Phase(event.phase, start, event.t_ms, event.state == "complete"))
+            ok = event.state == "complete"
+            draft.phases.append(Phase(event.phase, start, event.t_ms, ok, event.error))
+            if not ok and event.error:
+                draft.error = event.error
     for (number, name), start in open_phases.items():
         drafts[number].phases.append(Phase(name, start, None, False))
-    return tuple(
-        RequestRecord(
-            number=d.number,
-            task=d.task,
-            line=d.line,
-            method=d.method,
-            url=d.url,
-            status=d.status,
-            start_ms=d.start_ms,
-            end_ms=d.end_ms,
-            phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
-            status_code=d.status_code,
-            client=d.client,
+    records: list[RequestRecord] = []
+    for d in drafts.values():
+        outcome, error = _outcome(d, task_ends.get(d.task or ""))
+        records.append(
+            RequestRecord(
+                number=d.number,
+                task=d.task,
+                line=d.line,
+                method=d.method,
+                url=d.url,
+                status=d.status,
+                start_ms=d.start_ms,
+                end_ms=d.end_ms,
+                phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
+                status_code=d.status_code,
+                client=d.client,
+                thread=d.thread,
+                outcome=outcome,
+                error=error,
+                closed=d.closed,
+            )
         )
-        for d in drafts.values()
+    return tuple(records)
+
+
+def _outcome(draft: _Draft, ended: TaskDone | None) -> tuple[RequestOutcome | None, str | None]:
+    if draft.error == "CancelledError":
+        return "cancelled", None
+    if draft.error is not None:
+        return "error", draft.error
+    if draft.status_code is not None:
+        return "response", None
+    if ended is not None and ended.t_ms >= draft.start_ms:
+        if ended.outcome == "cancelled":
+            return "cancelled", None
+        if ended.outcome == "raised":
+            return "error", ended.value.partition("(")[0] or None
+    return None, None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectAttempt:
+    """One TCP connect attempt of a request: when it began, whether it connected."""
+
+    t_ms: float
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestEntry:
+    """One request as the trace JSON's ``requests`` lists it (see the README)."""
+
+    id: int
+    task: str | None
+    client: int | None
+    method: str
+    url: str
+    thread: str | None
+    on_wire: bool
+    pool_wait_ms: float
+    outcome: RequestOutcome | None
+    status: int | None
+    error: str | None
+    t_start_ms: float
+    t_end_ms: float
+    line: int | None = None
+    ended_in: str | None = None  # the phase it was in when it failed or was cancelled
+    closed: bool = False  # its connection was closed with it
+    connects: tuple[ConnectAttempt, ...] = ()
+
+
+def request_entries(events: Iterable[AnyEvent]) -> tuple[RequestEntry, ...]:
+    """The JSON's ``requests``: one entry per request the code asked for."""
+    return tuple(
+        RequestEntry(
+            id=r.number,
+            task=None if r.thread is not None else r.task,
+            client=r.client,
+            method=r.method,
+            url=r.url,
+            thread=r.thread,
+            on_wire=r.on_wire,
+            pool_wait_ms=r.pool_wait_ms,
+            outcome=r.outcome,
+            status=r.status_code,
+            error=r.error,
+            t_start_ms=round(r.start_ms, 3),
+            t_end_ms=round(r.end_ms, 3),
+            line=r.line,
+            ended_in=r.ended_in,
+            closed=r.closed,
+            connects=tuple(
+                ConnectAttempt(t_ms=round(p.start_ms, 3), ok=p.ok, error=p.error)
+                for p in r.connects
+            )
+            if len(r.connects) > 1
+            else (),
+        )
+        for r in find_requests(events)
     )
 
 
@@ -179,12 +321,13 @@ def on_the_wire(request: RequestRecord) -> tuple[float, float]:
     A request waiting for a free pooled connection (``httpx.Limits``) has started but is not on
     the wire yet; without phases (a mocked transport) the whole request counts.
     """
-    if not request.phases:
+    phases = [phase for phase in request.phases if phase.name not in _NOT_ON_WIRE]
+    if not phases:
+        if request.phases:  # it only waited in the pool: never on the wire
+            return request.end_ms, request.end_ms
         return request.start_ms, request.end_ms
-    start = min(phase.start_ms for phase in request.phases)
-    end = max(
-        phase.end_ms if phase.end_ms is not None else request.end_ms for phase in request.phases
-    )
+    start = min(phase.start_ms for phase in phases)
+    end = max(phase.end_ms if phase.end_ms is not None else request.end_ms for phase in phases)
     return start, end
 
 

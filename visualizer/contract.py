@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from visualizer.analysis import request_entries
 from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
 
-SCHEMA = "loopscope.trace/3"
+SCHEMA = "loopscope.trace/4"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _NAMES: dict[type[Any], tuple[str, ...]] = {}
 
@@ -60,7 +61,7 @@ def trace_json(
     watch: Iterable[str],
     root: str | None,
     steps: Iterable[Step],
-    events: Iterable[AnyEvent],
+    events: list[AnyEvent],
     result: str | None,
     error: ErrorInfo | None,
     wall_ms: float,
@@ -83,6 +84,7 @@ def trace_json(
         "stopped": stopped,
         "output": output,
         "warnings": list(warnings),
+        "requests": [plain(entry) for entry in request_entries(events)],
     }
     # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")

@@ -6,7 +6,9 @@ timeline: ``requests``, ``requests_overlap``, ``max_in_flight``, ``tcp_connects`
 ``clients_created``, ``exceptions``, ``blocked`` and ``blocked_ms``, all from
 ``visualizer.analysis``.
 
-Schema 3 (``loopscope.trace/3``) stores each fact once:
+Schema 4 (``loopscope.trace/4``) adds to schema 3 the ``requests`` list (one record per request:
+its outcome, whether it got on the wire, its pool wait), each step's ``waiting_on`` and
+``seen_changed``, and the pool wait as an http phase. Schema 3 stores each fact once:
 
 - each event is a typed record (``visualizer.events``) with structured fields; its ``detail`` is
   written from those fields when the JSON is made. A field the detail says word for word is
@@ -36,12 +38,14 @@ from pydantic import (
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    computed_field,
     field_serializer,
     field_validator,
 )
 
 from visualizer.analysis import (
     ExceptionCount,
+    RequestEntry,
     RequestRecord,
     Stall,
     clients_created,
@@ -50,6 +54,7 @@ from visualizer.analysis import (
     find_stalls,
     max_in_flight,
     overlapping,
+    request_entries,
     tcp_connects,
 )
 from visualizer.contract import SCHEMA
@@ -115,6 +120,7 @@ class Trace(BaseModel):
         """Every variable's display string once row ``step`` (1-based) is told."""
         state = dict.fromkeys(variable_names(self.steps), NOT_SET)
         for row in self.steps[:step]:
+            state.update(row.seen_changed)
             state.update(row.changes)
         return state
 
@@ -122,6 +128,13 @@ class Trace(BaseModel):
     def variables(self) -> tuple[dict[str, str], ...]:
         """The full state at each step (quadratic in size: for tables, not for storage)."""
         return tuple(variable_states(self.steps))
+
+    @computed_field(alias="requests")  # type: ignore[prop-decorator]
+    @cached_property
+    def request_entries(self) -> tuple[RequestEntry, ...]:
+        """The JSON's ``requests``: one record per request, made from the events (so reading
+        a trace ignores the key and makes them again)."""
+        return request_entries(self.events)
 
     @cached_property
     def requests(self) -> tuple[RequestRecord, ...]:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from visualizer.events import AwaitRole, BlockCause, Outcome, StopReason, WaitOn, Wake
+from visualizer.events import (
+    AwaitRole,
+    BlockCause,
+    Outcome,
+    StopReason,
+    WaitingOn,
+    WaitOn,
+    Wake,
+)
 
 
 @dataclass(slots=True)
@@ -22,8 +30,13 @@ class Notes:
     requests: list[str] = field(default_factory=list)  # "GET https://…"
     phases: list[str] = field(default_factory=list)  # httpcore phase names, first start order
     statuses: list[str] = field(default_factory=list)  # "200 OK"
-    client_ms: list[float] = field(default_factory=list)  # one per client built
+    # one per client built: its CPU ms, and the worker thread it was built on (None: the loop's)
+    client_ms: list[tuple[float, str | None]] = field(default_factory=list)
+    transport_ms: list[float] = field(default_factory=list)  # transports the line built
     held_later: list[tuple[int | None, float]] = field(default_factory=list)
+    connects: int = 0  # TCP connect attempts (a transport with retries makes several)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (phase, error type)
+    closed: bool = False  # the request's connection was closed with it (cancelled, failed)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -32,7 +45,11 @@ class Row:
     task: str | None
     t_ms: float | None = None
     changes: dict[str, str] = field(default_factory=dict)
+    # changes the tracker first saw at this row but that this row's line did not make (a shared
+    # object another task changed while this one waited)
+    seen_changed: dict[str, str] = field(default_factory=dict)
     notes: Notes = field(default_factory=Notes)
+    waiting_on: WaitingOn | None = None
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -75,6 +92,7 @@ class WithRow(Row):
     suspended: int = 0
     closes: bool = False
     raised: str | None = None
+    waits: bool = False  # it waits for something besides its own I/O (tasks, a semaphore)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
