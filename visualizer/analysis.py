@@ -41,6 +41,7 @@ from visualizer.events import (
 DEFAULT_TIMEOUT_S = 5.0  # httpx's default, for each phase
 POOL_WAIT = "wait_for_connection"  # the wait for a free pooled connection (``httpx.Limits``)
 _NOT_ON_WIRE = frozenset({POOL_WAIT, "close"})
+_SENDING = ("send_request", "receive_response")
 RequestOutcome = Literal["response", "error", "cancelled"]
 
 
@@ -76,10 +77,20 @@ class RequestRecord:
     closed: bool = False  # its connection was closed with it (cancelled or failed on the wire)
 
     @property
-    def on_wire(self) -> bool:
-        """Whether it got a connection: False for a request that only waited in the pool (a
-        ``PoolTimeout``, a cancel) or was answered in-process (no HTTP phases at all)."""
+    def went_out(self) -> bool:
+        """Whether it reached the network (connecting, or sending on a pooled connection):
+        False for one that only waited in the pool (a ``PoolTimeout``, a cancel there) or was
+        answered in-process (an ``ASGITransport``: no HTTP phases at all)."""
         return any(phase.name not in _NOT_ON_WIRE for phase in self.phases)
+
+    @property
+    def on_wire(self) -> bool:
+        """Whether it got a connection: it connected, or sent on a pooled one. False as well
+        for one whose every connect attempt failed (``ConnectError``)."""
+        return any(
+            (phase.name == "connect_tcp" and phase.ok) or phase.name.startswith(_SENDING)
+            for phase in self.phases
+        )
 
     @property
     def pool_wait_ms(self) -> float:
@@ -167,15 +178,20 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
     drafts: dict[int, _Draft] = {}
     open_phases: dict[tuple[int, str], float] = {}
     task_ends: dict[str, TaskDone] = {}
+    task_lines: dict[str, int | None] = {}  # where each task was started
     for event in events:
         if isinstance(event, TaskDone) and event.task:
             task_ends[event.task] = event
+            continue
+        if isinstance(event, TaskStarted) and event.task:
+            task_lines[event.task] = event.line
             continue
         if isinstance(event, RequestSent):
             drafts[event.request] = _Draft(
                 event.request,
                 event.task,
-                event.line,
+                # a task of gather(client.get(…)): the line that started it
+                event.line if event.line is not None else task_lines.get(event.task or ""),
                 event.method,
                 event.url,
                 event.t_ms,

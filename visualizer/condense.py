@@ -586,6 +586,8 @@ class _Fold:
             self.update(frame, event.changes, row)
             row.value, row.assigned = event.value, assigned
             row.closes = waiting.role == "aexit" and event.value.endswith("(closed)")
+            if event.line is not None:  # what entering or leaving did to the manager
+                frame.after = (event.line, row)
             return
         if isinstance(row, WithRow):  # the wait is over: told at its own moment
             self.update(frame, event.changes)
@@ -846,7 +848,25 @@ def _touched_names(source: str) -> dict[int, frozenset[str]]:
         ):
             continue
         names = found.setdefault(statement.lineno, set())
-        for node in ast.walk(statement):
+        if isinstance(statement, ast.With | ast.AsyncWith):  # its managers change as it runs
+            for item in statement.items:
+                names.update(
+                    node.id for node in ast.walk(item.context_expr) if isinstance(node, ast.Name)
+                )
+        # a compound statement's own line is its header: not the statements of its blocks
+        header = [
+            value
+            for name, value in ast.iter_fields(statement)
+            if name not in ("body", "orelse", "finalbody", "handlers", "cases")
+        ]
+        nodes = [
+            node
+            for part in header
+            for item in (part if isinstance(part, list) else [part])
+            if isinstance(item, ast.AST)
+            for node in ast.walk(item)
+        ]
+        for node in nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
             elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(
