@@ -60,8 +60,7 @@ def told(notes: Notes) -> str:
                 f" of CPU on worker thread {thread}, while the event loop keeps running"
             )
             continue
-        if ms < 1.0:  # its transport was built beforehand: the cost was that line's
-            parts.append("the client uses the transport it is given, with its TLS context")
+        if ms < 1.0:  # nothing to tell (its transport, built beforehand, was that line's cost)
             continue
         parts.append(
             f"building the client loads its TLS context (the CA certificates): this holds the"
