@@ -26,6 +26,7 @@ from visualizer.events import (
     Caught,
     ClientClosed,
     ClientCreated,
+    FrameEntered,
     HttpPhase,
     IoWait,
     Raised,
@@ -418,17 +419,36 @@ def exceptions(events: Iterable[AnyEvent]) -> tuple[ExceptionCount, ...]:
 
 
 TaskStateName = Literal["ready", "running", "waiting", "done"]
+# What a wait is on, in a learner's words (the player's loop panel; see ``WaitingOn``).
+_ON_WORDS: dict[str, str] = {
+    "network": "the network",
+    "pool": "a free connection in the pool",
+    "semaphore": "a semaphore",
+    "lock": "a lock",
+    "event": "an event",
+    "condition": "a condition",
+    "queue": "a queue",
+    "sleep": "a timer (sleep)",
+    "thread": "a worker thread",
+    "tasks": "other tasks",
+    "stream": "the next chunk of a streamed body",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class TaskState:
-    """A task at a moment: ready, running, waiting (at ``line``, on ``waiting_on``) or done."""
+    """A task at a moment: ready, running, waiting (at ``line``, on ``waiting_on``) or done.
+
+    ``on`` is the word of the ``WaitingOn`` vocabulary (``pool``, ``network``, ``semaphore``…)
+    when it is known; ``waiting_on`` says it in words, down to the HTTP phase.
+    """
 
     task: str
     state: TaskStateName
     line: int | None = None
     waiting_on: str = ""  # "task get(…)", "gather of 3", "its request (connect_tcp)", "a Future"
     outcome: str = ""
+    on: str | None = None
 
 
 def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskState, ...]:
@@ -436,15 +456,20 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
 
     A task suspended at an await is waiting (and says on what, down to the HTTP phase its
     request is in) until it resumes; a resumed task is ready until its next event shows it ran.
+    A task that runs library code only (``gather(client.get(…))``) is waiting on the network
+    (or the pool) from its request's first phase: it is never seen running Python of its own.
     """
     states: dict[str, TaskState] = {}
     phases: dict[str, str] = {}  # the HTTP phase each task's request is in, if any
+    ran: set[str] = set()  # tasks seen running code of the traced file
     for event in events:
         if event.t_ms >= until_ms:
             break
         task = event.task
         if not task or task.startswith("internal:"):
             continue
+        if isinstance(event, FrameEntered):
+            ran.add(task)
         if isinstance(event, HttpPhase):
             if event.state == "started":
                 phases[task] = event.phase
@@ -455,22 +480,33 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
         elif task not in states:
             continue
         elif isinstance(event, Suspended):
-            on = _waiting_on(event)
-            if task in phases and event.on == "future":
-                on = f"its request ({phases[task].replace('_', ' ')})"
-            states[task] = TaskState(task, "waiting", event.line, on)
-        elif isinstance(event, HttpPhase) and states[task].state == "waiting":
-            if event.state == "started":
-                before = states[task]
-                on = f"its request ({event.phase.replace('_', ' ')})"
-                states[task] = TaskState(task, "waiting", before.line, on)
+            on: str | None = event.waiting_on
+            words = _ON_WORDS[on] if on is not None else _waiting_on(event)
+            if task in phases and event.on in ("future", "yield"):
+                on = "pool" if phases[task] == POOL_WAIT else "network"
+                words = _request_words(phases[task])
+            states[task] = TaskState(task, "waiting", event.line, words, on=on)
+        elif isinstance(event, HttpPhase) and event.state == "started" and task not in ran:
+            before = states[task]
+            if before.state != "done":
+                on = "pool" if event.phase == POOL_WAIT else "network"
+                words = _request_words(event.phase)
+                states[task] = TaskState(task, "waiting", before.line, words, on=on)
         elif isinstance(event, Resumed):
             states[task] = TaskState(task, "ready", event.line)
         elif isinstance(event, TaskDone):
             states[task] = TaskState(task, "done", outcome=event.outcome)
+        elif isinstance(event, HttpPhase | ResponseArrived | RequestSent):
+            continue  # a library task between phases: still waiting on its request
         elif states[task].state == "ready":
             states[task] = TaskState(task, "running", event.line)
     return tuple(states.values())
+
+
+def _request_words(phase: str) -> str:
+    if phase == POOL_WAIT:
+        return _ON_WORDS["pool"]
+    return f"its request ({phase.replace('_', ' ')})"
 
 
 def _waiting_on(event: Suspended) -> str:

@@ -70,9 +70,7 @@ def full_repr(value: object, budget: int = RESULT_BYTES) -> str:
     "'xxxxxxx… (4 more bytes)"
     """
     try:
-        text = _ADDRESS.sub(
-            "", _general(value) if _http_kind(value) == "Response" else repr(value)
-        )
+        text = _ADDRESS.sub("", _general(value) if _http_kind(value) == "Response" else repr(value))
     except Exception:
         return f"<{type(value).__name__}>"
     data = text.encode("utf-8", "replace")

@@ -58,7 +58,14 @@ from visualizer.analysis import (
     tcp_connects,
 )
 from visualizer.contract import SCHEMA
-from visualizer.events import NOT_SET, AnyEvent, compact, expand
+from visualizer.events import (
+    NOT_SET,
+    AnyEvent,
+    ClientCreated,
+    TransportBuilt,
+    compact,
+    expand,
+)
 from visualizer.table import ErrorInfo, Step, variable_names, variable_states
 from visualizer.wording import detail
 
@@ -170,6 +177,19 @@ class Trace(BaseModel):
     def blocked(self) -> tuple[Stall, ...]:
         """Every time a task held the loop without yielding, with the cause."""
         return find_stalls(self.events)
+
+    @property
+    def building_ms(self) -> float:
+        """CPU the loop's thread spent building httpx clients and transports (their TLS
+        contexts): it held the loop, in pieces too short to count as a stall."""
+        return round(
+            sum(
+                event.cpu_ms
+                for event in self.events
+                if isinstance(event, ClientCreated | TransportBuilt) and event.thread is None
+            ),
+            3,
+        )
 
     @property
     def blocked_ms(self) -> float:

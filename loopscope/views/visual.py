@@ -108,6 +108,7 @@ class TaskState:
     task: str
     state: str  # "running", "waiting", "ready", "done"
     text: str
+    on: str | None = None  # what a waiting task waits on: network, pool, semaphore, tasks…
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +257,7 @@ def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) 
         task, where = found.task, f" at line {found.line}" if found.line is not None else ""
         if found.state == "waiting":
             text = f"task {task}: suspended{where}, waiting for {found.waiting_on}"
-            states.append(TaskState(task, "waiting", text))
+            states.append(TaskState(task, "waiting", text, found.on))
         elif found.state == "done":
             states.append(TaskState(task, "done", f"task {task}: done ({found.outcome})"))
         elif task == running:
