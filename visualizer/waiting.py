@@ -13,6 +13,7 @@ A wait on the network may turn out to be a wait for a pooled connection: the fol
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from visualizer.events import WaitingOn
@@ -43,6 +44,7 @@ _FUNCTIONS: dict[str, WaitingOn] = {
 }
 _STREAMING = ("aiter_", "aread", "__anext__", "Response.")
 _HTTP_MODULES = ("httpx", "httpx2", "httpcore", "httpcore2")
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 
 
 def waiting_on(awaitable: object, manager: object | None, yielded: object) -> WaitingOn | None:
@@ -81,19 +83,20 @@ def _of_object(thing: object) -> WaitingOn | None:
             )
         return None
     qualname: str = code.co_qualname
-    module_name = owner.f_globals.get("__name__", "") if owner is not None else ""
-    top = module_name.partition(".")[0]
-    if top == "asyncio":
-        parts = qualname.split(".")
+    filename: str = code.co_filename
+    parts = qualname.split(".")
+    if filename.startswith(_ASYNCIO_DIR):
+        if len(parts) > 1 and parts[0] in _PRIMITIVES:  # Lock.acquire, Queue.get, Event.wait
+            return _PRIMITIVES[parts[0]]
         for key in (".".join(parts[-2:]), parts[-1]):
             if key in _FUNCTIONS:
                 return _FUNCTIONS[key]
         owner_self: Any = owner.f_locals.get("self") if owner is not None else None
-        if owner_self is not None:
+        if owner_self is not None:  # _ContextManagerMixin.__aenter__ of a Semaphore
             return _PRIMITIVES.get(type(owner_self).__name__)
         return None
-    if top in _HTTP_MODULES:
-        name = qualname.rpartition(".")[2]
+    if any(f"{os.sep}{name}{os.sep}" in filename for name in _HTTP_MODULES):
+        name = parts[-1]
         if qualname.startswith("Response.") or any(part in name for part in _STREAMING):
             return "stream"
         return "network"

@@ -79,7 +79,8 @@ def test_a_taskgroup_failure_is_told_after_the_tasks_that_raised(trace_of: Trace
         for s in steps
         if s.line == line_of("asyncio.TaskGroup() as tg") and s.action.startswith("Leave")
     )
-    assert leave.waiting and leave.waiting_on == "tasks"
+    assert leave.waiting
+    assert leave.waiting_on == "tasks"
     assert "ExceptionGroup" not in leave.result  # it waits there; it raises later
     group = next(
         s
@@ -88,10 +89,12 @@ def test_a_taskgroup_failure_is_told_after_the_tasks_that_raised(trace_of: Trace
     )
     failed = next(s for s in steps if s.action.startswith("Task fetch") and "raised" in s.result)
     cancelled = next(s for s in steps if s.result == "cancelled")
-    assert failed.step < group.step and cancelled.step < group.step
+    assert failed.step < group.step
+    assert cancelled.step < group.step
     # the cancelled request is told as cancelled, with its phase and its closed connection
     delayed = next(e for e in entries(trace) if e.url.endswith("/delay/0.1"))
-    assert delayed.outcome == "cancelled" and delayed.closed
+    assert delayed.outcome == "cancelled"
+    assert delayed.closed
     assert delayed.ended_in == "receive_response_headers"
     waits = [s for s in steps if s.waiting_on == "network" and "delay/0.1" in s.evaluation]
     assert "cancelled while waiting for the answer" in waits[0].evaluation
@@ -105,7 +108,7 @@ def test_changes_are_told_at_their_own_line_and_task(trace_of: TraceOf) -> None:
             owner = name.split(".")[0] if "." in name else None
             if owner is not None and owner.startswith("fetch#"):
                 # a fetch frame's variables change only on rows of a fetch task
-                assert step.task is not None and step.task.startswith("fetch("), step
+                assert (step.task or "").startswith("fetch("), step
     caught = next(s for s in trace.steps if "catches it" in s.action)
     assert "group" in caught.changes  # `except* … as group` binds at the except line
     assert "tg" not in caught.changes  # the TaskGroup changed while it waited: seen, not made
@@ -136,7 +139,8 @@ def test_a_shared_object_changes_at_the_line_that_changed_it(trace_of: TraceOf) 
 def test_a_mutation_is_told_at_its_statement_not_the_next(trace_of: TraceOf) -> None:
     steps = trace_of(SAMPLE, "stream_lines()").steps
     appends = [s for s in steps if s.line == line_of("ids.append(")]
-    assert len(appends) == 3 and all("ids" in s.changes for s in appends)
+    assert len(appends) == 3
+    assert all("ids" in s.changes for s in appends)
     assert not any("ids" in s.changes for s in steps if s.line == line_of("if line:"))
 
 
@@ -145,15 +149,18 @@ def test_a_semaphore_wait_is_a_wait_with_a_resume(trace_of: TraceOf) -> None:
     waits = [s for s in steps if s.waiting_on == "semaphore"]
     assert len(waits) == 1  # Semaphore(2), three tasks: the third waits
     resumed = [s for s in steps if "sem.__aenter__() completes" in s.evaluation]
-    assert len(resumed) == 1 and resumed[0].task == waits[0].task
+    assert len(resumed) == 1
+    assert resumed[0].task == waits[0].task
     assert resumed[0].step > waits[0].step
 
 
 def test_to_thread_work_runs_in_a_thread_lane(trace_of: TraceOf) -> None:
     trace = trace_of(SAMPLE, "thread_fetch()")
     (request,) = entries(trace)
-    assert request.thread is not None and request.task is None
-    assert request.outcome == "response" and request.status == 200
+    assert request.thread is not None
+    assert request.task is None
+    assert request.outcome == "response"
+    assert request.status == 200
     lane = [s for s in trace.steps if s.task == f"thread {request.thread}"]
     assert any("Worker thread" in s.action for s in lane)
     assert any(
@@ -188,7 +195,8 @@ def test_transport_retries_are_each_an_attempt_and_the_ca_cost_is_its_line(
 ) -> None:
     trace = trace_of(SAMPLE, "transport_retries()")
     (request,) = entries(trace)
-    assert request.outcome == "error" and request.error == "ConnectError"
+    assert request.outcome == "error"
+    assert request.error == "ConnectError"
     assert not request.on_wire
     assert [attempt.ok for attempt in request.connects] == [False, False, False]
     built = next(s for s in trace.steps if s.line == line_of("AsyncHTTPTransport(retries=2)"))
@@ -200,14 +208,17 @@ def test_transport_retries_are_each_an_attempt_and_the_ca_cost_is_its_line(
 def test_cancelling_an_in_flight_request_closes_its_connection(trace_of: TraceOf) -> None:
     trace = trace_of(SAMPLE, "cancel_in_flight()")
     (request,) = entries(trace)
-    assert request.outcome == "cancelled" and request.on_wire and request.closed
+    assert request.outcome == "cancelled"
+    assert request.on_wire
+    assert request.closed
     assert request.status is None
 
 
 def test_wait_for_and_a_deadline_cancel_their_requests(trace_of: TraceOf) -> None:
     for call in ("with_wait_for()", "deadline_gather()"):
         found = entries(trace_of(SAMPLE, call))
-        assert found and all(e.outcome == "cancelled" for e in found), call
+        assert found, call
+        assert all(e.outcome == "cancelled" for e in found), call
 
 
 def test_return_exceptions_keeps_each_outcome(trace_of: TraceOf) -> None:
@@ -228,7 +239,8 @@ def test_gathered_requests_point_at_the_line_that_started_them(trace_of: TraceOf
     trace = trace_of(SAMPLE, "completed_first()")
     assert {e.line for e in entries(trace)} == {line_of("asyncio.as_completed(pending)")}
     sends = [s for s in trace.steps if " sends " in s.action]
-    assert sends and all(s.line == line_of("asyncio.as_completed(pending)") for s in sends)
+    assert sends
+    assert all(s.line == line_of("asyncio.as_completed(pending)") for s in sends)
 
 
 def test_shield_redirect_and_streaming_keep_their_requests(trace_of: TraceOf) -> None:
@@ -237,7 +249,8 @@ def test_shield_redirect_and_streaming_keep_their_requests(trace_of: TraceOf) ->
     redirect = entries(trace_of(SAMPLE, "redirect()"))
     assert [e.status for e in redirect] == [302, 200]
     (streamed,) = entries(trace_of(SAMPLE, "stream_lines()"))
-    assert streamed.outcome == "response" and streamed.line == line_of("client.stream(")
+    assert streamed.outcome == "response"
+    assert streamed.line == line_of("client.stream(")
 
 
 def test_the_loop_panel_says_what_a_library_task_waits_on(trace_of: TraceOf) -> None:
