@@ -297,6 +297,8 @@ def _with_block(row: WithRow) -> Words:
         if row.closes:
             evaluation += ", which closes it"
         result = _assigned(row.assigned) or (f"the manager is now {row.value}" if row.value else "")
+    if row.notes.requests:  # `async with client.stream(…)`: the request is sent here
+        evaluation += f"; it sends {_request(row.notes)}"
     if row.waits:
         on = WAITING_ON.get(row.waiting_on or "", "something else")
         evaluation += f", which cannot finish yet: it waits for {on}"
