@@ -481,6 +481,9 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
             continue
         elif isinstance(event, Suspended):
             on: str | None = event.waiting_on
+            before = states[task]
+            if on is None and before.on is not None and before.line == event.line:
+                on = before.on  # a later suspension of the same wait: told at its first
             words = _ON_WORDS[on] if on is not None else _waiting_on(event)
             if task in phases and event.on in ("future", "yield"):
                 on = "pool" if phases[task] == POOL_WAIT else "network"
@@ -493,7 +496,8 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
                 words = _request_words(event.phase)
                 states[task] = TaskState(task, "waiting", before.line, words, on=on)
         elif isinstance(event, Resumed):
-            states[task] = TaskState(task, "ready", event.line)
+            # ready; what it waited on is kept for its next suspension of the same await
+            states[task] = TaskState(task, "ready", event.line, on=states[task].on)
         elif isinstance(event, TaskDone):
             states[task] = TaskState(task, "done", outcome=event.outcome)
         elif isinstance(event, HttpPhase | ResponseArrived | RequestSent):

@@ -441,8 +441,60 @@ def compact(data: dict[str, Any], said: str) -> dict[str, Any]:
             data.pop(name, None)
     elif kind in _SAID and data.get(_SAID[kind]) == said:
         del data[_SAID[kind]]
+    elif kind == "call" and said.startswith(f"{data.get('function')}("):
+        del data["function"]  # the detail starts with it: "fetch(url='…')"
+    elif kind in _TOLD and _told(kind, data) == said:
+        for name in _TOLD[kind]:
+            data.pop(name, None)
     data["detail"] = said
     return data
+
+
+# Events whose detail says these fields, in this order, after a fixed prefix: the JSON writes
+# them once, in the detail (``request.started GET https://…``, ``response.headers 200 OK``,
+# ``<coroutine fetch> wrapped in a task by main()``, ``returned 200``; a call's function name
+# starts its detail, ``fetch(url='…')``).
+_TOLD: dict[str, tuple[str, ...]] = {
+    "call": ("function",),
+    "request": ("method", "url"),
+    "response": ("status_code", "reason"),
+    "task_start": ("coroutine", "creator"),
+    "task_done": ("outcome", "value"),
+}
+
+
+def _told(kind: str, data: dict[str, Any]) -> str:
+    """The detail made from the fields ``_TOLD`` leaves to it (must agree with the wording)."""
+    if kind == "request":
+        return f"request.started {data.get('method', 'GET')} {data.get('url')}"
+    if kind == "response":
+        return f"response.headers {data.get('status_code')} {data.get('reason', '')}".rstrip()
+    if kind == "task_start":
+        creator = data.get("creator")
+        by = f" by {creator}" if creator else ""
+        return f"{data.get('coroutine')} wrapped in a task{by}"
+    outcome = data.get("outcome")
+    return outcome if outcome == "cancelled" else f"{outcome} {data.get('value', '')}"
+
+
+def _untold(kind: str, said: str) -> dict[str, Any] | None:
+    """The fields ``_told`` put in ``said``, back; None when it does not read as one."""
+    if kind == "call":
+        return {"function": said.partition("(")[0]}
+    if kind == "request" and said.startswith("request.started "):
+        method, _, url = said.removeprefix("request.started ").partition(" ")
+        return {"method": method, "url": url} if url else None
+    if kind == "response" and said.startswith("response.headers "):
+        code, _, reason = said.removeprefix("response.headers ").partition(" ")
+        return {"status_code": int(code), "reason": reason} if code.isdigit() else None
+    if kind == "task_start" and " wrapped in a task" in said:
+        coroutine, _, by = said.partition(" wrapped in a task")
+        return {"coroutine": coroutine, "creator": by.removeprefix(" by ") or None}
+    if kind == "task_done":
+        outcome, _, value = said.partition(" ")
+        if outcome in ("returned", "raised", "cancelled"):
+            return {"outcome": outcome, "value": value}
+    return None
 
 
 def expand(data: dict[str, Any]) -> dict[str, Any]:
@@ -462,4 +514,9 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
         data |= {"scope": scope, "phase": phase, "state": state, "host": host or None}
     elif kind in _SAID and _SAID[kind] not in data:
         data[_SAID[kind]] = said
+    elif kind in _TOLD and not any(name in data for name in _TOLD[kind]):
+        told = _untold(kind, said)
+        if told is None:
+            raise ValueError(f"a {kind} event's detail does not say its fields: {said[:80]!r}")
+        data |= told
     return data

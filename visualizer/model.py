@@ -57,7 +57,7 @@ from visualizer.analysis import (
     request_entries,
     tcp_connects,
 )
-from visualizer.contract import SCHEMA
+from visualizer.contract import REQUEST_DEFAULTS, SCHEMA, STEP_DEFAULTS, without_defaults
 from visualizer.events import (
     NOT_SET,
     AnyEvent,
@@ -103,6 +103,20 @@ class Trace(BaseModel):
         for data, event in zip(dumped, events, strict=True):
             compact(data, detail(event))
         return dumped
+
+    @field_serializer("steps", mode="wrap")
+    def _steps_compact(
+        self, steps: tuple[Step, ...], handler: SerializerFunctionWrapHandler
+    ) -> list[dict[str, Any]]:
+        dumped: list[dict[str, Any]] = handler(steps)
+        return [without_defaults(data, STEP_DEFAULTS) for data in dumped]
+
+    @field_serializer("request_entries", mode="wrap")
+    def _requests_compact(
+        self, entries: tuple[RequestEntry, ...], handler: SerializerFunctionWrapHandler
+    ) -> list[dict[str, Any]]:
+        dumped: list[dict[str, Any]] = handler(entries)
+        return [without_defaults(data, REQUEST_DEFAULTS) for data in dumped]
 
     @field_validator("events", mode="before")
     @classmethod

@@ -346,6 +346,7 @@ class Probes:
             raise
         sent: Any = None
         thrown: BaseException | None = None
+        first = True  # what the wait is on is told at its first suspension only (the same after)
         while True:
             try:
                 yielded = iterator.send(sent) if thrown is None else iterator.throw(thrown)
@@ -387,9 +388,10 @@ class Probes:
                         line=site.line,
                         on=on,
                         subject=subject,
-                        waiting_on=waiting_on(awaitable, holder_object, yielded),
+                        waiting_on=waiting_on(awaitable, holder_object, yielded) if first else None,
                     )
                 )
+                first = False
             self._last_task = None
             try:
                 sent = yield yielded

@@ -267,6 +267,6 @@ def test_the_json_lists_the_requests(trace_of: TraceOf, call: str) -> None:
     data = json.loads(trace.json_bytes())
     assert [entry["id"] for entry in data["requests"]] == [r.number for r in trace.requests]
     keys = {"id", "task", "client", "method", "url", "thread", "on_wire", "pool_wait_ms"}
-    keys |= {"outcome", "status", "error", "t_start_ms", "t_end_ms", "connects"}
+    keys |= {"outcome", "status", "error", "t_start_ms", "t_end_ms"}
     assert all(keys <= entry.keys() for entry in data["requests"])
     assert all("waiting_on" in step and "t_ms" in step for step in data["steps"])
