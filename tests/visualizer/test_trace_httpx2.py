@@ -10,9 +10,18 @@ CALL = 'fetch_data("https://api.example.com/data")'
 
 
 def meaning(trace: Trace) -> list[tuple[object, ...]]:
-    """What the rows tell, leaving out timings and the client build's cost."""
+    """What the rows tell, leaving out timings (a wait's result says how long the loop idled,
+    and how often it woke) and the client build's cost."""
     return [
-        (s.line, s.task, s.action, s.result, s.changes, s.waiting, s.waiting_on)
+        (
+            s.line,
+            s.task,
+            s.action,
+            "" if s.waiting else s.result,
+            s.changes,
+            s.waiting,
+            s.waiting_on,
+        )
         for s in trace.steps
     ]
 
