@@ -32,7 +32,6 @@ began, a wait when it began, so the fold sorts them once at the end.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -94,7 +93,11 @@ from visualizer.rows import (
     WaitRow,
     WarnRow,
     WithRow,
+    is_waiting,
+    note_phase,
+    refine,
 )
+from visualizer.statements import loop_bodies, simple_statements, touched_names
 from visualizer.table import Step
 from visualizer.wording import woken
 
@@ -142,41 +145,12 @@ _WAITS: frozenset[WaitingOn] = frozenset(
 )
 
 
-def _note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) -> None:
-    if isinstance(event, RequestSent):
-        notes.requests.append(f"{event.method} {event.url}")
-    elif isinstance(event, ResponseArrived):
-        notes.statuses.append(f"{event.status_code} {event.reason}".strip())
-    else:
-        if event.phase == "connect_tcp" and (event.state == "started" or event.ms is not None):
-            notes.connects += 1
-        if event.phase == "close" and event.scope == "connection":
-            notes.closed = True
-            return
-        if event.state == "failed" and event.error:
-            notes.failed.append((event.phase, event.error))
-        if (event.state == "started" or event.ms is not None) and event.phase not in notes.phases:
-            notes.phases.append(event.phase)
-
-
-def refine(row: AnyRow) -> WaitingOn | None:
-    """What a waiting row waits for, from its suspension and its request's phases: a request
-    that had to wait for a pooled connection first waits on the pool."""
-    notes = row.notes
-    on = row.waiting_on
-    if notes.requests and on in (None, "network"):
-        on = "network"
-        if notes.phases and notes.phases[0] == "wait_for_connection":
-            on = "pool"
-    return on
-
-
 class _Fold:
     """The fold's state; ``feed`` one event at a time, then ``finish``."""
 
     def __init__(self, source: str, call: str, root: str | None) -> None:
         self.lines = source.splitlines()
-        self.statements = _simple_statements(source)
+        self.statements = simple_statements(source)
         self.call = call.strip()
         self.root = root
         self.rows: list[AnyRow] = []
@@ -191,8 +165,8 @@ class _Fold:
         self.overflow: dict[str, str] = {}
         self.task_lines: dict[str, int | None] = {}
         self.now = 0.0
-        self.loops = _loop_bodies(source)
-        self.touched = _touched_names(source)
+        self.loops = loop_bodies(source)
+        self.touched = touched_names(source)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -543,7 +517,7 @@ class _Fold:
     def on_http(self, event: RequestSent | HttpPhase | ResponseArrived) -> None:
         notes = self.notes_for(event.task)
         if notes is not None:
-            _note_phase(notes, event)
+            note_phase(notes, event)
             return
         task = event.task
         if not task or task.startswith("internal:"):
@@ -557,7 +531,7 @@ class _Fold:
             row = SendsRow(line=line, task=task, request=f"{event.method} {event.url}")
             self.add(row)
             self.sends[event.request] = row
-        _note_phase(row.notes, event)
+        note_phase(row.notes, event)
 
     def on_io_wait(self, event: IoWait) -> None:
         reasons = woken(event.woken)
@@ -814,107 +788,10 @@ def condense(events: Iterable[AnyEvent], *, source: str, call: str, root: str | 
                 evaluation=evaluation,
                 result=result,
                 changes=row.changes,
-                waiting=_waiting(row),
+                waiting=is_waiting(row),
                 t_ms=None if row.t_ms is None else round(row.t_ms, 3),
-                waiting_on=refine(row) if _waiting(row) else None,
+                waiting_on=refine(row) if is_waiting(row) else None,
                 seen_changed=row.seen_changed,
             )
         )
     return steps
-
-
-def _waiting(row: AnyRow) -> bool:
-    """Whether the row's task is suspended for that row (it waits, it does not run)."""
-    if isinstance(row, WaitRow):
-        return True
-    if isinstance(row, WithRow):
-        return row.waits
-    return isinstance(row, SendsRow)
-
-
-def _touched_names(source: str) -> dict[int, frozenset[str]]:
-    """Line -> the names its statement assigns, or mutates through a method or subscript."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found: dict[int, set[str]] = {}
-    for statement in ast.walk(tree):
-        if isinstance(statement, ast.ExceptHandler) and statement.name:
-            found.setdefault(statement.lineno, set()).add(statement.name)
-            continue
-        if not isinstance(statement, ast.stmt) or isinstance(
-            statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-        ):
-            continue
-        names = found.setdefault(statement.lineno, set())
-        if isinstance(statement, ast.With | ast.AsyncWith):  # its managers change as it runs
-            for item in statement.items:
-                names.update(
-                    node.id for node in ast.walk(item.context_expr) if isinstance(node, ast.Name)
-                )
-        # a compound statement's own line is its header: not the statements of its blocks
-        header = [
-            value
-            for name, value in ast.iter_fields(statement)
-            if name not in ("body", "orelse", "finalbody", "handlers", "cases")
-        ]
-        nodes = [
-            node
-            for part in header
-            for item in (part if isinstance(part, list) else [part])
-            if isinstance(item, ast.AST)
-            for node in ast.walk(item)
-        ]
-        for node in nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-            elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(
-                node.value, ast.Name
-            ):
-                names.add(node.value.id)
-    return {line: frozenset(names) for line, names in found.items()}
-
-
-def _loop_bodies(source: str) -> dict[int, tuple[int, frozenset[str]]]:
-    """First line of each ``for`` body -> (the ``for`` line, the names it binds)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found: dict[int, tuple[int, frozenset[str]]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.For) and node.body:
-            names = frozenset(
-                name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)
-            )
-            found[node.body[0].lineno] = (node.lineno, names)
-    return found
-
-
-def _simple_statements(source: str) -> dict[int, str]:
-    """Line -> source of the simple (not compound) statement starting there."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    compound = (
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.If,
-        ast.For,
-        ast.AsyncFor,
-        ast.While,
-        ast.With,
-        ast.AsyncWith,
-        ast.Try,
-        ast.Match,
-    )
-    statements: dict[int, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and not isinstance(node, compound):
-            text = " ".join((ast.get_source_segment(source, node) or "").split())
-            if text:
-                statements[node.lineno] = text if len(text) <= 90 else text[:89] + "…"
-    return statements

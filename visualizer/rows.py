@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from visualizer.events import (
     AwaitRole,
     BlockCause,
+    HttpPhase,
     Outcome,
+    RequestSent,
+    ResponseArrived,
     StopReason,
     WaitingOn,
     WaitOn,
@@ -255,3 +258,42 @@ AnyRow = (
     | StopRow
     | MoreRow
 )
+
+
+def note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) -> None:
+    """Note what a request event says about the request a row tells."""
+    if isinstance(event, RequestSent):
+        notes.requests.append(f"{event.method} {event.url}")
+    elif isinstance(event, ResponseArrived):
+        notes.statuses.append(f"{event.status_code} {event.reason}".strip())
+    else:
+        if event.phase == "connect_tcp" and (event.state == "started" or event.ms is not None):
+            notes.connects += 1
+        if event.phase == "close" and event.scope == "connection":
+            notes.closed = True
+            return
+        if event.state == "failed" and event.error:
+            notes.failed.append((event.phase, event.error))
+        if (event.state == "started" or event.ms is not None) and event.phase not in notes.phases:
+            notes.phases.append(event.phase)
+
+
+def refine(row: AnyRow) -> WaitingOn | None:
+    """What a waiting row waits for, from its suspension and its request's phases: a request
+    that had to wait for a pooled connection first waits on the pool."""
+    notes = row.notes
+    on = row.waiting_on
+    if notes.requests and on in (None, "network"):
+        on = "network"
+        if notes.phases and notes.phases[0] == "wait_for_connection":
+            on = "pool"
+    return on
+
+
+def is_waiting(row: AnyRow) -> bool:
+    """Whether the row's task is suspended for that row (it waits, it does not run)."""
+    if isinstance(row, WaitRow):
+        return True
+    if isinstance(row, WithRow):
+        return row.waits
+    return isinstance(row, SendsRow)
