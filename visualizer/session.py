@@ -95,6 +95,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     tap.recorder, tap.traced_file = recorder, str(file)
     _stop_on_cpu_limit(recorder)
     tap.fd_labels.clear()
+    tap.connections.clear()
     done = threading.Event()
     watchdog = threading.Thread(
         target=_watchdog, args=(recorder, limits.wall_s, done, threading.get_ident()), daemon=True
