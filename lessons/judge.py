@@ -112,8 +112,9 @@ def _kept_hidden(result: CheckResult) -> CheckResult:
 
 
 def upstream_requests(trace: Trace) -> tuple[RequestRecord, ...]:
-    """The requests that went on the wire (not those answered in-process by ASGITransport)."""
-    return tuple(request for request in trace.requests if request.phases)
+    """The requests that went on the wire (not those answered in-process by ASGITransport,
+    nor those that only waited for a pooled connection)."""
+    return tuple(request for request in trace.requests if request.went_out)
 
 
 def step_at(trace: Trace, t_ms: float | None) -> int | None:
