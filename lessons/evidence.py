@@ -67,8 +67,9 @@ class Failure:
 
 
 def went_out(requests: Sequence[RequestRecord]) -> tuple[RequestRecord, ...]:
-    """The requests that went through a connection (httpcore phases), not in-process ASGI ones."""
-    return tuple(request for request in requests if request.phases)
+    """The requests that reached the network: not in-process ASGI ones, and not one that only
+    waited in the pool (a ``PoolTimeout``, or cancelled there)."""
+    return tuple(request for request in requests if request.went_out)
 
 
 def connect_attempts(requests: Sequence[RequestRecord]) -> int:
