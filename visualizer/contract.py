@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from visualizer.caps import Cut
 from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
@@ -67,6 +68,7 @@ def trace_json(
     stopped: str | None,
     output: str,
     warnings: Iterable[str],
+    cut: Cut | None = None,
 ) -> bytes:
     """The trace's JSON, as ``Trace.model_dump_json()`` writes it."""
     data = {
@@ -83,6 +85,7 @@ def trace_json(
         "stopped": stopped,
         "output": output,
         "warnings": list(warnings),
+        "cut": plain(cut),
     }
     # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")

@@ -34,13 +34,13 @@ from loopscope.deps import (
     remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
-from loopscope.routes.trying import player_context, player_fragment
+from loopscope.routes.trying import player_fragment, player_markup
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
 from loopscope.tracing import RUN_ID_PATTERN
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, exercise_list, exercise_view
-from loopscope.views.visual import clamp_step, transcript
+from loopscope.views.visual import clamp_step
 from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -255,16 +255,15 @@ async def _replay(
         request.url_for(f"{kind}_replay", slug=lesson.slug, item_id=item_id, run_id=run_id)
     )
     if is_partial(request):
-        return player_fragment(templates, found, steps_url, step)
+        return await player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
+    replay = await templates.off_loop(lambda: player_markup(templates, found, steps_url, step))
     context = {
         "page": lesson_header(lesson, kind, state),
         "title": lesson.md.inline(item.title),
         "back_url": str(request.url_for(f"{kind}_item", slug=lesson.slug, item_id=item_id)),
-        "player": templates.block_markup(
-            "lessons/visual.html", "player", player_context(found, steps_url, step)
-        ),
-        "transcript": transcript(found.run.trace),
+        "player": replay.player,
+        "transcript": replay.transcript,
         "run": found.run,
     }
     return templates.render(request, "lessons/replay.html", context)

@@ -11,9 +11,11 @@ start, the editor and Run are off and the page says why.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from loopscope.deps import (
@@ -141,10 +143,11 @@ async def try_run_page(
     step = clamp_step(found.run.trace, step)  # of this run, before anything is rendered or kept
     steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
     if is_partial(request):
-        return player_fragment(templates, found, steps_url, step)
+        return await player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
     editor = _editor(request, lesson, found.source, found.run.call, practice.sandbox.reason or None)
-    return _render(request, templates, lesson, state, editor, None, found, (steps_url, step))
+    replay = await templates.off_loop(lambda: player_markup(templates, found, steps_url, step))
+    return _render(request, templates, lesson, state, editor, None, found, replay)
 
 
 def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[str, Any]:
@@ -153,11 +156,29 @@ def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[
     return {"player": player, "steps_url": steps_url}
 
 
-def player_fragment(
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A learner's run as its page shows it: the player's HTML and the steps told in words."""
+
+    player: Markup
+    transcript: tuple[Markup, ...]
+
+
+def player_markup(
+    templates: Templates, found: LearnerRun, steps_url: str, step: int | None
+) -> Replay:
+    """The player and its transcript for a run's page (slow for a big run: call it off the
+    event loop, with ``templates.off_loop``)."""
+    context = player_context(found, steps_url, step)
+    player = templates.block_markup("lessons/visual.html", "player", context)
+    return Replay(player, transcript(found.run.trace, context["player"].rows))
+
+
+async def player_fragment(
     templates: Templates, found: LearnerRun, steps_url: str, step: int | None
 ) -> Response:
     """Stepping: the player's stage alone (what htmx swaps in), rendered once per run and step."""
-    return templates.shared_fragment(
+    return await templates.shared_fragment(
         (steps_url, step),
         "lessons/visual.html",
         "stage",
@@ -195,7 +216,7 @@ def _render(
     editor: EditorView,
     example: str | None,
     found: LearnerRun | None,
-    replay: tuple[str, int | None] | None,
+    replay: Replay | None,
     *,
     status: int = 200,
 ) -> Response:
@@ -211,18 +232,13 @@ def _context(
     editor: EditorView,
     example: str | None,
     found: LearnerRun | None = None,
-    replay: tuple[str, int | None] | None = None,
+    replay: Replay | None = None,
 ) -> dict[str, Any]:
     def example_url(name: str) -> str:
         return f"{request.url_for('try_page', slug=lesson.slug)}?example={name}"
 
-    player = None
-    told: tuple[Any, ...] = ()
-    if found is not None and replay is not None:
-        player = templates.block_markup(
-            "lessons/visual.html", "player", player_context(found, *replay)
-        )
-        told = transcript(found.run.trace)
+    player = replay.player if replay is not None else None
+    told = replay.transcript if replay is not None else ()
     return {
         "page": lesson_header(lesson, "try", state),
         "view": try_view(lesson, editor, example, example_url),
