@@ -38,11 +38,13 @@ _TICKS = re.compile(r"`([^`]+)`")
 # cost the same at step 1 of a 10-row run and at step 3,000 of a capped one.
 ROWS_SHOWN = 30  # rows of the execution table and the tracker, around the current step
 ROWS_BEFORE = 10  # of which this many come before it (when there are)
-VARIABLES_NOW = 12  # "Variables now": the most recently set, when there are more
+VARIABLES_NOW = 8  # "Variables now": the most recently set, when there are more
 TRACKER_COLUMNS = 10  # the tracker's columns: set in the rows shown first, then most recent
 TIMELINE_LANES = 12  # task lanes: alive at the step first, then closest to it
 LOOP_SEGMENTS = 60  # the loop's idle spans, closest to the step
 STALLS_LISTED = 20  # stalls told in the run's head; past it, how many more
+LOOP_TASKS = 4  # tasks listed in the loop panel: running, then waiting, ready, done
+FOLD_CHARS = 110  # a current step's text longer than this shows its start, and folds the rest
 
 
 def ticks(text: str) -> Markup:
@@ -56,6 +58,32 @@ def ticks(text: str) -> Markup:
         Markup("<code>{}</code>").format(part) if odd else escape(part)
         for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NowText:
+    """One of the current step's texts: its start, and the rest when it is long (folded)."""
+
+    label: str
+    head: Markup
+    rest: Markup | None
+
+
+def fold_text(label: str, text: str, limit: int = FOLD_CHARS) -> NowText:
+    """``text`` whole when short, else cut at a space before ``limit`` (never inside a pair of
+    backticks, so each part is whole code).
+
+    >>> fold_text("Result", "short").rest is None
+    True
+    """
+    if len(text) <= limit:
+        return NowText(label, ticks(text), None)
+    cut = text.rfind(" ", 0, limit)
+    while cut > 0 and text.count("`", 0, cut) % 2:
+        cut = text.rfind(" ", 0, cut)
+    if cut <= 0:
+        return NowText(label, ticks(text), None)
+    return NowText(label, ticks(text[:cut]), ticks(text[cut:]))
 
 
 @lru_cache(maxsize=64)
@@ -168,6 +196,7 @@ class LoopPanel:
     waits: int
     woken_by: tuple[str, ...]
     stalls: tuple[str, ...]
+    more: str = ""  # the tasks not listed, counted by state: "and 290 more tasks: 290 done"
 
     @property
     def idle_text(self) -> str:
@@ -224,6 +253,7 @@ class PlayerView:
     outcome: Outcome
     http: tuple[StepRequest, ...] = ()
     rows: RowWindow | None = None  # which rows ``steps`` and the tracker hold
+    now_text: tuple[NowText, ...] = ()  # the current step's action, evaluation and result
 
     @property
     def first(self) -> int:
@@ -346,7 +376,19 @@ def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) 
             states.append(TaskState(task, "running", f"task {task}: running (this step)"))
         else:
             states.append(TaskState(task, "ready", f"task {task}: ready to run{where}"))
-    return sorted(states, key=lambda s: (s.state != "running", s.task))
+    order = {"running": 0, "waiting": 1, "ready": 2, "done": 3}
+    return sorted(states, key=lambda s: (order.get(s.state, 4), s.task))
+
+
+def _more_tasks(rest: list[TaskState]) -> str:
+    """``"and 290 more tasks: 287 done, 3 ready"`` for the tasks the loop panel leaves out."""
+    if not rest:
+        return ""
+    counts: dict[str, int] = {}
+    for task in rest:
+        counts[task.state] = counts.get(task.state, 0) + 1
+    parts = ", ".join(f"{n:,} {state}" for state, n in sorted(counts.items()))
+    return f"and {len(rest):,} more tasks: {parts}"
 
 
 def _moment(trace: Trace, step: Step | None, start: float, end: float) -> float:
@@ -369,9 +411,11 @@ def _loop_panel(trace: Trace, current: int) -> LoopPanel:
     waits = [e for e in trace.events if isinstance(e, IoWait) and start <= e.t_ms <= end]
     stalls = [s for s in trace.blocked if start <= s.end_ms <= end]
     woken = tally(reason for wait in waits for reason in woken_by(wait.woken))
+    states = _task_states(trace.events, _moment(trace, step, start, end), running)
     return LoopPanel(
         window=span_text(start, end),
-        tasks=tuple(_task_states(trace.events, _moment(trace, step, start, end), running)),
+        tasks=tuple(states[:LOOP_TASKS]),
+        more=_more_tasks(states[LOOP_TASKS:]),
         idle_ms=sum(wait.ms for wait in waits),
         waits=len(waits),
         woken_by=woken,
@@ -479,6 +523,14 @@ def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) 
         outcome=outcome(trace),
         http=step_requests(trace, current),
         rows=window,
+        now_text=tuple(
+            fold_text(label, text)
+            for label, text in (
+                ("Action", now.action if now else ""),
+                ("Evaluation", now.evaluation if now else ""),
+                ("Result", now.result if now else ""),
+            )
+        ),
     )
 
 

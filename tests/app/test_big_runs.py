@@ -113,8 +113,8 @@ def test_variables_now_lists_the_most_recently_set_and_counts_the_rest() -> None
     view = player_view(run_of(big_trace(1_000)), step=500, source=SOURCE, title="t")
     names = [var.name for var in view.variables.current]
     assert len(names) == VARIABLES_NOW
-    # Rows 489..500 set v39..v49, v0 (row 500): the twelve most recent.
-    assert set(names) == {f"v{n % 50}" for n in range(489, 501)}
+    # Rows 493..500 set v43..v49 and v0 (row 500): the eight most recent.
+    assert set(names) == {f"v{n % 50}" for n in range(501 - VARIABLES_NOW, 501)}
     assert [var.name for var in view.variables.current if var.changed] == ["v0"]
     assert view.variables.hidden_now == 50 - VARIABLES_NOW
     assert {v.name: v.value for v in view.variables.current}["v49"] == "499"
