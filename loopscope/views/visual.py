@@ -12,9 +12,10 @@ step and the next (each step carries the time its row began, ``Step.t_ms``), the
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
+from cachetools import LRUCache
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -42,6 +43,7 @@ VARIABLES_NOW = 8  # "Variables now": the most recently set, when there are more
 TRACKER_COLUMNS = 10  # the tracker's columns: set in the rows shown first, then most recent
 TIMELINE_LANES = 12  # task lanes: alive at the step first, then closest to it
 LOOP_SEGMENTS = 60  # the loop's idle spans, closest to the step
+HIGHLIGHTED_BYTES = 8 * 1024 * 1024  # highlighted sources kept, by the size of their HTML
 STALLS_LISTED = 20  # stalls told in the run's head; past it, how many more
 LOOP_TASKS = 4  # tasks listed in the loop panel: running, then waiting, ready, done
 FOLD_CHARS = 110  # a current step's text longer than this shows its start, and folds the rest
@@ -86,11 +88,30 @@ def fold_text(label: str, text: str, limit: int = FOLD_CHARS) -> NowText:
     return NowText(label, ticks(text[:cut]), ticks(text[cut:]))
 
 
-@lru_cache(maxsize=64)
+def _highlighted_size(lines: tuple[Markup, ...]) -> int:
+    return sum(len(line) for line in lines) + 64 * len(lines)
+
+
+# Learner code runs to 200 KB, its highlighted HTML to several times that: kept by bytes, and
+# by the source too (the key), which the HTML outweighs.
+_HIGHLIGHTED: LRUCache[str, tuple[Markup, ...]] = LRUCache(
+    maxsize=HIGHLIGHTED_BYTES, getsizeof=_highlighted_size
+)
+_HIGHLIGHTED_LOCK = threading.Lock()  # players are built in worker threads
+
+
 def highlighted_lines(source: str) -> tuple[Markup, ...]:
     """One highlighted HTML string per source line (Pygments closes its spans at line ends)."""
+    with _HIGHLIGHTED_LOCK:
+        found = _HIGHLIGHTED.get(source)
+    if found is not None:
+        return found
     body = highlight(source, PythonLexer(), _FORMATTER)
-    return tuple(Markup(line) for line in body.split("\n")[: len(source.splitlines())])
+    lines = tuple(Markup(line) for line in body.split("\n")[: len(source.splitlines())])
+    with _HIGHLIGHTED_LOCK:
+        if _highlighted_size(lines) + len(source) <= HIGHLIGHTED_BYTES // 8:
+            _HIGHLIGHTED[source] = lines
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
