@@ -3,6 +3,7 @@ around the current step, with the way to the others; caches keep nothing they ca
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from loopscope.templating import LARGEST_SHARE, fragment_cache, keep
 from loopscope.tracing import RecordedRun
 from loopscope.views.timeline import near, timeline_view
 from loopscope.views.visual import (
+    LOOP_TASKS,
     ROWS_BEFORE,
     ROWS_SHOWN,
     TIMELINE_LANES,
     TRACKER_COLUMNS,
     VARIABLES_NOW,
+    fold_text,
     player_view,
     row_window,
     transcript,
@@ -196,3 +199,30 @@ def test_a_cache_keeps_nothing_larger_than_its_share() -> None:
     assert not keep(cache, "large", large)
     assert "large" not in cache
     assert "small" in cache
+
+
+def test_the_loop_panel_lists_a_few_tasks_and_counts_the_others() -> None:
+    view = player_view(run_of(big_trace(300, tasks=300)), step=300, source=SOURCE, title="t")
+    listed = view.loop.tasks
+    assert len(listed) == LOOP_TASKS
+    counted = re.fullmatch(r"and (\d+) more tasks: (.*)", view.loop.more)
+    assert counted is not None
+    by_state = dict(part.split(" ")[::-1] for part in counted.group(2).split(", "))
+    assert sum(int(n) for n in by_state.values()) == int(counted.group(1))
+    assert int(counted.group(1)) + len(listed) == 300
+    order = ["running", "waiting", "ready", "done"]
+    states = [task.state for task in listed]
+    assert states == sorted(states, key=order.index)  # what is at work comes first
+
+
+def test_long_step_text_folds_between_whole_pieces_of_code() -> None:
+    short = fold_text("Result", "returns `10`")
+    assert short.rest is None
+    text = "the task runs " + "the request `client.get(url)` then " * 6 + "ends"
+    folded = fold_text("Evaluation", text, limit=60)
+    assert folded.rest is not None
+    assert str(folded.head).count("<code>") == str(folded.head).count("</code>")
+    assert len(str(folded.head)) < len(text)
+    assert (str(folded.head) + str(folded.rest)).replace("<code>", "`").replace(
+        "</code>", "`"
+    ) == text
