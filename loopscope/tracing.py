@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import secrets
@@ -454,7 +455,7 @@ class TraceService:
         finally:
             self._inflight.pop(spec.key, None)
             self._keys.pop(spec.request, None)
-        self._cache[run.id] = _Cached(run, size)
+        self._keep(run, size)
         self._finish(spec.key, RunProgress("done", run_id=run.id))
         return run
 
@@ -477,8 +478,21 @@ class TraceService:
             trace,
             stored.created_at,
         )
-        self._cache[run.id] = _Cached(run, len(stored.trace_json) * KEPT_PER_JSON_BYTE)
+        self._keep(run, len(stored.trace_json) * KEPT_PER_JSON_BYTE)
         return run
+
+    def _keep(self, run: RecordedRun, size: int) -> None:
+        """Cache ``run``, and take what is alive now out of the collector's generations.
+
+        A big trace is hundreds of thousands of objects; with a few of them cached, every full
+        collection walked them all, 300-650 ms holding the GIL wherever it happened to start (a
+        render thread, the engine's thread), and every request waited. Frozen objects are
+        still freed by reference counting when the cache lets them go (a trace holds no
+        cycles); only cyclic garbage alive at this moment is kept for good.
+        """
+        self._cache[run.id] = _Cached(run, size)
+        gc.collect(1)  # the young generations: cheap, and what is garbage there is not frozen
+        gc.freeze()
 
     def _finish(self, key: str, progress: RunProgress) -> None:
         self._finished[key] = progress
