@@ -3,17 +3,22 @@ around the current step, with the way to the others; caches keep nothing they ca
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+import pytest
 from cachetools import LRUCache
 from jinja2_fragments import render_block
-from trace_fakes import canonical_trace
+from trace_fakes import FakeEngine, canonical_trace
 
+from lessons import load_catalog
+from loopscope.settings import Settings
+from loopscope.storage import Store
 from loopscope.templating import LARGEST_SHARE, fragment_cache, keep
-from loopscope.tracing import RecordedRun
+from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views.timeline import near, timeline_view
 from loopscope.views.visual import (
     LOOP_TASKS,
@@ -226,3 +231,23 @@ def test_long_step_text_folds_between_whole_pieces_of_code() -> None:
     assert (str(folded.head) + str(folded.rest)).replace("<code>", "`").replace(
         "</code>", "`"
     ) == text
+
+
+@pytest.mark.anyio
+async def test_a_kept_run_leaves_the_collectors_generations(tmp_path: Path) -> None:
+    """A cached trace is frozen out of the collector: full collections no longer walk it."""
+    settings = Settings(data_dir=tmp_path, secret_key="k")
+    store = await Store.open(settings.resolved_database_url)
+    service = TraceService(FakeEngine(), store, timeout_s=5.0, source_dir=tmp_path)  # type: ignore[arg-type]
+    lesson = load_catalog().get("async-http-client-calls")
+    assert lesson is not None
+    gc.unfreeze()
+    try:
+        run = await service.record(lesson, "canonical", fresh=True)
+        assert gc.is_tracked(run.trace)
+        assert gc.get_freeze_count() > 0
+        assert not any(found is run.trace for found in gc.get_objects())
+    finally:
+        gc.unfreeze()
+        await service.aclose()
+        await store.close()
