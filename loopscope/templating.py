@@ -29,8 +29,10 @@ from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
-# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes.
-FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
+# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes. A step of
+# a big run is about 75 KB (it brings its windows); a learner's own run is rarely stepped by
+# anyone else, so 16 MB (200 such steps, thousands of a lesson run's) is what pays.
+FRAGMENT_CACHE_BYTES = 16 * 1024 * 1024
 # Rendered pages, by learner state: a room of learners opening a page renders it once.
 PAGE_CACHE_BYTES = 32 * 1024 * 1024
 # An entry larger than this share of its cache is served but not kept: one page never pushes
