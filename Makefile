@@ -53,6 +53,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/room_load.py
 	$(BIN)/python bench/sandbox_load.py
+	$(BIN)/python bench/run_page_load.py
+	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/cli_start.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -80,6 +80,18 @@ def trace(
             min=0.1, max=600, help="Stop the run after this many seconds (default: the setting)."
         ),
     ] = None,
+    max_events: Annotated[
+        int, typer.Option(help="Stop the run after this many events (at most 100,000).")
+    ] = 50_000,
+    max_requests: Annotated[
+        int, typer.Option(help="Stop the run at this many requests (at most 2,000).")
+    ] = 1_000,
+    max_steps: Annotated[
+        int, typer.Option(help="Rows of the execution table kept (at most 10,000).")
+    ] = 5_000,
+    full: Annotated[
+        bool, typer.Option("--full", help="Print every row of a long table (default: folded).")
+    ] = False,
 ) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
     from loopscope.settings import RunSettings
@@ -95,6 +107,10 @@ def trace(
         learner=sandbox,
         bwrap=settings.bwrap_path,
         wall_s=settings.trace_timeout_s if time_limit is None else time_limit,
+        max_events=max_events,
+        max_requests=max_requests,
+        max_steps=max_steps,
+        full=full,
     )
     # A trace is tens of thousands of objects, and freeing them one by one at the
     # interpreter's exit took a tenth of a second. Everything is written and the worker is

@@ -11,9 +11,11 @@ import sys
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 import jinja2
+from anyio import CapacityLimiter
 from cachetools import LRUCache
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -27,10 +29,20 @@ from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
-# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes.
-FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
+# Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes. A step of
+# a big run is about 75 KB (it brings its windows); a learner's own run is rarely stepped by
+# anyone else, so 16 MB (200 such steps, thousands of a lesson run's) is what pays.
+FRAGMENT_CACHE_BYTES = 16 * 1024 * 1024
 # Rendered pages, by learner state: a room of learners opening a page renders it once.
 PAGE_CACHE_BYTES = 32 * 1024 * 1024
+# An entry larger than this share of its cache is served but not kept: one page never pushes
+# out everything else (cachetools would refuse it outright past the whole bound).
+LARGEST_SHARE = 8
+# Views and blocks built off the event loop at once; more wait their turn (a room of learners
+# stepping a big run must not start a thread each).
+RENDER_THREADS = 2
+
+T = TypeVar("T")
 # Stand-ins for what differs per request in a cached page; not valid in either attribute.
 _CSRF_MARK = "\x00csrf\x00"
 _NONCE_MARK = "\x00nonce\x00"
@@ -81,6 +93,15 @@ class Templates:
         self.pages: LRUCache[Hashable, _Page] = LRUCache(
             maxsize=PAGE_CACHE_BYTES, getsizeof=lambda page: sys.getsizeof(page.body)
         )
+        self._limiter: CapacityLimiter | None = None
+
+    async def off_loop(self, work: Callable[[], T]) -> T:
+        """``work()`` in a worker thread, at most ``RENDER_THREADS`` at once: building a run's
+        view and rendering it take time in proportion to the run, which the event loop (and
+        every other request) must not wait for."""
+        if self._limiter is None:
+            self._limiter = CapacityLimiter(RENDER_THREADS)
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
     def page(
         self,
@@ -109,25 +130,29 @@ class Templates:
             rendered = template.render(
                 {**values, "request": request, "csrf_token": _CSRF_MARK, "csp_nonce": _NONCE_MARK}
             )
-            cached = self.pages[key] = _Page(rendered.encode(), template)
+            cached = _Page(rendered.encode(), template)
+            keep(self.pages, key, cached)
         page_values = _page_context(request)
         body = cached.body.replace(_CSRF_MARK_BYTES, page_values["csrf_token"].encode()).replace(
             _NONCE_MARK_BYTES, page_values["csp_nonce"].encode()
         )
         return _CachedPageResponse(cached, request, body, context)
 
-    def shared_fragment(
+    async def shared_fragment(
         self, key: Hashable, name: str, block: str, context: Callable[[], dict[str, Any]]
     ) -> Response:
-        """One block of ``name`` that is the same for every learner, rendered once per ``key``.
+        """One block of ``name`` that is the same for every learner, rendered once per ``key``,
+        off the event loop (``context`` is called there too).
 
         For fragments with no learner state, token or request in them: one step of a recorded
         run is the same HTML for everybody who steps through it.
         """
         html = self.fragments.get(key)
         if html is None:
-            html = render_block(self.blocks.env, name, block, **context())
-            self.fragments[key] = html
+            html = await self.off_loop(
+                lambda: render_block(self.blocks.env, name, block, **context())
+            )
+            keep(self.fragments, key, html)
         return HTMLResponse(html, headers={"Vary": VARY})
 
     def block_markup(self, name: str, block: str, context: dict[str, Any]) -> Markup:
@@ -193,6 +218,14 @@ class _CachedPageResponse(HTMLResponse):
             info = {"template": self.template, "context": context}
             await send({"type": "http.response.debug", "info": info})
         await super().__call__(scope, receive, send)
+
+
+def keep(cache: LRUCache[Hashable, Any], key: Hashable, value: Any) -> bool:
+    """Put ``value`` in ``cache`` unless it is over ``1 / LARGEST_SHARE`` of the cache's bound."""
+    if cache.getsizeof(value) * LARGEST_SHARE > cache.maxsize:
+        return False
+    cache[key] = value
+    return True
 
 
 def fragment_cache(max_bytes: int = FRAGMENT_CACHE_BYTES) -> LRUCache[Hashable, str]:

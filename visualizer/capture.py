@@ -43,6 +43,8 @@ def captured(recorder: Recorder, traced_file: str) -> Iterator[None]:
         file: object = None,
         line: str | None = None,
     ) -> None:
+        if recorder.stopped is not None:
+            return  # what stopping the run leaves behind is not the learner's code speaking
         recorder.warnings.append(f"{category.__name__}: {message}")
         recorder.emit(
             Warned(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from visualizer.caps import MAX_EVENTS, MAX_REQUESTS, MAX_STEPS
 from visualizer.errors import (
     SandboxUnavailable,
     TraceError,
@@ -34,6 +35,7 @@ _LIMIT_NAMES = {
     "cpu": "CPU time",
     "processes": "process",
     "trace_size": "trace size",
+    "requests": "request",
 }
 
 
@@ -52,12 +54,22 @@ def trace_command(
     learner: bool = False,
     bwrap: str = "bwrap",
     wall_s: float = Limits().wall_s,
+    max_events: int = MAX_EVENTS,
+    max_steps: int = MAX_STEPS,
+    max_requests: int = MAX_REQUESTS,
+    full: bool = False,
 ) -> int:
+    try:
+        limits = Limits(
+            wall_s=wall_s, max_events=max_events, max_steps=max_steps, max_requests=max_requests
+        )
+    except ValueError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
     request = TraceRequest(
         file,
         call,
         watch=watch,
-        limits=Limits(wall_s=wall_s),
+        limits=limits,
         origin="learner" if learner else "lesson",
     )
     try:
@@ -87,7 +99,9 @@ def trace_command(
         sys.stdout.buffer.write(trace.json_bytes() + b"\n")
         sys.stdout.flush()
     else:
-        render(trace, Console())
+        render(trace, Console(), full=full)
+    if trace.stopped is not None and trace.cut is not None:
+        return _fail(trace.cut.text, EXIT_LIMIT)
     if trace.stopped is not None:
         from visualizer.events import Stopped
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from visualizer import caps
 from visualizer.appdriver import shown_call
 from visualizer.display import NOT_SET
 from visualizer.events import (
@@ -102,7 +103,7 @@ from visualizer.statements import loop_bodies, simple_statements, touched_names
 from visualizer.table import Step
 from visualizer.wording import woken
 
-MAX_STEPS = 400
+MAX_STEPS = caps.MAX_STEPS  # rows kept; past it a last row says how many more were made
 
 
 @dataclass(slots=True)
@@ -149,7 +150,10 @@ _WAITS: frozenset[WaitingOn] = frozenset(
 class _Fold:
     """The fold's state; ``feed`` one event at a time, then ``finish``."""
 
-    def __init__(self, source: str, call: str, root: str | None) -> None:
+    def __init__(
+        self, source: str, call: str, root: str | None, max_steps: int = MAX_STEPS
+    ) -> None:
+        self.max_steps = max_steps
         self.lines = source.splitlines()
         self.statements = simple_statements(source)
         self.call = shown_call(call)  # a check's driver prefix is not the learner's
@@ -191,7 +195,7 @@ class _Fold:
         if self.changes:
             row.changes.update(self.changes)
             self.changes = {}
-        if len(self.rows) >= MAX_STEPS:
+        if len(self.rows) >= self.max_steps:
             self.dropped += 1
             self.overflow.update(row.seen_changed)
             self.overflow.update(row.changes)  # what it would have changed goes to the closing row
@@ -767,18 +771,34 @@ class _Fold:
         return self.rows
 
 
-def fold(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None) -> list[AnyRow]:
+def fold(
+    events: Iterable[AnyEvent],
+    *,
+    source: str,
+    call: str,
+    root: str | None,
+    max_steps: int = MAX_STEPS,
+) -> list[AnyRow]:
     """The rows for ``events`` of a run of ``call`` in ``source``, as typed facts."""
-    state = _Fold(source, call, root)
+    state = _Fold(source, call, root, max_steps)
     for event in events:
         state.feed(event)
     return state.finish()
 
 
-def condense(events: Iterable[AnyEvent], *, source: str, call: str, root: str | None) -> list[Step]:
-    """The table-ready rows for ``events``: the fold, put into words."""
+def condense(
+    events: Iterable[AnyEvent],
+    *,
+    source: str,
+    call: str,
+    root: str | None,
+    max_steps: int = MAX_STEPS,
+) -> list[Step]:
+    """The table-ready rows for ``events``: the fold, put into words (at most ``max_steps``,
+    and a last row saying how many more there were)."""
     steps: list[Step] = []
-    for number, row in enumerate(fold(events, source=source, call=call, root=root), start=1):
+    rows = fold(events, source=source, call=call, root=root, max_steps=max_steps)
+    for number, row in enumerate(rows, start=1):
         action, evaluation, result = words(row)
         steps.append(
             Step(

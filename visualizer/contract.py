@@ -17,6 +17,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from visualizer.analysis import request_entries
+from visualizer.caps import Cut
 from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
@@ -85,6 +86,7 @@ def trace_json(
     stopped: str | None,
     output: str,
     warnings: Iterable[str],
+    cut: Cut | None = None,
 ) -> bytes:
     """The trace's JSON, as ``Trace.model_dump_json()`` writes it."""
     data = {
@@ -104,6 +106,7 @@ def trace_json(
         "requests": [
             without_defaults(plain(entry), REQUEST_DEFAULTS) for entry in request_entries(events)
         ],
+        "cut": plain(cut),
     }
     # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")

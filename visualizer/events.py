@@ -23,7 +23,9 @@ from typing import Any, Literal, get_args
 
 NOT_SET = "(not set)"  # the display string of a local that holds no value yet
 
-StopReason = Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"]
+StopReason = Literal[
+    "time", "steps", "output", "memory", "cpu", "processes", "trace_size", "requests"
+]
 AwaitRole = Literal["await", "aenter", "aexit", "anext"]
 WaitOn = Literal["yield", "task", "gather", "future", "value"]
 WakeReason = Literal["timer", "thread", "connected", "socket"]

@@ -57,6 +57,7 @@ from visualizer.analysis import (
     request_entries,
     tcp_connects,
 )
+from visualizer.caps import Cut
 from visualizer.contract import REQUEST_DEFAULTS, SCHEMA, STEP_DEFAULTS, without_defaults
 from visualizer.events import (
     NOT_SET,
@@ -71,7 +72,9 @@ from visualizer.wording import detail
 
 # What the contract JSON's ``events`` holds: pydantic picks the class by ``kind``.
 Event = Annotated[AnyEvent, Field(discriminator="kind")]
-StopName = Literal["time", "steps", "output", "memory", "cpu", "processes", "trace_size"]
+StopName = Literal[
+    "time", "steps", "output", "memory", "cpu", "processes", "trace_size", "requests"
+]
 
 
 class Trace(BaseModel):
@@ -92,6 +95,8 @@ class Trace(BaseModel):
     stopped: StopName | None = None
     output: str = ""
     warnings: tuple[str, ...] = ()
+    # Where a cap cut the trace or its table (``visualizer.caps``), or null.
+    cut: Cut | None = None
     # The JSON this trace was read from, kept so it can be stored as it arrived.
     _json: bytes | None = PrivateAttr(default=None)
 

@@ -60,6 +60,8 @@ class Job:
     wall_s: float
     max_events: int
     max_output_bytes: int
+    max_requests: int = Limits().max_requests
+    max_steps: int = Limits().max_steps
 
     @classmethod
     def of(cls, request: TraceRequest, source: str) -> Job:
@@ -72,6 +74,8 @@ class Job:
             wall_s=request.limits.wall_s,
             max_events=request.limits.max_events,
             max_output_bytes=request.limits.max_output_bytes,
+            max_requests=request.limits.max_requests,
+            max_steps=request.limits.max_steps,
         )
 
     def to_json(self) -> bytes:
@@ -99,7 +103,11 @@ class Job:
     @property
     def limits(self) -> Limits:
         return Limits(
-            wall_s=self.wall_s, max_events=self.max_events, max_output_bytes=self.max_output_bytes
+            wall_s=self.wall_s,
+            max_events=self.max_events,
+            max_output_bytes=self.max_output_bytes,
+            max_requests=self.max_requests,
+            max_steps=self.max_steps,
         )
 
 

@@ -13,7 +13,8 @@ import asyncio
 import threading
 import time
 
-from visualizer.events import AnyEvent, BlockCause, Printed, StopReason
+from visualizer.caps import MAX_REQUESTS
+from visualizer.events import AnyEvent, BlockCause, Printed, RequestSent, StopReason
 from visualizer.events import Stopped as StopEvent
 
 # The lane of a worker thread (``asyncio.to_thread``, ``run_in_executor``): events recorded on
@@ -36,15 +37,20 @@ class Stopped(BaseException):
 
 
 class Recorder:
-    """Collects records for one run and enforces the event and output caps."""
+    """Collects records for one run and enforces the event, request and output caps (counts,
+    so the same program stops at the same place however busy the machine is)."""
 
-    def __init__(self, *, max_events: int, max_output_bytes: int) -> None:
+    def __init__(
+        self, *, max_events: int, max_output_bytes: int, max_requests: int = MAX_REQUESTS
+    ) -> None:
         self.records: list[AnyEvent] = []
         # Since the last probe: known blocking calls made, time spent building clients.
         self.blocking: list[BlockCause] = []
         self.building_ms = 0.0
         self.stopped: StopReason | None = None
         self.max_events = max_events
+        self.max_requests = max_requests
+        self.requests = 0
         self.max_output_bytes = max_output_bytes
         self.output: list[str] = []
         self.output_bytes = 0
@@ -84,6 +90,11 @@ class Recorder:
         if len(self.records) >= self.max_events:
             self.stop("steps")
             return
+        if isinstance(event, RequestSent):
+            if self.requests >= self.max_requests:
+                self.stop("requests")
+                return
+            self.requests += 1
         self.records.append(event)
 
     def note_blocking(self, cause: BlockCause) -> None:

@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from visualizer.caps import (
+    HARD_MAX_EVENTS,
+    HARD_MAX_REQUESTS,
+    HARD_MAX_STEPS,
+    MAX_EVENTS,
+    MAX_REQUESTS,
+    MAX_STEPS,
+    check_limit,
+)
+
 Origin = Literal["lesson", "learner"]
 
 
@@ -14,12 +24,21 @@ class Limits:
     """Soft limits the worker enforces on itself; past one the trace is returned partial.
 
     ``wall_s`` bounds the whole run (module import plus the awaited call), ``max_events`` the
-    raw events recorded (the "step limit"), ``max_output_bytes`` what the code may print.
+    raw events recorded (the "event cap"), ``max_requests`` the requests the code may send,
+    ``max_steps`` the rows of the execution table (the run goes on past it), ``max_output_bytes``
+    what the code may print. The counted caps stay within ``visualizer.caps``' hard limits.
     """
 
     wall_s: float = 10.0
-    max_events: int = 50_000
+    max_events: int = MAX_EVENTS
     max_output_bytes: int = 64_000
+    max_requests: int = MAX_REQUESTS
+    max_steps: int = MAX_STEPS
+
+    def __post_init__(self) -> None:
+        check_limit("the event cap", self.max_events, HARD_MAX_EVENTS)
+        check_limit("the request cap", self.max_requests, HARD_MAX_REQUESTS)
+        check_limit("the step cap", self.max_steps, HARD_MAX_STEPS)
 
 
 @dataclass(frozen=True, slots=True)

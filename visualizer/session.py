@@ -18,7 +18,7 @@ import time
 import types
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, SupportsIndex
 
@@ -64,6 +64,9 @@ class RawRun:
     stopped: StopReason | None
     output: str
     warnings: list[str]
+    limits: Limits = field(default_factory=Limits)
+    # Set when the worker kept only a prefix of the records: the requests the run made.
+    of_requests: int | None = None
 
 
 def parse_watches(watch: tuple[str, ...]) -> tuple[Watch, ...]:
@@ -83,7 +86,11 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     watches = parse_watches(watch)
     sites = instrument(tree)
     code = compile(tree, str(file), "exec")
-    recorder = Recorder(max_events=limits.max_events, max_output_bytes=limits.max_output_bytes)
+    recorder = Recorder(
+        max_events=limits.max_events,
+        max_output_bytes=limits.max_output_bytes,
+        max_requests=limits.max_requests,
+    )
     probes = Probes(recorder, sites, watches)
     probes.traced_file = str(file)
     namer = TaskNamer(recorder, str(file), call)
@@ -151,6 +158,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
         stopped=recorder.stopped,
         output="".join(recorder.output),
         warnings=list(recorder.warnings),
+        limits=limits,
     )
 
 

@@ -88,6 +88,7 @@ LIMITS = {
     "cpu": "the CPU time limit",
     "processes": "the process limit",
     "trace_size": "the trace size limit",
+    "requests": "the request cap",
 }
 # Why a stall held the loop, by cause (the table, the views and the export all say it so).
 CAUSES: dict[BlockCause, str] = {

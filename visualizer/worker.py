@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from visualizer.assemble import run_json
+from visualizer.caps import requests_in
 from visualizer.errors import TraceInputError
 from visualizer.events import AnyEvent, FrameEntered, Stopped
 from visualizer.netroute import Route, Tap, install
@@ -47,9 +48,9 @@ from visualizer.upstream import start_upstream
 ADDRESS_SPACE_BYTES = 1024**3
 FILE_SIZE_BYTES = 16 * 1024**2
 OPEN_FILES = 256
-CPU_GRACE_S = 6  # CPU seconds left after the run's own budget, to condense and reply
+CPU_GRACE_S = 10  # CPU seconds left after the run's own budget, to condense and reply
 MAX_FRAMES = 2_000  # traced calls condensed, at most (100 rounds of 10 GETs need ~1,010)
-CONDENSE_BUDGET_S = 2.0  # CPU seconds per attempt: past it, fewer events are condensed
+CONDENSE_BUDGET_S = 4.0  # CPU seconds per attempt: past it, fewer events are condensed
 MAX_TRACE_BYTES = 8 * 1024**2  # a reply larger than this is cut, stopped at "trace_size"
 
 
@@ -107,7 +108,13 @@ def fitted(raw: RawRun) -> bytes:
         if keep < len(raw.records):
             cut = raw.records[:keep]
             stop = Stopped(t_ms=cut[-1].t_ms if cut else 0.0, reason="trace_size")
-            run = replace(raw, records=[*cut, stop], stopped="trace_size", output=raw.output[:4096])
+            run = replace(
+                raw,
+                records=[*cut, stop],
+                stopped="trace_size",
+                output=raw.output[:4096],
+                of_requests=requests_in(raw.records),
+            )
         try:
             signal.setitimer(signal.ITIMER_PROF, CONDENSE_BUDGET_S)
             body = TRACE + run_json(run)

@@ -35,7 +35,7 @@ from loopscope.deps import (
     remember_visit,
 )
 from loopscope.practice import CodeSyntaxError, PracticeError
-from loopscope.routes.trying import player_context, player_fragment, run_allowance
+from loopscope.routes.trying import player_fragment, player_markup, run_allowance
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
 from loopscope.tracing import RUN_ID_PATTERN
@@ -283,21 +283,22 @@ async def _replay(
     )
     stopped = stopped_early(found.run.trace)
     if is_partial(request) and stopped is None:
-        return player_fragment(templates, found, steps_url, step)
+        return await player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
     check = next((c for c in item.checks if c.id == check_id), None)
+    replay = (
+        await templates.off_loop(lambda: player_markup(templates, found, steps_url, step))
+        if stopped is None
+        else None
+    )
     context = {
         "page": lesson_header(lesson, kind, state),
         "title": lesson.md.inline(item.title),
         "back_url": str(request.url_for(f"{kind}_item", slug=lesson.slug, item_id=item_id)),
-        "player": None
-        if stopped is not None
-        else templates.block_markup(
-            "lessons/visual.html", "player", player_context(found, steps_url, step)
-        ),
+        "player": replay.player if replay is not None else None,
         "stopped": stopped,
         "note": replay_note(lesson.md, check, step) if check is not None else None,
-        "transcript": transcript(found.run.trace),
+        "transcript": replay.transcript if replay is not None else transcript(found.run.trace),
         "run": found.run,
     }
     return templates.render(request, "lessons/replay.html", context)

@@ -15,10 +15,11 @@ again; where the sandbox cannot start, the editor and Run are off and the page s
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from loopscope.deps import (
@@ -179,13 +180,17 @@ async def try_run_page(
     landed = step is None  # Run's redirect, or the permalink: the result takes the focus
     step = clamp_step(found.run.trace, step)  # of this run, before anything is rendered or kept
     steps_url = str(request.url_for("try_run_page", slug=lesson.slug, run_id=run_id))
-    if is_partial(request) and found.run.trace.steps:
-        return player_fragment(templates, found, steps_url, step)
+    stopped = stopped_early(found.run.trace)
+    if is_partial(request) and stopped is None:
+        return await player_fragment(templates, found, steps_url, step)
     state = await load_learner_state(store, learner, lesson.slug)
     editor = _editor(request, lesson, found.source, found.run.call, practice.sandbox.reason or None)
-    return _render(
-        request, templates, lesson, state, editor, None, found, (steps_url, step), landed=landed
+    replay = (
+        await templates.off_loop(lambda: player_markup(templates, found, steps_url, step))
+        if stopped is None
+        else None
     )
+    return _render(request, templates, lesson, state, editor, None, found, replay, landed=landed)
 
 
 def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[str, Any]:
@@ -195,11 +200,29 @@ def player_context(found: LearnerRun, steps_url: str, step: int | None) -> dict[
     return {"player": player, "steps_url": steps_url}
 
 
-def player_fragment(
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A learner's run as its page shows it: the player's HTML and the steps told in words."""
+
+    player: Markup
+    transcript: tuple[Markup, ...]
+
+
+def player_markup(
+    templates: Templates, found: LearnerRun, steps_url: str, step: int | None
+) -> Replay:
+    """The player and its transcript for a run's page (slow for a big run: call it off the
+    event loop, with ``templates.off_loop``)."""
+    context = player_context(found, steps_url, step)
+    player = templates.block_markup("lessons/visual.html", "player", context)
+    return Replay(player, transcript(found.run.trace, context["player"].rows))
+
+
+async def player_fragment(
     templates: Templates, found: LearnerRun, steps_url: str, step: int | None
 ) -> Response:
     """Stepping: the player's stage alone (what htmx swaps in), rendered once per run and step."""
-    return templates.shared_fragment(
+    return await templates.shared_fragment(
         (steps_url, step),
         "lessons/visual.html",
         "stage",
@@ -240,7 +263,7 @@ def _render(
     editor: EditorView,
     example: str | None,
     found: LearnerRun | None,
-    replay: tuple[str, int | None] | None,
+    replay: Replay | None,
     *,
     status: int = 200,
     landed: bool = False,
@@ -258,19 +281,15 @@ def _context(
     editor: EditorView,
     example: str | None,
     found: LearnerRun | None = None,
-    replay: tuple[str, int | None] | None = None,
+    replay: Replay | None = None,
 ) -> dict[str, Any]:
     def example_url(name: str) -> str:
         return f"{request.url_for('try_page', slug=lesson.slug)}?example={name}"
 
-    player = None
-    told: tuple[Any, ...] = ()
     stopped = stopped_early(found.run.trace) if found is not None else None
-    if found is not None and replay is not None:
-        if stopped is None:
-            player = templates.block_markup(
-                "lessons/visual.html", "player", player_context(found, *replay)
-            )
+    player = replay.player if replay is not None else None
+    told = replay.transcript if replay is not None else ()
+    if found is not None and stopped is not None:
         told = transcript(found.run.trace)
     return {
         "stopped": stopped,

@@ -128,7 +128,7 @@ async def visual_run(
     if is_partial(request):
         # Stepping: the player's stage alone, the same for every learner, so rendered once per
         # step of a run; the key is bounded by the run's length, the cache by bytes.
-        return templates.shared_fragment(
+        return await templates.shared_fragment(
             (run.id, step),
             "lessons/visual.html",
             "stage",
@@ -138,7 +138,7 @@ async def visual_run(
             },
         )
     state = await load_learner_state(store, learner, lesson.slug)
-    context = _context(request, lesson, state, run, step, None)
+    context = await templates.off_loop(lambda: _context(request, lesson, state, run, step, None))
     return templates.render(request, "lessons/visual.html", context)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from visualizer import Phase, RequestRecord, Trace
@@ -161,10 +161,20 @@ class TimelineView:
     blocked_ms: float
     never_sent: int = 0  # requests that never got a connection (a PoolTimeout, a cancel)
     building_ms: float = 0.0  # CPU the loop's thread spent building clients and transports
+    # Set when only some task lanes are shown (``near``): how many tasks the run had.
+    tasks_total: int | None = None
+
+    @property
+    def tasks(self) -> int:
+        shown = sum(1 for lane in self.lanes if lane.kind == "task")
+        return shown if self.tasks_total is None else self.tasks_total
+
+    @property
+    def hidden_tasks(self) -> int:
+        return self.tasks - sum(1 for lane in self.lanes if lane.kind == "task")
 
     @property
     def summary(self) -> str:
-        tasks = sum(1 for lane in self.lanes if lane.kind == "task")
         unsent = f" ({self.never_sent} never got a connection)" if self.never_sent else ""
         building = (
             f", {format_ms(self.building_ms)} ms of CPU building clients"
@@ -172,7 +182,7 @@ class TimelineView:
             else ""
         )
         return (
-            f"{_count(tasks, 'task')}, {_count(self.requests, 'request')}{unsent},"
+            f"{_count(self.tasks, 'task')}, {_count(self.requests, 'request')}{unsent},"
             f" {format_ms(self.blocked_ms)} ms blocked{building},"
             f" {format_ms(self.wall_ms)} ms in all"
         )
@@ -417,3 +427,32 @@ def timeline_view(trace: Trace, *, scale_ms: float | None = None) -> TimelineVie
         never_sent=sum(1 for request in trace.requests if not request.on_wire),
         building_ms=trace.building_ms,
     )
+
+
+def near(view: TimelineView, at_ms: float, *, lanes: int, segments: int) -> TimelineView:
+    """``view`` with at most ``lanes`` task lanes and ``segments`` idle spans of the loop: the
+    tasks alive at ``at_ms`` first, then those closest to it in time; the axis stays the whole
+    run's, so a big run's page costs the same at every step.
+
+    >>> small = near(view, 40.0, lanes=12, segments=60)   # a run of 3 tasks: all of them
+    """
+
+    def distance(lane: Lane) -> float:
+        return max(lane.start_ms - at_ms, at_ms - lane.end_ms, 0.0)
+
+    tasks = [lane for lane in view.lanes if lane.kind == "task"]
+    if len(tasks) <= lanes and all(len(lane.segments) <= segments for lane in view.lanes):
+        return view
+    keep = {
+        id(lane) for lane in sorted(tasks, key=lambda lane: (distance(lane), lane.start_ms))[:lanes]
+    }
+    kept: list[Lane] = []
+    for lane in view.lanes:
+        if lane.kind == "task" and id(lane) in keep:
+            kept.append(lane)
+        elif lane.kind == "loop":
+            closest = sorted(
+                lane.segments, key=lambda s: max(s.start_ms - at_ms, at_ms - s.end_ms, 0.0)
+            )[:segments]
+            kept.append(replace(lane, segments=tuple(sorted(closest, key=lambda s: s.start_ms))))
+    return replace(view, lanes=tuple(kept), tasks_total=len(tasks))

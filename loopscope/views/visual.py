@@ -12,9 +12,10 @@ step and the next (each step carries the time its row began, ``Step.t_ms``), the
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
+from cachetools import LRUCache
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -24,15 +25,28 @@ from lessons.models import Lesson
 from loopscope.knobs import form_of_run
 from loopscope.rendering import MarkdownRenderer
 from loopscope.tracing import RecordedRun, RunProgress
-from loopscope.views.timeline import TimelineView, format_ms, span_text, timeline_view
-from visualizer import AnyEvent, Step, Trace, variable_names, variable_states
+from loopscope.views.timeline import TimelineView, format_ms, near, span_text, timeline_view
+from visualizer import AnyEvent, Step, Trace, variable_names
 from visualizer.analysis import task_states
-from visualizer.events import IoWait, Resumed
+from visualizer.events import NOT_SET, IoWait, Resumed
 from visualizer.wording import CAUSES, PLAIN_PHASES, tally
 from visualizer.wording import woken as woken_by
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _TICKS = re.compile(r"`([^`]+)`")
+
+# What one step of a run shows, whatever the run's length: the page and every step fragment
+# cost the same at step 1 of a 10-row run and at step 3,000 of a capped one.
+ROWS_SHOWN = 30  # rows of the execution table and the tracker, around the current step
+ROWS_BEFORE = 10  # of which this many come before it (when there are)
+VARIABLES_NOW = 8  # "Variables now": the most recently set, when there are more
+TRACKER_COLUMNS = 10  # the tracker's columns: set in the rows shown first, then most recent
+TIMELINE_LANES = 12  # task lanes: alive at the step first, then closest to it
+LOOP_SEGMENTS = 60  # the loop's idle spans, closest to the step
+HIGHLIGHTED_BYTES = 8 * 1024 * 1024  # highlighted sources kept, by the size of their HTML
+STALLS_LISTED = 20  # stalls told in the run's head; past it, how many more
+LOOP_TASKS = 4  # tasks listed in the loop panel: running, then waiting, ready, done
+FOLD_CHARS = 110  # a current step's text longer than this shows its start, and folds the rest
 
 
 def ticks(text: str) -> Markup:
@@ -48,11 +62,56 @@ def ticks(text: str) -> Markup:
     )
 
 
-@lru_cache(maxsize=64)
+@dataclass(frozen=True, slots=True)
+class NowText:
+    """One of the current step's texts: its start, and the rest when it is long (folded)."""
+
+    label: str
+    head: Markup
+    rest: Markup | None
+
+
+def fold_text(label: str, text: str, limit: int = FOLD_CHARS) -> NowText:
+    """``text`` whole when short, else cut at a space before ``limit`` (never inside a pair of
+    backticks, so each part is whole code).
+
+    >>> fold_text("Result", "short").rest is None
+    True
+    """
+    if len(text) <= limit:
+        return NowText(label, ticks(text), None)
+    cut = text.rfind(" ", 0, limit)
+    while cut > 0 and text.count("`", 0, cut) % 2:
+        cut = text.rfind(" ", 0, cut)
+    if cut <= 0:
+        return NowText(label, ticks(text), None)
+    return NowText(label, ticks(text[:cut]), ticks(text[cut:]))
+
+
+def _highlighted_size(lines: tuple[Markup, ...]) -> int:
+    return sum(len(line) for line in lines) + 64 * len(lines)
+
+
+# Learner code runs to 200 KB, its highlighted HTML to several times that: kept by bytes, and
+# by the source too (the key), which the HTML outweighs.
+_HIGHLIGHTED: LRUCache[str, tuple[Markup, ...]] = LRUCache(
+    maxsize=HIGHLIGHTED_BYTES, getsizeof=_highlighted_size
+)
+_HIGHLIGHTED_LOCK = threading.Lock()  # players are built in worker threads
+
+
 def highlighted_lines(source: str) -> tuple[Markup, ...]:
     """One highlighted HTML string per source line (Pygments closes its spans at line ends)."""
+    with _HIGHLIGHTED_LOCK:
+        found = _HIGHLIGHTED.get(source)
+    if found is not None:
+        return found
     body = highlight(source, PythonLexer(), _FORMATTER)
-    return tuple(Markup(line) for line in body.split("\n")[: len(source.splitlines())])
+    lines = tuple(Markup(line) for line in body.split("\n")[: len(source.splitlines())])
+    with _HIGHLIGHTED_LOCK:
+        if _highlighted_size(lines) + len(source) <= HIGHLIGHTED_BYTES // 8:
+            _HIGHLIGHTED[source] = lines
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +157,47 @@ class VariableNow:
 
 @dataclass(frozen=True, slots=True)
 class Variables:
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # the tracker's columns in the rows shown
     rows: tuple[VariableRow, ...]
     current: tuple[VariableNow, ...]
+    hidden_now: int = 0  # variables set by this step that "Variables now" leaves out
+    hidden_columns: int = 0  # variables of the run the tracker's window leaves out
+
+
+@dataclass(frozen=True, slots=True)
+class RowWindow:
+    """The rows shown around the current step (1-based, inclusive), and where to go for the
+    rows before and after them (a step, so every window is one cacheable step page)."""
+
+    first: int
+    last: int
+    total: int
+
+    @property
+    def earlier(self) -> int | None:
+        return max(self.first - ROWS_SHOWN + ROWS_BEFORE, 1) if self.first > 1 else None
+
+    @property
+    def later(self) -> int | None:
+        return min(self.last + 1 + ROWS_BEFORE, self.total) if self.last < self.total else None
+
+    @property
+    def partial(self) -> bool:
+        return self.first > 1 or self.last < self.total
+
+    @property
+    def text(self) -> str:
+        return f"steps {self.first:,}\N{EN DASH}{self.last:,} of {self.total:,}"
+
+
+def row_window(total: int, current: int) -> RowWindow:
+    """``ROWS_SHOWN`` rows with ``current`` among them, ``ROWS_BEFORE`` before it if it can.
+
+    >>> row_window(1000, 500)
+    RowWindow(first=490, last=519, total=1000)
+    """
+    first = max(1, min(current - ROWS_BEFORE, total - ROWS_SHOWN + 1))
+    return RowWindow(first, min(total, first + ROWS_SHOWN - 1), total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +218,7 @@ class LoopPanel:
     waits: int
     woken_by: tuple[str, ...]
     stalls: tuple[str, ...]
+    more: str = ""  # the tasks not listed, counted by state: "and 290 more tasks: 290 done"
 
     @property
     def idle_text(self) -> str:
@@ -146,6 +244,7 @@ class Outcome:
     wall_ms: str
     output: str
     requests: str = ""  # "4 (2 answered; 2 PoolTimeout, never on the wire)"
+    cut: str | None = None  # the table stops short of a run that ended (the step cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +275,8 @@ class PlayerView:
     now_pct: float
     outcome: Outcome
     http: tuple[StepRequest, ...] = ()
+    rows: RowWindow | None = None  # which rows ``steps`` and the tracker hold
+    now_text: tuple[NowText, ...] = ()  # the current step's action, evaluation and result
 
     @property
     def first(self) -> int:
@@ -193,6 +294,11 @@ class PlayerView:
     def status(self) -> str:
         return f"Step {self.step} of {self.total}"
 
+    @property
+    def windowed(self) -> bool:
+        """The tables or the timeline show part of the run: a step brings its own windows."""
+        return bool((self.rows and self.rows.partial) or self.timeline.hidden_tasks)
+
 
 def clamp_step(trace: Trace, step: int | None) -> int:
     total = max(len(trace.steps), 1)
@@ -203,7 +309,7 @@ def _blocked_lines(trace: Trace) -> set[int]:
     return {stall.line for stall in trace.blocked if stall.line is not None}
 
 
-def _rows(trace: Trace, current: int) -> tuple[StepRow, ...]:
+def _rows(trace: Trace, current: int, window: RowWindow) -> tuple[StepRow, ...]:
     blocked = _blocked_lines(trace)
     return tuple(
         StepRow(
@@ -216,29 +322,57 @@ def _rows(trace: Trace, current: int) -> tuple[StepRow, ...]:
             current=s.step == current,
             blocked=s.line in blocked and s.task is not None,
         )
-        for s in trace.steps
+        for s in trace.steps[window.first - 1 : window.last]
     )
 
 
-def _variables(steps: tuple[Step, ...], current: int) -> Variables:
-    """The tracker, rebuilt from each step's changes; a cell changed where its step set it."""
-    names = variable_names(steps)
+def _variables(steps: tuple[Step, ...], current: int, window: RowWindow) -> Variables:
+    """The tracker's rows in ``window`` and the variables at ``current``, folded from each
+    step's changes in one pass (never a full state per step: a big run has hundreds of names).
+    A cell is changed where its step's line changed it."""
+    names = variable_names(steps[: window.last])
+    order = {name: index for index, name in enumerate(names)}
+    state: dict[str, str] = {}
+    last_set: dict[str, int] = {}
+    for s in steps[: window.first - 1]:
+        state.update(s.changes)
+        last_set.update(dict.fromkeys(s.changes, s.step))
+    shown = steps[window.first - 1 : window.last]
+    if len(names) <= TRACKER_COLUMNS:
+        columns = names
+    else:
+        in_window = dict.fromkeys(name for s in shown for name in s.changes)
+        earlier = sorted((n for n in state if n not in in_window), key=lambda n: -last_set[n])
+        columns = tuple(sorted([*in_window, *earlier][:TRACKER_COLUMNS], key=order.__getitem__))
     rows: list[VariableRow] = []
-    before: dict[str, str] = {}
-    for number, (s, state) in enumerate(zip(steps, variable_states(steps), strict=True)):
+    at_current: dict[str, str] = {}
+    set_at: dict[str, int] = {}
+    for s in shown:
+        state.update(s.changes)
+        last_set.update(dict.fromkeys(s.changes, s.step))
         cells = tuple(
-            VariableCell(state[name], number > 0 and state[name] != before[name]) for name in names
+            VariableCell(state.get(name, NOT_SET), s.step > 1 and name in s.changes)
+            for name in columns
         )
         rows.append(VariableRow(s.step, cells, s.step == current))
-        before = state
-    now = rows[current - 1] if rows else None
+        if s.step == current:
+            at_current, set_at = dict(state), dict(last_set)
+    now = steps[current - 1] if steps else None
+    everything = variable_names(steps)
+    if len(everything) <= VARIABLES_NOW:
+        listed = everything
+    else:
+        recent = sorted(at_current, key=lambda n: -set_at[n])[:VARIABLES_NOW]
+        listed = tuple(sorted(recent, key=order.__getitem__))
+    changed = now.changes if now is not None and now.step > 1 else {}
     return Variables(
-        names=names,
+        names=columns,
         rows=tuple(rows),
         current=tuple(
-            VariableNow(name, cell.value, cell.changed)
-            for name, cell in zip(names, now.cells if now else (), strict=False)
+            VariableNow(name, at_current.get(name, NOT_SET), name in changed) for name in listed
         ),
+        hidden_now=max(len(at_current) - len(listed), 0),
+        hidden_columns=len(everything) - len(columns),
     )
 
 
@@ -265,7 +399,19 @@ def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) 
             states.append(TaskState(task, "running", f"task {task}: running (this step)"))
         else:
             states.append(TaskState(task, "ready", f"task {task}: ready to run{where}"))
-    return sorted(states, key=lambda s: (s.state != "running", s.task))
+    order = {"running": 0, "waiting": 1, "ready": 2, "done": 3}
+    return sorted(states, key=lambda s: (order.get(s.state, 4), s.task))
+
+
+def _more_tasks(rest: list[TaskState]) -> str:
+    """``"and 290 more tasks: 287 done, 3 ready"`` for the tasks the loop panel leaves out."""
+    if not rest:
+        return ""
+    counts: dict[str, int] = {}
+    for task in rest:
+        counts[task.state] = counts.get(task.state, 0) + 1
+    parts = ", ".join(f"{n:,} {state}" for state, n in sorted(counts.items()))
+    return f"and {len(rest):,} more tasks: {parts}"
 
 
 def _moment(trace: Trace, step: Step | None, start: float, end: float) -> float:
@@ -288,9 +434,11 @@ def _loop_panel(trace: Trace, current: int) -> LoopPanel:
     waits = [e for e in trace.events if isinstance(e, IoWait) and start <= e.t_ms <= end]
     stalls = [s for s in trace.blocked if start <= s.end_ms <= end]
     woken = tally(reason for wait in waits for reason in woken_by(wait.woken))
+    states = _task_states(trace.events, _moment(trace, step, start, end), running)
     return LoopPanel(
         window=span_text(start, end),
-        tasks=tuple(_task_states(trace.events, _moment(trace, step, start, end), running)),
+        tasks=tuple(states[:LOOP_TASKS]),
+        more=_more_tasks(states[LOOP_TASKS:]),
         idle_ms=sum(wait.ms for wait in waits),
         waits=len(waits),
         woken_by=woken,
@@ -335,24 +483,31 @@ def step_requests(trace: Trace, current: int) -> tuple[StepRequest, ...]:
 
 def outcome(trace: Trace) -> Outcome:
     error = f"{trace.error.type}: {trace.error.message}" if trace.error else None
+    cut = trace.cut.text if trace.cut is not None else None
+    stalls = [
+        f"task {s.task} blocked the loop for {format_ms(s.ms)} ms at line {s.line}:"
+        f" {CAUSES[s.cause]}"
+        for s in trace.blocked[:STALLS_LISTED]
+    ]
+    if len(trace.blocked) > STALLS_LISTED:
+        stalls.append(f"and {len(trace.blocked) - STALLS_LISTED:,} more times")
     return Outcome(
         result=trace.result,
         error=error,
         error_line=trace.error.line if trace.error else None,
         warnings=trace.warnings,
-        stopped={
+        stopped=cut
+        if trace.stopped is not None and cut is not None
+        else {
             "time": "the run passed its time limit and was stopped",
             "steps": "the run passed its step limit and was stopped",
             "output": "the run printed too much and was stopped",
         }.get(trace.stopped or ""),
-        stalls=tuple(
-            f"task {s.task} blocked the loop for {format_ms(s.ms)} ms at line {s.line}:"
-            f" {CAUSES[s.cause]}"
-            for s in trace.blocked
-        ),
+        stalls=tuple(stalls),
         wall_ms=format_ms(trace.wall_ms),
         output=trace.output,
         requests=requests_text(trace),
+        cut=cut if trace.stopped is None else None,
     )
 
 
@@ -381,20 +536,21 @@ def requests_text(trace: Trace) -> str:
 def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) -> PlayerView:
     trace = run.trace
     current = clamp_step(trace, step)
-    rows = _rows(trace, current)
+    window = row_window(len(trace.steps), current)
+    rows = _rows(trace, current, window)
     now = trace.steps[current - 1] if trace.steps else None
     blocked = _blocked_lines(trace)
     error_line = trace.error.line if trace.error else None
-    timeline = timeline_view(trace)
     start, _ = _window(trace, current)
+    timeline = near(timeline_view(trace), start, lanes=TIMELINE_LANES, segments=LOOP_SEGMENTS)
     return PlayerView(
         run_id=run.id,
         call=run.call,
         knobs=run.knobs,
         example_title=title,
         step=current,
-        total=len(rows),
-        current=rows[current - 1],
+        total=len(trace.steps),
+        current=rows[current - window.first],
         code=tuple(
             CodeLine(
                 number,
@@ -406,12 +562,21 @@ def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) 
             for number, html in enumerate(highlighted_lines(source), start=1)
         ),
         steps=rows,
-        variables=_variables(trace.steps, current),
+        variables=_variables(trace.steps, current, window),
         loop=_loop_panel(trace, current),
         timeline=timeline,
         now_pct=round(min(max(start / timeline.scale_ms * 100, 0.0), 100.0), 3),
         outcome=outcome(trace),
         http=step_requests(trace, current),
+        rows=window,
+        now_text=tuple(
+            fold_text(label, text)
+            for label, text in (
+                ("Action", now.action if now else ""),
+                ("Evaluation", now.evaluation if now else ""),
+                ("Result", now.result if now else ""),
+            )
+        ),
     )
 
 
@@ -423,15 +588,23 @@ def _sentence(label: str, text: str) -> str:
     return f"{label}{text}" if text.endswith((".", "!", "?", "…")) else f"{label}{text}."
 
 
-def transcript(trace: Trace) -> tuple[Markup, ...]:
-    """Every step of the run told as prose, one item per step, then how the run ended."""
+def transcript(trace: Trace, rows: RowWindow | None = None) -> tuple[Markup, ...]:
+    """The steps of ``rows`` (default: the first ``ROWS_SHOWN``) told as prose, one item per
+    step, then how the run ended; a longer run says where the rest is told."""
+    rows = rows or row_window(len(trace.steps), 1)
     told: list[Markup] = []
-    for s in trace.steps:
+    if rows.first > 1:
+        told.append(ticks(f"Steps 1 to {rows.first - 1:,} are told in the execution table."))
+    for s in trace.steps[rows.first - 1 : rows.last]:
         where = f" (line {s.line}" + (f", task {s.task})" if s.task else ")") if s.line else ""
         parts = [f"Step {s.step}{where}: {_sentence('', s.action)}"]
         parts += [_sentence("What happens: ", s.evaluation), _sentence("Result: ", s.result)]
         told.append(ticks(" ".join(p for p in parts if p)))
-    for stall in trace.blocked:
+    if rows.last < rows.total:
+        told.append(
+            ticks(f"Steps {rows.last + 1:,} to {rows.total:,} are told in the execution table.")
+        )
+    for stall in trace.blocked[:VARIABLES_NOW]:
         told.append(
             ticks(
                 f"Task {stall.task} blocked the event loop for {format_ms(stall.ms)} ms at"
