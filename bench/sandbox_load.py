@@ -44,7 +44,7 @@ from visualizer import EngineBusy, Trace, TraceEngine, TraceError, TraceRequest
 from visualizer.authority import default_authority
 from visualizer.guard import Guard
 from visualizer.protocol import GO
-from visualizer.runner import choose_sandbox, worker_command, worker_env
+from visualizer.runner import choose_sandbox, worker_launch
 from visualizer.sandbox import sandbox_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,13 +100,17 @@ def one_start(sandboxed: bool) -> tuple[float, float]:
     sandbox = choose_sandbox("bwrap", "learner") if sandboxed else None
     guard = Guard.create() if sandbox is not None else None
     started = time.perf_counter()
+    launch = worker_launch(authority, sandbox, guard)
     process = subprocess.Popen(
-        worker_command(authority, sandbox, guard),
+        launch.argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env=worker_env(sandbox),
+        env=launch.env,
+        pass_fds=launch.fds,
+        cwd="/",
     )
+    launch.close()
     assert process.stdout is not None
     assert process.stdin is not None
     if guard is not None:
