@@ -17,8 +17,9 @@ maps, inodes and other kernel slab. So, from outside the sandbox:
 - in any case the parent samples the run's processes (the sandbox's pid namespace, or the
   cgroup's members) every ``SAMPLE_S``: past ``MAX_TASKS`` tasks, or (without a memory cgroup)
   past ``MAX_RSS_BYTES`` of resident memory plus what the run's tmpfs mounts hold (``Shmem``
-  no process maps), or past ``MAX_FILES`` files and folders in them (each an inode of kernel
-  memory), it kills the sandbox, and with it every process of the run.
+  no process maps), or past ``MAX_FILES`` files and folders in those mounts (each an inode of
+  kernel memory: bwrap cannot give a tmpfs ``nr_inodes``, so this is the inode cap), it kills
+  the sandbox, and with it every process of the run.
 
 ``protection()`` says which of these the host offers (``loopscope serve`` logs it).
 
@@ -52,7 +53,7 @@ from typing import Literal
 
 MAX_TASKS = 32
 MAX_RSS_BYTES = 1024**3
-MAX_FILES = 20_000  # files and folders in the run's tmpfs mounts (sampled without a cgroup)
+MAX_FILES = 20_000  # files and folders in the run's tmpfs mounts (each an inode), sampled
 SAMPLE_S = 0.05
 _PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 _MEMORY_ROOT = Path("/sys/fs/cgroup/memory")
@@ -112,12 +113,12 @@ def protection() -> str:
         held = "a memory cgroup per run (cgroup v1; pages, shmem, tmpfs and kernel memory)"
     else:
         held = (
-            f"sampled every {SAMPLE_S * 1000:g} ms (resident memory plus the run's tmpfs, at"
-            f" most {MAX_FILES} files; no memory cgroup can be made here)"
+            f"sampled every {SAMPLE_S * 1000:g} ms (resident memory plus the run's tmpfs;"
+            " no memory cgroup can be made here)"
         )
     return (
         f"sandbox limits: {MAX_TASKS} tasks, {tasks}; {MAX_RSS_BYTES // 1024**2} MB of memory,"
-        f" {held}"
+        f" {held}; {MAX_FILES} files in its tmpfs, sampled"
     )
 
 
@@ -226,18 +227,17 @@ class Guard:
             statm = _read(f"/proc/{pid}/statm").split()
             if len(statm) > 1:
                 rss += int(statm[1]) * _PAGE
-        files = 0
+        held, files = _tmpfs_usage(members)
         if self.memory is not None:
             usage = _read(str(self.memory / "memory.max_usage_in_bytes")).strip()
             rss = int(usage) if usage.isdigit() else rss
-        elif members:
-            held, files = _tmpfs_usage(members[-1])
+        else:
             rss += held
         self.peak_tasks = max(self.peak_tasks, tasks)
         self.peak_rss = max(self.peak_rss, rss)
         if self.oom_killed() or (self.memory is None and rss > MAX_RSS_BYTES):
             self.killed = "memory"
-        elif self.memory is None and files > MAX_FILES:
+        elif files > MAX_FILES:
             self.killed, self.detail = "memory", "files"
         elif tasks > MAX_TASKS + 2:  # bwrap's two processes are members too
             self.killed = "processes"
@@ -287,15 +287,29 @@ def terminate(outer_pid: int) -> None:
         os.kill(outer_pid, signal.SIGKILL)
 
 
-def _tmpfs_usage(pid: int) -> tuple[int, int]:
-    """Bytes and files held in the run's tmpfs mounts, seen through a member's root."""
-    held = files = 0
-    for mount in _TMPFS:
-        with contextlib.suppress(OSError):
-            info = os.statvfs(f"/proc/{pid}/root/{mount}")
-            held += (info.f_blocks - info.f_bfree) * info.f_frsize
-            files += info.f_files - info.f_ffree
-    return held, files
+def _tmpfs_usage(members: list[int]) -> tuple[int, int]:
+    """Bytes and files held in the run's tmpfs mounts, seen through the root of a member
+    inside the sandbox (the outer bwrap's root is the host's)."""
+    ours = _namespace("self")
+    for pid in members:
+        theirs = _namespace(str(pid))
+        if theirs is None or theirs == ours:
+            continue
+        held = files = 0
+        for mount in _TMPFS:
+            with contextlib.suppress(OSError):
+                info = os.statvfs(f"/proc/{pid}/root/{mount}")
+                held += (info.f_blocks - info.f_bfree) * info.f_frsize
+                files += info.f_files - info.f_ffree
+        return held, files
+    return 0, 0
+
+
+def _namespace(pid: str) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/mnt")
+    except OSError:
+        return None
 
 
 def message(limit: GuardLimit, detail: str = "") -> str:

@@ -1,8 +1,13 @@
 """Where bwrap cannot start, learner code is refused with the reason; lessons still run."""
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import SAMPLES
@@ -15,6 +20,7 @@ from visualizer import (
     run_trace,
     sandbox_status,
 )
+from visualizer.sandbox import _probe, sandbox_user, unreachable
 
 MISSING = "/nonexistent/bwrap"
 CANONICAL = SAMPLES / "canonical.py"
@@ -27,8 +33,17 @@ def test_a_missing_bwrap_is_reported_with_its_reason() -> None:
     assert status == SandboxStatus(False, f"bubblewrap (bwrap) was not found at {MISSING}")
 
 
-def test_a_bwrap_that_cannot_start_names_what_it_said(tmp_path: Path) -> None:
-    fake = tmp_path / "bwrap"
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder the sandbox user can enter (pytest's own are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="loopscope-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_bwrap_that_cannot_start_names_what_it_said(open_folder: Path) -> None:
+    fake = open_folder / "bwrap"
     said = "bwrap: No permissions to creating new namespace"
     fake.write_text(f"#!/bin/sh\necho '{said}' >&2\nexit 1\n")
     fake.chmod(0o755)
@@ -36,7 +51,44 @@ def test_a_bwrap_that_cannot_start_names_what_it_said(tmp_path: Path) -> None:
     assert not status.available
     assert status.reason == (
         "bwrap cannot create a user namespace: bwrap: No permissions to creating new namespace"
+        " (allow unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1, or an"
+        " AppArmor profile for bwrap)"
     )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_a_sandbox_user_that_cannot_reach_the_python_names_the_folder_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    """pytest's folders are private to root: a venv there is out of the sandbox user's reach."""
+    user = sandbox_user()
+    assert user is not None
+    assert user.uid != 0
+    private = tmp_path / "private"
+    (private / "venv").mkdir(parents=True)
+    private.chmod(0o700)
+    with mock.patch("visualizer.sandbox.python_folders", return_value=[private / "venv"]):
+        blocked = unreachable(user)
+        status = _probe("bwrap")
+    assert private in blocked
+    assert not status.available
+    assert f"the sandbox user {user.name!r} cannot reach {blocked[0]}" in status.reason
+    assert f"setfacl -m u:{user.name}:x {' '.join(map(str, blocked))}" in status.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("no-such-account-x", "names no account"), ("root", "is root")],
+)
+def test_a_sandbox_user_that_is_missing_or_root_switches_the_sandbox_off(
+    monkeypatch: pytest.MonkeyPatch, name: str, said: str
+) -> None:
+    monkeypatch.setenv("LOOPSCOPE_SANDBOX_USER", name)
+    status = _probe("bwrap")
+    assert not status.available
+    assert said in status.reason
+    assert "LOOPSCOPE_SANDBOX_USER" in status.reason
 
 
 def test_the_real_sandbox_is_available_here() -> None:

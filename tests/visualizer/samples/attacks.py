@@ -226,3 +226,15 @@ async def threads_and_pipes() -> str:
     for closing in (left, right):
         closing.close()
     return f"{done} {piped} {paired}"
+
+
+async def fork_hoard(children: int, megabytes: int) -> str:
+    """``children`` processes, each holding ``megabytes`` (each under its own address-space
+    limit; only their sum is too much)."""
+    for _ in range(children):
+        if os.fork() == 0:
+            held = bytearray(megabytes * 1024**2)
+            held[::4096] = b"x" * len(held[::4096])
+            _hang()
+    await asyncio.sleep(30)
+    return "still running"
