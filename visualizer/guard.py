@@ -108,17 +108,15 @@ def protection() -> str:
     for made in (pids, memory):
         if made is not None:
             made.rmdir()
-    tasks = "a pids cgroup per run" if pids else f"sampled every {SAMPLE_S * 1000:g} ms"
+    sampled = f"sampled every {SAMPLE_S * 1000:g} ms"
+    tasks = "a pids cgroup per run" if pids else sampled
     if memory is not None:
-        held = "a memory cgroup per run (cgroup v1; pages, shmem, tmpfs and kernel memory)"
+        held = "a memory cgroup per run: pages, shmem, tmpfs and kernel memory"
     else:
-        held = (
-            f"sampled every {SAMPLE_S * 1000:g} ms (resident memory plus the run's tmpfs;"
-            " no memory cgroup can be made here)"
-        )
+        held = f"{sampled}: resident memory plus the run's tmpfs; no memory cgroup here"
     return (
-        f"sandbox limits: {MAX_TASKS} tasks, {tasks}; {MAX_RSS_BYTES // 1024**2} MB of memory,"
-        f" {held}; {MAX_FILES} files in its tmpfs, sampled"
+        f"limits: {MAX_TASKS} tasks ({tasks}), {MAX_RSS_BYTES // 1024**2} MB of memory"
+        f" ({held}), {MAX_FILES} files in its tmpfs ({sampled})"
     )
 
 

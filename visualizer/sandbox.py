@@ -388,6 +388,22 @@ def sandbox_status(bwrap: str = "bwrap") -> SandboxStatus:
     return _probe(bwrap)
 
 
+def describe(bwrap: str = "bwrap") -> str:
+    """One line for a server's start-up log: whether runs are sandboxed, as whom, and which
+    protections against memory and process floods this host offers."""
+    from visualizer.guard import protection  # the guard probes cgroups: only when asked
+
+    status = sandbox_status(bwrap)
+    if not status.available:
+        return (
+            f"sandbox: off ({status.reason}); learner code is refused, lesson examples run"
+            " unsandboxed"
+        )
+    user = sandbox_user()
+    who = f"as {user.name} (uid {user.uid})" if user else f"as uid {os.geteuid()}"
+    return f"sandbox: bwrap {who}, seccomp filter on; {protection()}"
+
+
 def grant(user: SandboxUser) -> list[Path]:
     """Let ``user`` search the folders on the way to what bwrap binds (an ACL entry each:
     search, not listing); returns the folders changed."""
@@ -408,6 +424,5 @@ if __name__ == "__main__":  # python -m visualizer.sandbox [--grant]: status, or
         changed = grant(account) if account is not None else []
         for path in changed:
             print(f"granted search on {path} to {account.name if account else ''}")
-    status = sandbox_status()
-    print("sandbox: available" if status.available else f"sandbox: unavailable: {status.reason}")
-    sys.exit(0 if status.available else 1)
+    print(describe())
+    sys.exit(0 if sandbox_status().available else 1)

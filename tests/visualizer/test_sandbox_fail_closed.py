@@ -20,7 +20,7 @@ from visualizer import (
     run_trace,
     sandbox_status,
 )
-from visualizer.sandbox import _probe, sandbox_user, unreachable
+from visualizer.sandbox import _probe, describe, sandbox_user, unreachable
 
 MISSING = "/nonexistent/bwrap"
 CANONICAL = SAMPLES / "canonical.py"
@@ -136,3 +136,16 @@ def test_the_command_exits_2_with_one_line() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def test_the_start_up_line_says_whether_runs_are_sandboxed_and_how_memory_is_bounded() -> None:
+    line = describe()
+    assert line.startswith("sandbox: bwrap as ")
+    assert "seccomp filter on" in line
+    if Path("/sys/fs/cgroup/memory/cgroup.procs").exists() and os.geteuid() == 0:
+        assert "a memory cgroup per run" in line
+    off = describe(MISSING)
+    assert off == (
+        f"sandbox: off (bubblewrap (bwrap) was not found at {MISSING}); learner code is"
+        " refused, lesson examples run unsandboxed"
+    )
