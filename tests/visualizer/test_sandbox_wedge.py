@@ -103,3 +103,25 @@ def test_the_trace_command_ends_after_a_flood(call: str) -> None:
         assert done.returncode in (1, 3), done.stderr
         assert done.stderr.count("\n") == 1, done.stderr
     assert _sandboxes() == 0
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_run_kills_its_sandbox_and_frees_its_slot() -> None:
+    """A caller that goes away (a learner who closed the page) takes its run with it."""
+    running = asyncio.Event()
+
+    def progress(request: TraceRequest, state: str) -> None:
+        if state == "running":
+            running.set()
+
+    async with TraceEngine(workers=1, warm=1, on_progress=progress) as engine:
+        await engine.warm(30)
+        request = TraceRequest(ATTACKS, "stall_midway(1)", limits=Limits(wall_s=30.0))
+        task = asyncio.create_task(engine.trace(request))
+        await running.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert engine.free_slots == 1
+        await engine.warm(30)
+        assert _sandboxes() == 1  # the replacement, ready; the cancelled run's is gone
