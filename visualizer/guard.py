@@ -287,10 +287,11 @@ def terminate(outer_pid: int) -> None:
 
 def _tmpfs_usage(members: list[int]) -> tuple[int, int]:
     """Bytes and files held in the run's tmpfs mounts, seen through the root of a member
-    inside the sandbox (the outer bwrap's root is the host's)."""
-    ours = _namespace("self")
+    inside the sandbox (the outer bwrap's root is the host's, and so is the inner one's until
+    it has set the sandbox up: those are skipped)."""
+    ours = _root("self")
     for pid in members:
-        theirs = _namespace(str(pid))
+        theirs = _root(str(pid))
         if theirs is None or theirs == ours:
             continue
         held = files = 0
@@ -303,11 +304,13 @@ def _tmpfs_usage(members: list[int]) -> tuple[int, int]:
     return 0, 0
 
 
-def _namespace(pid: str) -> str | None:
+def _root(pid: str) -> tuple[int, int] | None:
+    """Which folder is ``pid``'s root (device and inode), if it can be seen."""
     try:
-        return os.readlink(f"/proc/{pid}/ns/mnt")
+        info = os.stat(f"/proc/{pid}/root")
     except OSError:
         return None
+    return info.st_dev, info.st_ino
 
 
 def message(limit: GuardLimit, detail: str = "") -> str:
