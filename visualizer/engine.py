@@ -16,6 +16,13 @@ workers started while the machine was idle. A replacement starts as soon as a re
 taken, so starting and running overlap; at most ``workers`` start at once, so a burst's starts
 never crowd out the runs. Everything is done with
 asyncio subprocesses and threads for the parsing, so the caller's event loop never blocks.
+
+No run can wedge a slot. The reply travels on a pipe the engine owns (asyncio's
+``Process.wait`` waits for every pipe asyncio made, and a paused stdout that a flood filled
+never sees its end), and a worker is ended the same way whatever it did: its sandbox killed by
+the guard, its process group killed, our ends of its pipes closed, the wait for it bounded by
+``REAP_S``, and all of it shielded from the caller's cancellation, so a learner who goes away
+takes the run's sandbox with them. The slot is released in a ``finally`` after that.
 """
 
 from __future__ import annotations
