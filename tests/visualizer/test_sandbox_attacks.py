@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import SAMPLES
@@ -135,4 +136,18 @@ def test_memory_held_by_many_processes_is_counted_together() -> None:
     memory cgroup counts their sum."""
     with pytest.raises(TraceLimitExceeded, match="more than 1024 MB") as stopped:
         learner_run("fork_hoard(4, 400)", Limits(wall_s=25.0))
+    assert stopped.value.limit == "memory"
+
+
+def test_without_a_memory_cgroup_the_sample_counts_what_the_tmpfs_holds() -> None:
+    """Files in /tmp are memory no process's RSS shows. With the memory allowance set between
+    a run's resident memory (about 45 MB) and that plus 30 MB of files, the sample stops it."""
+    allowance = 60 * 1024**2
+    with (
+        mock.patch("visualizer.guard._memory_cgroup", return_value=None),
+        mock.patch("visualizer.guard.MAX_RSS_BYTES", allowance),
+    ):
+        assert learner_run("tmp_hoard(0, 2.0)").result == "'0 MB'"
+        with pytest.raises(TraceLimitExceeded, match="more than 60 MB") as stopped:
+            learner_run("tmp_hoard(30, 5.0)")
     assert stopped.value.limit == "memory"

@@ -147,8 +147,8 @@ async def memfd_hoard(count: int) -> str:
     return f"{len(held)} files"
 
 
-async def tmp_hoard(megabytes: int) -> str:
-    """Write ``megabytes`` of files into the scratch tmpfs, holding them."""
+async def tmp_hoard(megabytes: int, hold_s: float = 0.0) -> str:
+    """Write ``megabytes`` of files into the scratch tmpfs, and hold them ``hold_s``."""
     written = 0
     try:
         for index in range(megabytes):
@@ -156,7 +156,7 @@ async def tmp_hoard(megabytes: int) -> str:
             written += 1
     except OSError as error:
         return f"{written} MB, then {errno.errorcode.get(error.errno or 0)}"
-    await asyncio.sleep(0)
+    await asyncio.sleep(hold_s)
     return f"{written} MB"
 
 
