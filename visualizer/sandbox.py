@@ -27,10 +27,13 @@ is killed, the kernel kills everything it started.
 **Never host root.** bwrap maps the sandbox's uid to the uid that started it. When the server
 runs as root, bwrap is started through ``setpriv`` as ``LOOPSCOPE_SANDBOX_USER`` (default
 ``nobody``), so the run is that unprivileged host uid: ``/proc/self/uid_map`` inside reads
-``65534 65534 1``, and host root's keyrings and per-user quotas are out of reach. That user must
-be able to reach the folders bwrap binds (the Python prefix, the venv, the checkout): where it
-cannot, ``sandbox_status`` names the folder and the command that grants it
-(``python -m visualizer.sandbox --grant`` grants search permission with an ACL).
+``65534 65534 1``, and host root's keyrings and per-user quotas are out of reach. That user
+must reach the folders bwrap binds (the Python prefix, the venv, the checkout). Where a folder
+on the way is closed to it (a Python under ``/root``, which is 0700), nothing on the host is
+changed: the server makes once a private mount namespace in which those folders are open
+(``visualizer.sandbox_view``) and starts bwrap inside it with ``nsenter``, which also drops to
+the user. The files bound must be readable by the user (as pip, pyenv and git make them);
+where one is not, ``sandbox_status`` names it.
 
 **Less to see inside.** bwrap reads its arguments from a descriptor (``--args``) and starts with
 an empty environment in ``/``; the worker is started as ``/run/loopscope/python`` (a link to
@@ -38,7 +41,8 @@ the interpreter). So PID 1's command line, environment and working folder show n
 no ``PATH`` and no folder of the server.
 
 Where bwrap cannot start (not installed, no user namespaces, a seccomp or AppArmor policy that
-forbids them, a sandbox user that cannot read the venv), ``sandbox_status`` says why and what to
+forbids them, a sandbox user that cannot read the venv, a host where no private mount
+namespace can be made), ``sandbox_status`` says why and what to
 do in one sentence; callers switch free-form code off with that reason and keep running lesson
 examples unsandboxed.
 """
@@ -57,6 +61,13 @@ from functools import cache
 from pathlib import Path
 
 from visualizer.authority import Authority
+from visualizer.sandbox_view import (
+    ViewUnavailable,
+    blocked_folders,
+    covers,
+    open_view,
+    unreadable,
+)
 from visualizer.seccomp import SeccompUnavailable, filter_program
 
 SANDBOX_UID = 65534
@@ -71,7 +82,7 @@ _PROBE_TIMEOUT_S = 20.0
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _PACKAGE = Path(__file__).resolve().parent
 _SETPRIV = shutil.which("setpriv")
-_SETFACL = shutil.which("setfacl")
+_NSENTER = shutil.which("nsenter")
 # A worker starts without the site module (``python -S``): its import path is this package's
 # folder, then the installed packages (purelib and platlib of this interpreter).
 WORKER_PATH = os.pathsep.join(
@@ -119,9 +130,9 @@ def sandbox_user() -> SandboxUser | None:
         raise SandboxUserError(
             f"{USER_VARIABLE}={name!r} is root; the sandbox must run as an unprivileged account"
         )
-    if _SETPRIV is None:
+    if _SETPRIV is None or _NSENTER is None:
         raise SandboxUserError(
-            "setpriv (Debian's util-linux) is needed to start the sandbox as"
+            "setpriv and nsenter (Debian's util-linux) are needed to start the sandbox as"
             f" {name!r} when the server runs as root"
         )
     return SandboxUser(name, entry.pw_uid, entry.pw_gid)
@@ -277,50 +288,27 @@ class Sandbox:
             Launch([], tuple(fds)).close()
             raise
         command = [self.bwrap, "--args", str(fds[-1]), "--", *argv]
-        if self.user is not None and _SETPRIV is not None:
+        if self.user is None:
+            return Launch(command, tuple(fds))
+        view = _view(self.user)
+        if view is not None and _NSENTER is not None:
+            # into the private view, then as the user (nsenter's --setgid clears the groups);
+            # bwrap's --die-with-parent re-arms the parent-death signal the uid change clears
+            fds.append(os.dup(view))
+            enter = [f"--mount=/proc/self/fd/{fds[-1]}", f"--setuid={self.user.uid}"]
+            enter.append(f"--setgid={self.user.gid}")
+            return Launch([_NSENTER, *enter, "--", *command], tuple(fds))
+        if _SETPRIV is not None:
             # the parent-death signal is re-armed here: a change of uid clears it
             drop = [f"--reuid={self.user.uid}", f"--regid={self.user.gid}", "--clear-groups"]
             command = [_SETPRIV, *drop, "--pdeathsig", "KILL", "--", *command]
         return Launch(command, tuple(fds))
 
 
-def unreachable(user: SandboxUser) -> list[Path]:
-    """The folders on the way to what bwrap binds that ``user`` may not search."""
-    blocked: list[Path] = []
-    for folder in python_folders():
-        for step in [*reversed(folder.parents), folder]:
-            info = step.stat()
-            if info.st_uid == user.uid:
-                allowed = bool(info.st_mode & 0o100)
-            elif info.st_gid == user.gid:
-                allowed = bool(info.st_mode & 0o010)
-            else:
-                allowed = bool(info.st_mode & 0o001)
-            if not allowed and not _acl_allows(step, user) and step not in blocked:
-                blocked.append(step)
-    return blocked
-
-
-def _acl_allows(folder: Path, user: SandboxUser) -> bool:
-    """Whether an ACL entry lets ``user`` search ``folder`` (best effort: getfacl's view)."""
-    getfacl = shutil.which("getfacl")
-    if getfacl is None:
-        return False
-    done = subprocess.run(
-        [getfacl, "-c", "-n", "-e", str(folder)], capture_output=True, text=True, check=False
-    )
-    for line in done.stdout.splitlines():
-        kind, _, rest = line.partition(":")
-        who, _, perms = rest.partition(":")
-        effective = line.rpartition("#effective:")[2] if "#effective:" in line else perms
-        if kind == "user" and who == str(user.uid):
-            return "x" in effective.split()[0][:3]
-    return False
-
-
-def grant_command(user: SandboxUser, folders: list[Path]) -> str:
-    """The command that lets ``user`` through ``folders`` (search only, no listing)."""
-    return f"setfacl -m u:{user.name}:x " + " ".join(str(folder) for folder in folders)
+@cache
+def _view(user: SandboxUser) -> int | None:
+    """The private view ``user`` starts bwrap in (made once; ``None``: the host will do)."""
+    return open_view(user, python_folders())
 
 
 def _probe(bwrap: str) -> SandboxStatus:
@@ -335,14 +323,9 @@ def _probe(bwrap: str) -> SandboxStatus:
     except (SandboxUserError, SeccompUnavailable) as error:
         return SandboxStatus(False, str(error))
     if user is not None:
-        blocked = unreachable(user)
-        if blocked:
-            return SandboxStatus(
-                False,
-                f"the sandbox user {user.name!r} cannot reach {blocked[0]} (the Python or the"
-                f" checkout is inside it); run `{grant_command(user, blocked)}`"
-                f" (or `python -m visualizer.sandbox --grant`), or set {USER_VARIABLE}",
-            )
+        refused = _unreachable_reason(user)
+        if refused:
+            return SandboxStatus(False, refused)
     argv = [PYTHON, "-I", "-S", "-c", "import socket; socket.socket().bind(('127.0.0.1', 0))"]
     launch = Sandbox(found, user).launch(None, argv)
     try:
@@ -377,9 +360,33 @@ def _probe(bwrap: str) -> SandboxStatus:
         return SandboxStatus(
             False,
             f"bwrap cannot start a sandbox here: {said[:200]} (the sandbox user"
-            f" {user.name!r} must be able to read it; set {USER_VARIABLE} or grant access)",
+            f" {user.name!r} must be able to read it, or set {USER_VARIABLE})",
         )
     return SandboxStatus(False, f"bwrap cannot start a sandbox here: {said[:200]}")
+
+
+def _unreachable_reason(user: SandboxUser) -> str:
+    """Why ``user`` cannot reach the folders bwrap binds, even through the private view;
+    empty when it can."""
+    folders = python_folders()
+    closed = unreadable(user, folders)
+    if closed:
+        return (
+            f"the sandbox user {user.name!r} cannot read {closed[0]} (the Python, the venv or"
+            f" the checkout); make it readable by that account (chmod o+rx {closed[0]}), or"
+            f" set {USER_VARIABLE} to an account that can read it"
+        )
+    try:
+        _view(user)
+    except (ViewUnavailable, OSError) as error:
+        blocked = covers(blocked_folders(user, folders))
+        return (
+            f"the sandbox user {user.name!r} cannot reach {blocked[0]} (the Python or the"
+            f" checkout is inside it), and {error}; run the server as an unprivileged"
+            " account that can reach them, or install the Python and the checkout where"
+            f" {user.name!r} can"
+        )
+    return ""
 
 
 @cache
@@ -404,25 +411,6 @@ def describe(bwrap: str = "bwrap") -> str:
     return f"sandbox: bwrap {who}, seccomp filter on; {protection()}"
 
 
-def grant(user: SandboxUser) -> list[Path]:
-    """Let ``user`` search the folders on the way to what bwrap binds (an ACL entry each:
-    search, not listing); returns the folders changed."""
-    blocked = unreachable(user)
-    if blocked:
-        if _SETFACL is None:
-            raise SandboxUserError(
-                "setfacl (Debian's acl) is not installed; run: chmod o+x "
-                + " ".join(map(str, blocked))
-            )
-        subprocess.run([_SETFACL, "-m", f"u:{user.uid}:x", *map(str, blocked)], check=True)
-    return blocked
-
-
-if __name__ == "__main__":  # python -m visualizer.sandbox [--grant]: status, or grant access
-    if "--grant" in sys.argv[1:]:
-        account = sandbox_user()
-        changed = grant(account) if account is not None else []
-        for path in changed:
-            print(f"granted search on {path} to {account.name if account else ''}")
+if __name__ == "__main__":  # python -m visualizer.sandbox: whether runs are sandboxed, and how
     print(describe())
     sys.exit(0 if sandbox_status().available else 1)

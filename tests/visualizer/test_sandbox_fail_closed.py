@@ -20,7 +20,16 @@ from visualizer import (
     run_trace,
     sandbox_status,
 )
-from visualizer.sandbox import _probe, describe, sandbox_user, unreachable
+from visualizer.sandbox import (
+    PYTHON,
+    Sandbox,
+    _probe,
+    _view,
+    describe,
+    python_folders,
+    sandbox_user,
+)
+from visualizer.sandbox_view import ViewUnavailable, blocked_folders
 
 MISSING = "/nonexistent/bwrap"
 CANONICAL = SAMPLES / "canonical.py"
@@ -56,24 +65,86 @@ def test_a_bwrap_that_cannot_start_names_what_it_said(open_folder: Path) -> None
     )
 
 
+@pytest.fixture
+def fresh_view() -> Iterator[None]:
+    """The private view is made once per process: made again for the folders a test gives."""
+    _view.cache_clear()
+    yield
+    _view.cache_clear()
+
+
+def _mount_points() -> list[str]:
+    return [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
-def test_a_sandbox_user_that_cannot_reach_the_python_names_the_folder_and_the_fix(
-    tmp_path: Path,
+def test_a_package_behind_a_folder_closed_to_the_sandbox_user_is_reached_and_the_host_unchanged(
+    tmp_path: Path, fresh_view: None
 ) -> None:
-    """pytest's folders are private to root: a venv there is out of the sandbox user's reach."""
+    """As a Python under /root: the folder on the way is 0700, the package inside is 0755."""
     user = sandbox_user()
     assert user is not None
-    assert user.uid != 0
+    private = tmp_path / "private"
+    package = private / "package"
+    package.mkdir(parents=True)
+    (package / "note.txt").write_text("seen through the view")
+    private.chmod(0o700)
+    package.chmod(0o755)
+    assert private in blocked_folders(user, [package])
+    folders = [*python_folders(), package]
+    mounts = _mount_points()
+    with mock.patch("visualizer.sandbox.python_folders", return_value=folders):
+        launch = Sandbox(shutil.which("bwrap") or "bwrap", user).launch(
+            None, [PYTHON, "-S", "-c", f"print(open('{package}/note.txt').read())"]
+        )
+        try:
+            done = subprocess.run(
+                launch.argv, capture_output=True, text=True, timeout=60, pass_fds=launch.fds
+            )
+        finally:
+            launch.close()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "seen through the view\n", "")
+    # nothing on the host was changed to let it through: the mode, no ACL, no mount
+    assert private.stat().st_mode & 0o777 == 0o700
+    assert os.listxattr(private) == []
+    assert _mount_points() == mounts
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_a_folder_the_sandbox_user_cannot_read_is_named_with_its_fix(
+    tmp_path: Path, fresh_view: None
+) -> None:
+    user = sandbox_user()
+    assert user is not None
+    closed = tmp_path / "venv"
+    closed.mkdir(mode=0o700)
+    with mock.patch("visualizer.sandbox.python_folders", return_value=[closed]):
+        status = _probe("bwrap")
+    assert not status.available
+    assert f"the sandbox user {user.name!r} cannot read {closed} " in status.reason
+    assert f"chmod o+rx {closed}" in status.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_where_no_private_view_can_be_made_the_sandbox_is_off_with_the_reason(
+    tmp_path: Path, fresh_view: None
+) -> None:
+    user = sandbox_user()
+    assert user is not None
     private = tmp_path / "private"
     (private / "venv").mkdir(parents=True)
     private.chmod(0o700)
-    with mock.patch("visualizer.sandbox.python_folders", return_value=[private / "venv"]):
-        blocked = unreachable(user)
+    said = "a private view for the sandbox user cannot be made: unshare: Operation not permitted"
+    with (
+        mock.patch("visualizer.sandbox.python_folders", return_value=[private / "venv"]),
+        mock.patch("visualizer.sandbox.open_view", side_effect=ViewUnavailable(said)),
+    ):
         status = _probe("bwrap")
-    assert private in blocked
     assert not status.available
-    assert f"the sandbox user {user.name!r} cannot reach {blocked[0]}" in status.reason
-    assert f"setfacl -m u:{user.name}:x {' '.join(map(str, blocked))}" in status.reason
+    outermost = blocked_folders(user, [private / "venv"])[0]
+    assert f"the sandbox user {user.name!r} cannot reach {outermost} " in status.reason
+    assert said in status.reason
+    assert "run the server as an unprivileged account" in status.reason
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
