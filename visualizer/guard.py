@@ -157,10 +157,12 @@ class Guard:
     def create(cls) -> Guard:
         return cls(_pids_cgroup(), _memory_cgroup())
 
-    def wrap(self, argv: list[str]) -> list[str]:
+    def wrap(self, argv: list[str], *, armed: bool = False) -> list[str]:
         """``argv`` dying with this process, and started inside this guard's cgroups (if
-        any): the shell joins them, then execs."""
-        argv = [_SETPRIV, "--pdeathsig", "KILL", "--", *argv] if _SETPRIV else argv
+        any): the shell joins them, then execs. ``armed``: ``argv`` sets the parent-death
+        signal itself, after a change of uid that would clear one set here (an exec saved)."""
+        if _SETPRIV and not armed:
+            argv = [_SETPRIV, "--pdeathsig", "KILL", "--", *argv]
         groups = [str(group / "cgroup.procs") for group in (self.cgroup, self.memory) if group]
         if not groups:
             return argv

@@ -97,7 +97,7 @@ def worker_launch(
     if guard is None:
         return launch
     # bwrap gets an empty environment: PID 1 of the run shows nothing of the server's
-    return Launch(guard.wrap(launch.argv), launch.fds, launch.env)
+    return Launch(guard.wrap(launch.argv, armed=launch.armed), launch.fds, launch.env)
 
 
 def _unsandboxed_env() -> dict[str, str]:

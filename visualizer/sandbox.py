@@ -205,6 +205,9 @@ class Launch:
     argv: list[str]
     fds: tuple[int, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    # argv changes uid and arms the parent-death signal after it (setpriv's --pdeathsig, or
+    # bwrap's --die-with-parent after nsenter): no need to arm it before (it would be cleared)
+    armed: bool = False
 
     def close(self) -> None:
         for fd in self.fds:
@@ -297,11 +300,12 @@ class Sandbox:
             fds.append(os.dup(view))
             enter = [f"--mount=/proc/self/fd/{fds[-1]}", f"--setuid={self.user.uid}"]
             enter.append(f"--setgid={self.user.gid}")
-            return Launch([_NSENTER, *enter, "--", *command], tuple(fds))
+            return Launch([_NSENTER, *enter, "--", *command], tuple(fds), armed=True)
         if _SETPRIV is not None:
             # the parent-death signal is re-armed here: a change of uid clears it
             drop = [f"--reuid={self.user.uid}", f"--regid={self.user.gid}", "--clear-groups"]
             command = [_SETPRIV, *drop, "--pdeathsig", "KILL", "--", *command]
+            return Launch(command, tuple(fds), armed=True)
         return Launch(command, tuple(fds))
 
 
