@@ -412,6 +412,9 @@ def describe(bwrap: str = "bwrap") -> str:
         )
     user = sandbox_user()
     who = f"as {user.name} (uid {user.uid})" if user else f"as uid {os.geteuid()}"
+    hidden = covers(blocked_folders(user, python_folders())) if user else []
+    if hidden:  # the host is unchanged: say how the user gets through anyway
+        who += f" in a private mount view of {', '.join(map(str, hidden))}"
     return f"sandbox: bwrap {who}, seccomp filter on; {protection()}"
 
 

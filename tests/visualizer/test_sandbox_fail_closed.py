@@ -213,6 +213,8 @@ def test_the_start_up_line_says_whether_runs_are_sandboxed_and_how_memory_is_bou
     line = describe()
     assert line.startswith("sandbox: bwrap as ")
     assert "seccomp filter on" in line
+    if os.geteuid() == 0 and Path(sys.base_prefix).resolve().is_relative_to("/root"):
+        assert " in a private mount view of /root," in line  # and not an ACL: see above
     if Path("/sys/fs/cgroup/memory/cgroup.procs").exists() and os.geteuid() == 0:
         assert "a memory cgroup per run" in line
     off = describe(MISSING)

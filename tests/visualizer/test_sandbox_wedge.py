@@ -88,7 +88,8 @@ async def test_floods_and_stalled_replies_leave_every_slot_free() -> None:
             outcomes = await asyncio.gather(
                 *(engine.trace(r) for r in requests), return_exceptions=True
             )
-        assert all(isinstance(o, Trace | TraceError) for o in outcomes), outcomes
+        odd = [repr(o)[:400] for o in outcomes if not isinstance(o, Trace | TraceError)]
+        assert odd == []
         assert engine.free_slots == engine.workers
         async with asyncio.timeout(60):
             after = await engine.trace(CANONICAL)
