@@ -24,6 +24,8 @@ def serve(
     """Serve the app (data in $LOOPSCOPE_DATA_DIR, default ~/.loopscope; every setting is a
     LOOPSCOPE_* variable, see the README). Use --host 0.0.0.0 to let learners on your network
     join a workshop room."""
+    import logging
+
     import uvicorn
 
     from loopscope.app import create_app
@@ -35,6 +37,9 @@ def serve(
     config = server_config(create_app(settings), settings, host=host, port=port)
     # Open live streams (workshop rooms) would otherwise hold a graceful shutdown forever.
     config.timeout_graceful_shutdown = 3
+    from visualizer.sandbox import describe  # the config has set up uvicorn's loggers
+
+    logging.getLogger("uvicorn.error").info(describe(settings.bwrap_path))
     uvicorn.Server(config).run()
 
 

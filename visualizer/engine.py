@@ -16,13 +16,23 @@ workers started while the machine was idle. A replacement starts as soon as a re
 taken, so starting and running overlap; at most ``workers`` start at once, so a burst's starts
 never crowd out the runs. Everything is done with
 asyncio subprocesses and threads for the parsing, so the caller's event loop never blocks.
+
+No run can wedge a slot. The reply travels on a pipe the engine owns (asyncio's
+``Process.wait`` waits for every pipe asyncio made, and a paused stdout that a flood filled
+never sees its end), and a worker is ended the same way whatever it did: its sandbox killed by
+the guard, its process group killed, our ends of its pipes closed, the wait for it bounded by
+``REAP_S``, and all of it shielded from the caller's cancellation, so a learner who goes away
+takes the run's sandbox with them. The slot is released in a ``finally`` after that.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
 
@@ -35,14 +45,14 @@ from visualizer.reply import decode
 from visualizer.request import TraceRequest
 from visualizer.runner import (
     GRACE_S,
+    REAP_S,
     STARTUP_ALLOWANCE_S,
     check,
     choose_sandbox,
     guard_check,
     guarded,
     limit_message,
-    worker_command,
-    worker_env,
+    worker_launch,
 )
 from visualizer.sandbox import Sandbox, SandboxStatus, sandbox_status
 
@@ -50,6 +60,17 @@ Progress = Literal["queued", "running", "done", "failed"]
 ProgressCallback = Callable[[TraceRequest, Progress], None]
 _RETRY_S = 1.0
 _CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Worker:
+    """One started worker: its process, the reply channel we read (a pipe of our own, not
+    asyncio's, so that waiting for the process never waits for the pipe), and its guard."""
+
+    process: asyncio.subprocess.Process
+    reply: asyncio.StreamReader
+    reply_transport: asyncio.ReadTransport
+    guard: Guard | None
 
 
 class TraceEngine:
@@ -76,14 +97,14 @@ class TraceEngine:
         self._authority = authority
         self.bwrap = bwrap
         self._sandbox: Sandbox | None = None
-        self._ready: asyncio.Queue[asyncio.subprocess.Process] = asyncio.Queue()
+        self._ready: asyncio.Queue[_Worker] = asyncio.Queue()
         self._slots = asyncio.Semaphore(workers)
         self._start_slots = asyncio.Semaphore(workers)
         self._waiting = 0
         self._running = 0
-        self._processes: set[asyncio.subprocess.Process] = set()
-        self._guards: dict[asyncio.subprocess.Process, Guard] = {}
+        self._workers: set[_Worker] = set()
         self._starting: set[asyncio.Task[None]] = set()
+        self._discarding: set[asyncio.Task[None]] = set()
         self._closed = False
         self._closing = asyncio.Event()
 
@@ -109,9 +130,10 @@ class TraceEngine:
         # CPython 3.11. They see ``_closed`` (or the end of their killed worker's output) and end.
         self._closed = True
         self._closing.set()
-        await asyncio.gather(*(self._discard(p) for p in list(self._processes)))
+        await asyncio.gather(*(self._discard(w) for w in list(self._workers)))
         await asyncio.gather(*self._starting, return_exceptions=True)
-        await asyncio.gather(*(self._discard(p) for p in list(self._processes)))
+        await asyncio.gather(*(self._discard(w) for w in list(self._workers)))
+        await asyncio.gather(*self._discarding, return_exceptions=True)
 
     @property
     def sandbox(self) -> SandboxStatus:
@@ -128,6 +150,11 @@ class TraceEngine:
         async with asyncio.timeout(timeout_s * max(1, self.warm_target // self.workers)):
             while self._ready.qsize() < self.warm_target:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
+
+    @property
+    def free_slots(self) -> int:
+        """Runs that could start now (``workers`` when none is running or being cleaned up)."""
+        return self._slots._value
 
     @property
     def waiting(self) -> int:
@@ -149,45 +176,82 @@ class TraceEngine:
         async with self._start_slots:
             await self._start_worker_now()
 
-    async def _start_worker_now(self) -> None:
+    async def _spawn(self) -> _Worker:
         assert self._authority is not None
-        while not self._closed:
-            guard = Guard.create() if self._sandbox is not None else None
+        guard = Guard.create() if self._sandbox is not None else None
+        launch = worker_launch(self._authority, self._sandbox, guard)
+        read_fd, write_fd = os.pipe()
+        try:
             process = await asyncio.create_subprocess_exec(
-                *worker_command(self._authority, self._sandbox, guard),
+                *launch.argv,
                 stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
+                stdout=write_fd,
                 stderr=asyncio.subprocess.DEVNULL,
-                env=worker_env(self._sandbox),
+                env=launch.env,
+                pass_fds=launch.fds,
+                cwd="/",
+                start_new_session=True,  # one process group: killed as one
             )
-            self._processes.add(process)
+        except BaseException:
+            os.close(read_fd)
             if guard is not None:
-                guard.attach(process.pid)
-                self._guards[process] = guard
-            assert process.stdout is not None
-            assert process.stdin is not None
-            process.stdin.write(GO)  # the authority was made before the pool started
+                guard.release()
+            raise
+        finally:
+            os.close(write_fd)
+            launch.close()
+        if guard is not None:
+            guard.attach(process.pid)
+        loop = asyncio.get_running_loop()
+        reply = asyncio.StreamReader(limit=_CHUNK, loop=loop)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reply, loop=loop), os.fdopen(read_fd, "rb", 0)
+        )
+        worker = _Worker(process, reply, transport, guard)
+        self._workers.add(worker)
+        return worker
+
+    async def _start_worker_now(self) -> None:
+        while not self._closed:
+            worker = await self._spawn()
+            assert worker.process.stdin is not None
+            worker.process.stdin.write(GO)  # the authority was made before the pool started
             line = b""
             if not self._closed:
-                with contextlib.suppress(TimeoutError):
-                    line = await asyncio.wait_for(process.stdout.readline(), STARTUP_ALLOWANCE_S)
+                with contextlib.suppress(TimeoutError, ValueError, asyncio.IncompleteReadError):
+                    line = await asyncio.wait_for(worker.reply.readline(), STARTUP_ALLOWANCE_S)
             if line == READY and not self._closed:
-                await self._ready.put(process)
+                await self._ready.put(worker)
                 return
-            await self._discard(process)
+            await self._discard(worker)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), _RETRY_S)
 
-    async def _discard(self, process: asyncio.subprocess.Process) -> None:
-        guard = self._guards.pop(process, None)
-        if guard is not None:
-            await asyncio.to_thread(guard.kill)
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
-        self._processes.discard(process)
-        if guard is not None:
-            await asyncio.to_thread(guard.release)
+    async def _discard(self, worker: _Worker) -> None:
+        """End ``worker`` whatever it does: kill its sandbox and its process group, close our
+        ends of its pipes, and wait for it at most ``REAP_S``. Runs to its end even when the
+        caller is cancelled (a disconnected learner must not leave a sandbox running)."""
+        task = asyncio.ensure_future(self._end(worker))
+        self._discarding.add(task)
+        task.add_done_callback(self._discarding.discard)
+        await asyncio.shield(task)
+
+    async def _end(self, worker: _Worker) -> None:
+        process, guard = worker.process, worker.guard
+        try:
+            if guard is not None:
+                await asyncio.to_thread(guard.kill)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            worker.reply_transport.close()
+            if process.stdin is not None:
+                process.stdin.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), REAP_S)
+        finally:
+            self._workers.discard(worker)
+            if guard is not None:
+                await asyncio.to_thread(guard.release)
 
     async def trace(self, request: TraceRequest) -> Trace:
         """Run ``request`` in a warm worker; raises like ``run_trace``, or ``EngineBusy``."""
@@ -209,14 +273,14 @@ class TraceEngine:
             self._waiting -= 1
         try:
             try:
-                process = await asyncio.wait_for(self._ready.get(), STARTUP_ALLOWANCE_S)
+                worker = await asyncio.wait_for(self._ready.get(), STARTUP_ALLOWANCE_S)
             except TimeoutError:
                 raise WorkerFailed("no trace worker could be started") from None
             self._progress(request, "running")
             self._running += 1
             self._start_one()  # the replacement warms while this run goes on
             try:
-                trace = await self._run(process, request, source)
+                trace = await self._run(worker, request, source)
             finally:
                 self._running -= 1
         except BaseException:
@@ -227,34 +291,30 @@ class TraceEngine:
         self._progress(request, "done")
         return trace
 
-    async def _run(
-        self, process: asyncio.subprocess.Process, request: TraceRequest, source: str
-    ) -> Trace:
-        assert process.stdin is not None
+    async def _run(self, worker: _Worker, request: TraceRequest, source: str) -> Trace:
+        stdin = worker.process.stdin
+        assert stdin is not None
         job = Job.of(request, source)
-        guard = self._guards.get(process)
         try:
-            process.stdin.write(job.to_json() + b"\n")
-            await process.stdin.drain()
-            process.stdin.close()
+            stdin.write(job.to_json() + b"\n")
             async with asyncio.timeout(request.limits.wall_s + GRACE_S):
-                body = await self._reply(process, ReplyReader(job.nonce), guard)
+                await stdin.drain()
+                stdin.close()
+                body = await self._reply(worker.reply, ReplyReader(job.nonce), worker.guard)
         except TimeoutError:
             raise TraceLimitExceeded(limit_message(request)) from None
         except (BrokenPipeError, ConnectionResetError):
             raise ReplyReader.ended() from None
         finally:
-            await self._discard(process)
+            await self._discard(worker)
         trace = await asyncio.to_thread(decode, body, job.file)
-        return guarded(trace, guard)
+        return guarded(trace, worker.guard)
 
     @staticmethod
     async def _reply(
-        process: asyncio.subprocess.Process, reader: ReplyReader, guard: Guard | None
+        stdout: asyncio.StreamReader, reader: ReplyReader, guard: Guard | None
     ) -> bytes:
         """Read the framed reply; sample the sandbox meanwhile (see ``visualizer.guard``)."""
-        assert process.stdout is not None
-        stdout = process.stdout
         read = asyncio.ensure_future(stdout.read(_CHUNK))
         try:
             while True:
@@ -264,6 +324,7 @@ class TraceEngine:
                     continue
                 chunk = read.result()
                 if not chunk:
+                    await asyncio.to_thread(guard_check, guard)  # the kernel's memory limit?
                     raise reader.ended()
                 body = reader.feed(chunk)
                 if body is not None:

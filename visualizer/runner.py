@@ -19,6 +19,7 @@ import contextlib
 import os
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -31,13 +32,23 @@ from visualizer.guard import SAMPLE_S, Guard, message
 from visualizer.inputs import check_watches, load, parse_call
 from visualizer.protocol import GO, Job, ReplyReader
 from visualizer.request import Origin, TraceRequest
-from visualizer.sandbox import AUTHORITY_DIR, SCRATCH, WORKER_PATH, Sandbox, sandbox_status
+from visualizer.sandbox import (
+    AUTHORITY_DIR,
+    PYTHON,
+    SCRATCH,
+    WORKER_PATH,
+    Launch,
+    Sandbox,
+    sandbox_status,
+    sandbox_user,
+)
 
 if TYPE_CHECKING:
     from visualizer.model import Trace
 
 STARTUP_ALLOWANCE_S = 10.0
 GRACE_S = 5.0  # for the worker to condense and reply after its wall clock
+REAP_S = 5.0  # after its kill, how long a worker may take to be reaped before we move on
 _CHUNK = 64 * 1024
 
 
@@ -55,7 +66,7 @@ def choose_sandbox(bwrap: str, origin: Origin) -> Sandbox | None:
     start; ``SandboxUnavailable`` for learner code there."""
     status = sandbox_status(bwrap)
     if status.available:
-        return Sandbox(shutil.which(bwrap) or bwrap)
+        return Sandbox(shutil.which(bwrap) or bwrap, sandbox_user())
     if origin == "learner":
         raise SandboxUnavailable(status.reason)
     return None
@@ -71,21 +82,25 @@ _WORKER_BOOT = (
 )
 
 
-def worker_command(
+def worker_launch(
     authority: Authority, sandbox: Sandbox | None, guard: Guard | None = None
-) -> list[str]:
+) -> Launch:
+    """How to start a worker: in ``sandbox`` (inside ``guard``'s cgroups), or unsandboxed.
+    The authority's files must be whole when it is sandboxed (bwrap copies them in)."""
     # -S: no site module at start-up (its .pth files, the editable install's finder among
     # them, cost a tenth of a start); the import path is set in full instead (WORKER_PATH).
     if sandbox is None:
-        return [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
-    inner = [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
-    argv = sandbox.command(authority.ca_pem.parent, inner)
-    return guard.wrap(argv) if guard is not None else argv
+        argv = [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
+        return Launch(argv, env=_unsandboxed_env())
+    inner = [PYTHON, "-S", "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
+    launch = sandbox.launch(authority, inner)
+    if guard is None:
+        return launch
+    # bwrap gets an empty environment: PID 1 of the run shows nothing of the server's
+    return Launch(guard.wrap(launch.argv, armed=launch.armed), launch.fds, launch.env)
 
 
-def worker_env(sandbox: Sandbox | None) -> dict[str, str]:
-    if sandbox is not None:  # bwrap clears the environment inside; give bwrap itself no secrets
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+def _unsandboxed_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [WORKER_PATH, env.get("PYTHONPATH")]))
     env.pop("PYTHONWARNINGS", None)
@@ -113,7 +128,7 @@ def guard_check(guard: Guard | None) -> None:
     if guard is not None:
         limit = guard.over()
         if limit is not None:
-            raise TraceLimitExceeded(message(limit), limit=limit)
+            raise TraceLimitExceeded(message(limit, guard.detail), limit=limit)
 
 
 def _read_reply(
@@ -133,6 +148,7 @@ def _read_reply(
                 continue
             chunk = os.read(fd, _CHUNK)
             if not chunk:
+                guard_check(guard)  # the kernel's memory limit may have ended it
                 raise reader.ended()
             body = reader.feed(chunk)
             if body is not None:
@@ -182,13 +198,16 @@ class Running:
         self._done = True
         if self._guard is not None:
             self._guard.kill()
-        with contextlib.suppress(ProcessLookupError):
-            self._process.kill()
-        self._process.wait()
-        if self._guard is not None:
-            self._guard.release()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(REAP_S)
+        finally:
+            if self._guard is not None:
+                self._guard.release()
 
 
 def start(
@@ -202,18 +221,33 @@ def start(
     """
     source = check(request)
     sandbox = choose_sandbox(bwrap, request.origin)
-    make_authority = authority is None  # this process's: made (or waited for) once it starts
-    if authority is None:
+    # This process's authority: unsandboxed, made while the worker imports (it waits for GO
+    # before it reads the files); sandboxed, made first, since bwrap copies the files in.
+    make_authority = authority is None and sandbox is None
+    if authority is None and sandbox is not None:
+        authority = default_authority()
+    elif authority is None:
         authority = authority_files(default_folder())
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
-    process = subprocess.Popen(
-        worker_command(authority, sandbox, guard),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=None if os.environ.get("LOOPSCOPE_WORKER_STDERR") else subprocess.DEVNULL,
-        env=worker_env(sandbox),
-    )
+    launch = worker_launch(authority, sandbox, guard)
+    try:
+        process = subprocess.Popen(
+            launch.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if os.environ.get("LOOPSCOPE_WORKER_STDERR") else subprocess.DEVNULL,
+            env=launch.env,
+            pass_fds=launch.fds,
+            cwd="/",
+            start_new_session=True,  # one process group: killed as one
+        )
+    except BaseException:
+        if guard is not None:
+            guard.release()
+        raise
+    finally:
+        launch.close()
     if guard is not None:
         guard.attach(process.pid)
     running = Running(request, process, job, guard)

@@ -1,8 +1,13 @@
 """Where bwrap cannot start, learner code is refused with the reason; lessons still run."""
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import SAMPLES
@@ -15,6 +20,16 @@ from visualizer import (
     run_trace,
     sandbox_status,
 )
+from visualizer.sandbox import (
+    PYTHON,
+    Sandbox,
+    _probe,
+    _view,
+    describe,
+    python_folders,
+    sandbox_user,
+)
+from visualizer.sandbox_view import ViewUnavailable, blocked_folders
 
 MISSING = "/nonexistent/bwrap"
 CANONICAL = SAMPLES / "canonical.py"
@@ -27,8 +42,17 @@ def test_a_missing_bwrap_is_reported_with_its_reason() -> None:
     assert status == SandboxStatus(False, f"bubblewrap (bwrap) was not found at {MISSING}")
 
 
-def test_a_bwrap_that_cannot_start_names_what_it_said(tmp_path: Path) -> None:
-    fake = tmp_path / "bwrap"
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder the sandbox user can enter (pytest's own are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="loopscope-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_bwrap_that_cannot_start_names_what_it_said(open_folder: Path) -> None:
+    fake = open_folder / "bwrap"
     said = "bwrap: No permissions to creating new namespace"
     fake.write_text(f"#!/bin/sh\necho '{said}' >&2\nexit 1\n")
     fake.chmod(0o755)
@@ -36,7 +60,106 @@ def test_a_bwrap_that_cannot_start_names_what_it_said(tmp_path: Path) -> None:
     assert not status.available
     assert status.reason == (
         "bwrap cannot create a user namespace: bwrap: No permissions to creating new namespace"
+        " (allow unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1, or an"
+        " AppArmor profile for bwrap)"
     )
+
+
+@pytest.fixture
+def fresh_view() -> Iterator[None]:
+    """The private view is made once per process: made again for the folders a test gives."""
+    _view.cache_clear()
+    yield
+    _view.cache_clear()
+
+
+def _mount_points() -> list[str]:
+    return [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_a_package_behind_a_folder_closed_to_the_sandbox_user_is_reached_and_the_host_unchanged(
+    tmp_path: Path, fresh_view: None
+) -> None:
+    """As a Python under /root: the folder on the way is 0700, the package inside is 0755."""
+    user = sandbox_user()
+    assert user is not None
+    private = tmp_path / "private"
+    package = private / "package"
+    package.mkdir(parents=True)
+    (package / "note.txt").write_text("seen through the view")
+    private.chmod(0o700)
+    package.chmod(0o755)
+    assert private in blocked_folders(user, [package])
+    folders = [*python_folders(), package]
+    mounts = _mount_points()
+    with mock.patch("visualizer.sandbox.python_folders", return_value=folders):
+        launch = Sandbox(shutil.which("bwrap") or "bwrap", user).launch(
+            None, [PYTHON, "-S", "-c", f"print(open('{package}/note.txt').read())"]
+        )
+        try:
+            done = subprocess.run(
+                launch.argv, capture_output=True, text=True, timeout=60, pass_fds=launch.fds
+            )
+        finally:
+            launch.close()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "seen through the view\n", "")
+    # nothing on the host was changed to let it through: the mode, no ACL, no mount
+    assert private.stat().st_mode & 0o777 == 0o700
+    assert os.listxattr(private) == []
+    assert _mount_points() == mounts
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_a_folder_the_sandbox_user_cannot_read_is_named_with_its_fix(
+    tmp_path: Path, fresh_view: None
+) -> None:
+    user = sandbox_user()
+    assert user is not None
+    closed = tmp_path / "venv"
+    closed.mkdir(mode=0o700)
+    with mock.patch("visualizer.sandbox.python_folders", return_value=[closed]):
+        status = _probe("bwrap")
+    assert not status.available
+    assert f"the sandbox user {user.name!r} cannot read {closed} " in status.reason
+    assert f"chmod o+rx {closed}" in status.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+def test_where_no_private_view_can_be_made_the_sandbox_is_off_with_the_reason(
+    tmp_path: Path, fresh_view: None
+) -> None:
+    user = sandbox_user()
+    assert user is not None
+    private = tmp_path / "private"
+    (private / "venv").mkdir(parents=True)
+    private.chmod(0o700)
+    said = "a private view for the sandbox user cannot be made: unshare: Operation not permitted"
+    with (
+        mock.patch("visualizer.sandbox.python_folders", return_value=[private / "venv"]),
+        mock.patch("visualizer.sandbox.open_view", side_effect=ViewUnavailable(said)),
+    ):
+        status = _probe("bwrap")
+    assert not status.available
+    outermost = blocked_folders(user, [private / "venv"])[0]
+    assert f"the sandbox user {user.name!r} cannot reach {outermost} " in status.reason
+    assert said in status.reason
+    assert "run the server as an unprivileged account" in status.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user applies to a root server")
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("no-such-account-x", "names no account"), ("root", "is root")],
+)
+def test_a_sandbox_user_that_is_missing_or_root_switches_the_sandbox_off(
+    monkeypatch: pytest.MonkeyPatch, name: str, said: str
+) -> None:
+    monkeypatch.setenv("LOOPSCOPE_SANDBOX_USER", name)
+    status = _probe("bwrap")
+    assert not status.available
+    assert said in status.reason
+    assert "LOOPSCOPE_SANDBOX_USER" in status.reason
 
 
 def test_the_real_sandbox_is_available_here() -> None:
@@ -84,3 +207,18 @@ def test_the_command_exits_2_with_one_line() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def test_the_start_up_line_says_whether_runs_are_sandboxed_and_how_memory_is_bounded() -> None:
+    line = describe()
+    assert line.startswith("sandbox: bwrap as ")
+    assert "seccomp filter on" in line
+    if os.geteuid() == 0 and Path(sys.base_prefix).resolve().is_relative_to("/root"):
+        assert " in a private mount view of /root," in line  # and not an ACL: see above
+    if Path("/sys/fs/cgroup/memory/cgroup.procs").exists() and os.geteuid() == 0:
+        assert "a memory cgroup per run" in line
+    off = describe(MISSING)
+    assert off == (
+        f"sandbox: off (bubblewrap (bwrap) was not found at {MISSING}); learner code is"
+        " refused, lesson examples run unsandboxed"
+    )

@@ -173,3 +173,21 @@ def test_the_command_runs_learner_code_as_the_app_does() -> None:
     assert json.loads(stopped.stdout)["stopped"] == "output"
     assert stopped.stderr.count("\n") == 1
     assert "output limit" in stopped.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace of its own needs root here")
+def test_a_sandbox_still_setting_up_is_not_charged_for_the_hosts_files() -> None:
+    """Until bwrap has pivoted into the sandbox, its process has a mount namespace of its own
+    but the host's root: the host's /tmp and its many files are not the run's."""
+    from visualizer.guard import _tmpfs_usage
+
+    setting_up = subprocess.Popen(["unshare", "--mount", "sleep", marker()])
+    try:
+        deadline = time.monotonic() + 10
+        while os.readlink(f"/proc/{setting_up.pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt"):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert _tmpfs_usage([setting_up.pid]) == (0, 0)
+    finally:
+        setting_up.kill()
+        setting_up.wait()

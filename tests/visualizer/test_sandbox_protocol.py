@@ -19,7 +19,7 @@ from visualizer.authority import (
 from visualizer.guard import Guard
 from visualizer.protocol import GO, READY, ReplyReader, frame
 from visualizer.reply import decode
-from visualizer.runner import choose_sandbox, worker_command, worker_env
+from visualizer.runner import worker_launch
 
 NONCE = "0123456789abcdef0123456789abcdef"
 FAILURE = b'{"failure": "boom"}'
@@ -66,18 +66,19 @@ def test_a_worker_failure_is_reported_as_such() -> None:
 
 
 def test_a_worker_reads_the_authority_only_after_go(tmp_path: Path) -> None:
-    """The trace command makes the demo authority while the worker imports: the worker waits
-    for GO before it looks for the files (without them it could not start its upstream)."""
+    """Unsandboxed, the trace command makes the demo authority while the worker imports: the
+    worker waits for GO before it looks for the files (without them it could not start its
+    upstream). (A sandboxed worker gets the files from bwrap, which copies them in at start.)"""
     folder = tmp_path / "authority"
     folder.mkdir()
-    sandbox = choose_sandbox("bwrap", "lesson")
-    guard = Guard.create() if sandbox is not None else None
+    guard: Guard | None = None
+    launch = worker_launch(authority_files(folder), None)
     process = subprocess.Popen(
-        worker_command(authority_files(folder), sandbox, guard),
+        launch.argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env=worker_env(sandbox),
+        env=launch.env,
     )
     assert process.stdin is not None
     assert process.stdout is not None
