@@ -1,15 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
+from tracesamples import SAMPLES, TraceOf
 
 from visualizer import Limits, Trace, TraceRequest, run_trace
-
-SAMPLES = Path(__file__).parent / "samples"
-
-TraceOf = Callable[..., Trace]
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ import json
 from typing import Any, get_args
 
 import pytest
-from conftest import TraceOf
 from synthetic import canonical, missing_await
+from tracesamples import TraceOf
 
 from visualizer import Limits, WorkerFailed
 from visualizer.contract import event_data, plain, trace_json

@@ -4,7 +4,7 @@ the learner reads ``with_client(fetch_part, URL)``, the part they could have wri
 import json
 
 import pytest
-from conftest import SAMPLES, TraceOf
+from tracesamples import SAMPLES, TraceOf
 
 from visualizer.appdriver import DRIVER_PREFIX, shown_call
 

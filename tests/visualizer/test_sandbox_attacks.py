@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import Limits, Trace, TraceLimitExceeded, TraceRequest, run_trace, sandbox_status
 from visualizer.guard import MAX_FILES, protection

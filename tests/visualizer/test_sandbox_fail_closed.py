@@ -10,7 +10,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import (
     SandboxStatus,

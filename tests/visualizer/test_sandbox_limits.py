@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import (
     Limits,

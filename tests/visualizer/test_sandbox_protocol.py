@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import TraceRequest, WorkerFailed, run_trace
 from visualizer import authority as authority_module

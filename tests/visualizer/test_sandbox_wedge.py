@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import (
     Limits,

@@ -1,7 +1,7 @@
 """The canonical example must tell the documented seven rows, from a real run."""
 
 import pytest
-from conftest import TraceOf
+from tracesamples import TraceOf
 
 from visualizer import SCHEMA, Trace
 

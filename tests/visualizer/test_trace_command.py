@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 pytestmark = pytest.mark.slow
 CANONICAL = str(SAMPLES / "canonical.py")

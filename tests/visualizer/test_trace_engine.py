@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from conftest import SAMPLES
+from tracesamples import SAMPLES
 
 from visualizer import EngineBusy, NotAwaitable, TraceEngine, TraceRequest
 

@@ -1,7 +1,7 @@
 """What real runs show about concurrency, connections, timeouts and the demo upstream."""
 
 import pytest
-from conftest import TraceOf
+from tracesamples import TraceOf
 
 from visualizer.events import HttpPhase, Warned
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TraceOf
+from tracesamples import TraceOf
 
 from visualizer import Trace
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, TraceOf
+from tracesamples import SAMPLES, TraceOf
 
 from visualizer import (
     BadCall,

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TraceOf
+from tracesamples import TraceOf
 
 from visualizer import Trace
 from visualizer.analysis import RequestEntry, task_states
