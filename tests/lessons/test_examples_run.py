@@ -58,10 +58,7 @@ def _outcomes(cache_folder: Path) -> dict[str, Outcome]:
 def test_claim_holds_in_a_real_run(item: Check | LessonError, trace_cache: Path) -> None:
     if isinstance(item, LessonError):
         pytest.fail(str(item))
-    try:
-        outcome = _outcomes(trace_cache)[item.label]
-    except ImportError as exc:
-        pytest.skip(f"visualizer.run_trace is not importable yet: {exc}")
+    outcome = _outcomes(trace_cache)[item.label]
 
     defects = [
         f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"

@@ -252,16 +252,7 @@ def test_main_fails_in_one_line_without_the_engine(monkeypatch: pytest.MonkeyPat
     )
 
 
-def _engine_available() -> bool:
-    try:
-        check.engine_runner()
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _engine_available(), reason="visualizer.run_trace is not importable yet")
 def test_main_with_the_real_engine_on_the_fixture_lesson(tmp_path: Path) -> None:
     console = make_console()
 
