@@ -100,3 +100,47 @@ def test_every_page_of_a_lesson_passes_axe(browser: Browser, live_server: str, s
     seen += _violations(page)
     context.close()
     assert not seen, "\n".join(seen)
+
+
+def test_every_room_page_passes_axe(browser: Browser, live_server: str) -> None:
+    """The workshop pages, for the host (new, host, presenter, summary) and a learner (join,
+    the room with an item open, after the reveal)."""
+    host_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    host = host_context.new_page()
+    seen: list[str] = []
+
+    host.goto(f"{live_server}/rooms/new")
+    seen += _violations(host)
+    host.get_by_role("button", name="Create room").click()
+    host.wait_for_url(re.compile(r"/rooms/[A-Z0-9]{6}/host$"))
+    code = host.locator("#join-code").inner_text().strip()
+    seen += _violations(host)
+
+    learner_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    learner = learner_context.new_page()
+    learner.goto(f"{live_server}/join?code={code}")
+    seen += _violations(learner)
+    learner.get_by_label("Nickname").fill("ada")
+    learner.get_by_role("button", name="Join").click()
+    learner.wait_for_url(re.compile(rf"/rooms/{code}$"))
+    seen += _violations(learner)
+
+    host.locator("#next").click()
+    expect(host.locator(".current")).to_be_visible()
+    seen += _violations(host)
+    expect(learner.locator("form button").first).to_be_visible(timeout=10_000)
+    seen += _violations(learner)
+
+    presenter = host_context.new_page()
+    presenter.goto(f"{live_server}/rooms/{code}/present")
+    seen += _violations(presenter)
+    host.locator("#reveal").click()
+    expect(presenter.locator("body")).to_contain_text("%", timeout=10_000)
+    seen += _violations(presenter)
+    seen += _violations(learner)
+
+    host.goto(f"{live_server}/rooms/{code}/summary")
+    seen += _violations(host)
+    host_context.close()
+    learner_context.close()
+    assert not seen, "\n".join(seen)
