@@ -63,8 +63,8 @@ def run_of(page: Page, code: str, call: str) -> str:
             max_redirects=0,
             timeout=RUN_MS,
         )
-        if answer.status == 303:
-            return answer.headers["location"]
+        if answer.status == 303:  # to the run page, landing on its result (``#run``)
+            return answer.headers["location"].partition("#")[0]
         page.wait_for_timeout(2_000)
     raise AssertionError(f"the run was refused: {answer.status}")
 
