@@ -1,20 +1,34 @@
 """Lesson 2, "One client for the whole app": held to the course's bar, its claims run for real.
 
-Every claim passes only when its run holds and every counter-example kept beside it fails the
-same check; every challenge and milestone is judged on its solution, its alternatives and its
-known-wrong variants, and every check must be failed by at least one of those variants.
+Every claim passes only when its run holds, its words say what the run measured and decided,
+and every counter-example kept beside it fails the same check on the fact it names; every
+challenge and milestone is judged on its solution, its alternatives and its known-wrong
+variants, and every check must be failed by at least one of those variants. Runs are traced
+together, several at once, and kept in the shared trace cache (``trace_cache``), so an
+unchanged lesson costs no tracing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import attempt, coverage_defects
-from lessons.check import Check, engine_runner, plan, run_checks
+from lessons.check import (
+    WORKERS,
+    Check,
+    Outcome,
+    cached_runner,
+    cached_trace,
+    engine_runner,
+    plan,
+    run_checks,
+)
 from lessons.expectations import Checked
 from lessons.judge import Verdict
 from lessons.models import Lesson
@@ -89,12 +103,32 @@ def _checks() -> list[object]:
     return [pytest.param(check, id=check.label) for check in plan(lesson, FOLDER)]
 
 
+CHECKS = _checks()
+
+
+def test_every_claim_is_bound_before_anything_runs() -> None:
+    """Each counter-example names the fact it flips, each question and myth says what its run
+    decides, and that agrees with the answer: all of it is known without running anything."""
+    checks = [p.values[0] for p in CHECKS]  # type: ignore[attr-defined]
+    assert all(isinstance(check, Check) for check in checks), checks
+    unbound = {check.label: check.static for check in checks if check.static}
+    assert not unbound
+
+
+@cache
+def _outcomes(kept: Path) -> dict[str, Outcome]:
+    """Every check's outcome, each distinct run traced once (or read from the cache)."""
+    runner = cached_runner(engine_runner(), kept)
+    checks = [p.values[0] for p in CHECKS if isinstance(p.values[0], Check)]  # type: ignore[attr-defined]
+    return {o.check.label: o for o in run_checks(checks, runner, workers=WORKERS)}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("item", _checks())
-def test_claim_holds_in_a_real_run(item: Check | LessonError) -> None:
+@pytest.mark.parametrize("item", CHECKS)
+def test_claim_holds_in_a_real_run(item: Check | LessonError, trace_cache: Path) -> None:
     if isinstance(item, LessonError):
         pytest.fail(str(item))
-    [outcome] = run_checks([item], engine_runner(), workers=1)
+    outcome = _outcomes(trace_cache)[item.label]
     defects = [
         f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"
         for counter in outcome.counters
@@ -123,20 +157,28 @@ CORRECT = [(e, name) for e in _exercises() for name in _correct(e)]
 WRONG = [(e, w.example, w.fails) for e, c in _exercises().items() for w in c.wrong]
 
 
-def _judge(pair: tuple[str, str]) -> Verdict:
+@cache
+def _verdicts(kept: Path) -> dict[tuple[str, str], Verdict]:
+    """Every known file judged once, several at once (the runs mostly wait on the upstream);
+    traces are kept in the shared trace cache, so an unchanged file is not traced again."""
     from visualizer import run_trace
 
-    exercise, example = pair
-    file = FOLDER / _lesson().meta.examples[example].file
-    verdict, _ = attempt(_exercises()[exercise], file, run_trace, origin="lesson")
-    return verdict
+    trace = cached_trace(run_trace, kept)
 
+    def judge(pair: tuple[str, str]) -> Verdict:
+        exercise, example = pair
+        file = FOLDER / _lesson().meta.examples[example].file
+        verdict, _ = attempt(_exercises()[exercise], file, trace, origin="lesson")
+        return verdict
 
-@cache
-def _verdicts() -> dict[tuple[str, str], Verdict]:
     pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(pairs, pool.map(_judge, pairs), strict=True))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(pairs, pool.map(judge, pairs), strict=True))
+
+
+@pytest.fixture
+def verdict_of(trace_cache: Path) -> Callable[[str, str], Verdict]:
+    return lambda exercise, example: _verdicts(trace_cache)[(exercise, example)]
 
 
 def _report(verdict: Verdict) -> str:
@@ -147,26 +189,30 @@ def _report(verdict: Verdict) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example"), CORRECT)
-def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None:
-    verdict = _verdicts()[(exercise, example)]
+def test_correct_solutions_pass_every_check(
+    exercise: str, example: str, verdict_of: Callable[[str, str], Verdict]
+) -> None:
+    verdict = verdict_of(exercise, example)
     assert verdict.passed, _report(verdict)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example", "fails"), WRONG)
 def test_wrong_variants_fail_their_checks(
-    exercise: str, example: str, fails: tuple[str, ...]
+    exercise: str, example: str, fails: tuple[str, ...], verdict_of: Callable[[str, str], Verdict]
 ) -> None:
-    verdict = _verdicts()[(exercise, example)]
+    verdict = verdict_of(exercise, example)
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", list(_exercises()))
-def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
+def test_every_check_rejects_a_known_wrong_variant(
+    exercise: str, verdict_of: Callable[[str, str], Verdict]
+) -> None:
     checked = _exercises()[exercise]
-    verdicts = {w.example: _verdicts()[(exercise, w.example)] for w in checked.wrong}
+    verdicts = {w.example: verdict_of(exercise, w.example) for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
 
 
