@@ -50,7 +50,7 @@ def test_fail_with_a_client_per_request_then_pass_with_one_client(
     expect(page.locator(".cm-content")).to_contain_text("async with httpx.AsyncClient")
 
     page.get_by_role("button", name="Check my code").click()
-    page.wait_for_url(re.compile(r"/attempts/[\w-]+$"), timeout=120_000)
+    page.wait_for_url(re.compile(r"/attempts/[\w-]+#verdict$"), timeout=120_000)
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "fail")
     one_client = page.locator('[data-check="one-client"]')
     expect(one_client).to_have_attribute("data-passed", "False")
@@ -62,7 +62,7 @@ def test_fail_with_a_client_per_request_then_pass_with_one_client(
 
     _replace_code(page, Path(SOLUTION).read_text())
     page.get_by_role("button", name="Check my code").click()
-    page.wait_for_url(re.compile(r"/attempts/[\w-]+$"), timeout=120_000)
+    page.wait_for_url(re.compile(r"/attempts/[\w-]+#verdict$"), timeout=120_000)
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "pass")
     page.goto(f"{live_server}{CHALLENGE}")
     expect(page.locator(".exercise-list li").first).to_contain_text("passed")
