@@ -29,6 +29,7 @@ from lessons.models import Evidence, Lesson, PerfComparison
 from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views.common import LessonContext
 from loopscope.views.timeline import TimelineView, format_ms, shared_scale, timeline_view
+from visualizer.appdriver import shown_call
 
 N_MIN: Final = 1
 N_MAX: Final = 10
@@ -232,8 +233,8 @@ def verdict(metric: Metric, slow: RecordedRun, fast: RecordedRun) -> str:
     calls = len(s.requests)
     # The calls name the sides, unless both sides make the same call in different files.
     same = fast.call == slow.call
-    fast_call = f"{fast.example}.py" if same else fast.call
-    slow_call = f"{slow.example}.py" if same else slow.call
+    fast_call = f"{fast.example}.py" if same else shown_call(fast.call)
+    slow_call = f"{slow.example}.py" if same else shown_call(slow.call)
     for_calls = f" for {calls} call{'s' if calls != 1 else ''}"
     if s.error is not None or f.error is not None:
         return "A run ended with an exception, so the two sides are not compared."
@@ -314,7 +315,7 @@ def _run_view(
         side=side,
         run_id=run.id,
         example=run.example,
-        call=run.call,
+        call=shown_call(run.call),
         recorded_at=run.created_at.isoformat(),
         recorded_at_text=local.strftime("%H:%M:%S on %Y-%m-%d"),
         reused=run.created_at < since,
@@ -411,13 +412,13 @@ def comparison_view(
         slow=SideCode(
             examples[comparison.slow.example].title,
             comparison.slow.example,
-            calls.slow,
+            shown_call(calls.slow),
             md.code(comparison.slow.example),
         ),
         fast=SideCode(
             examples[comparison.fast.example].title,
             comparison.fast.example,
-            calls.fast,
+            shown_call(calls.fast),
             md.code(comparison.fast.example),
         ),
         same_file=comparison.slow.example == comparison.fast.example,
