@@ -1,0 +1,33 @@
+import asyncio
+
+import httpx
+
+BASE = "https://api.example.com"
+
+
+async def fetch(client, url):
+    response = await client.get(url)
+    return response.status_code
+
+
+async def outer_timeout():
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        inner = [asyncio.create_task(fetch(client, f"{BASE}/delay/0.6")) for _ in range(2)]
+        try:
+            async with asyncio.timeout(0.2):
+                await asyncio.gather(*inner)
+        except TimeoutError:
+            pass
+        return [("cancelled" if task.cancelled() else task.result()) for task in inner]
+
+
+async def shielded():
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        inner = asyncio.create_task(fetch(client, f"{BASE}/delay/0.6"))
+        outer = "finished"
+        try:
+            async with asyncio.timeout(0.2):
+                await asyncio.shield(inner)
+        except TimeoutError:
+            outer = "timed out"
+        return [outer, await inner]
