@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import attempt, coverage_defects
-from lessons.check import Check, engine_runner, plan, run_checks
+from lessons.check import (
+    WORKERS,
+    Check,
+    Outcome,
+    cached_runner,
+    cached_trace,
+    engine_runner,
+    plan,
+    run_checks,
+)
 from lessons.expectations import Checked
 from lessons.judge import Verdict
 from lessons.models import Lesson
@@ -92,6 +102,8 @@ def test_the_course_lists_the_lesson_under_its_own_title() -> None:
 
 
 # --- claims, run for real -----------------------------------------------------------------------
+# All of the lesson's runs are traced together, once each, and kept in the shared trace cache
+# (the one test_examples_run.py and test_mutations.py use): an unchanged run is not traced again.
 
 
 def _checks() -> list[object]:
@@ -102,12 +114,22 @@ def _checks() -> list[object]:
     return [pytest.param(check, id=check.label) for check in plan(lesson, FOLDER)]
 
 
+CHECKS = _checks()
+
+
+@cache
+def _outcomes(kept: Path) -> dict[str, Outcome]:
+    checks = [p.values[0] for p in CHECKS if isinstance(p.values[0], Check)]  # type: ignore[attr-defined]
+    runner = cached_runner(engine_runner(), kept)
+    return {o.check.label: o for o in run_checks(checks, runner, workers=WORKERS)}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("item", _checks())
-def test_claim_holds_in_a_real_run(item: Check | LessonError) -> None:
+@pytest.mark.parametrize("item", CHECKS)
+def test_claim_holds_in_a_real_run(item: Check | LessonError, trace_cache: Path) -> None:
     if isinstance(item, LessonError):
         pytest.fail(str(item))
-    [outcome] = run_checks([item], engine_runner(), workers=1)
+    outcome = _outcomes(trace_cache)[item.label]
     defects = [
         f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"
         for counter in outcome.counters
@@ -136,20 +158,22 @@ CORRECT = [(e, name) for e in _exercises() for name in _correct(e)]
 WRONG = [(e, w.example, w.fails) for e, c in _exercises().items() for w in c.wrong]
 
 
-def _judge(pair: tuple[str, str]) -> Verdict:
+@cache
+def _verdicts(kept: Path) -> dict[tuple[str, str], Verdict]:
+    """Every known file judged once, its runs kept in the shared trace cache; the runs mostly
+    wait on the upstream, so several at once."""
     from visualizer import run_trace
 
-    exercise, example = pair
-    file = FOLDER / _lesson().meta.examples[example].file
-    verdict, _ = attempt(_exercises()[exercise], file, run_trace, origin="lesson")
-    return verdict
+    trace = cached_trace(run_trace, kept)
 
+    def judge(pair: tuple[str, str]) -> Verdict:
+        exercise, example = pair
+        file = FOLDER / _lesson().meta.examples[example].file
+        return attempt(_exercises()[exercise], file, trace, origin="lesson")[0]
 
-@cache
-def _verdicts() -> dict[tuple[str, str], Verdict]:
     pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(pairs, pool.map(_judge, pairs), strict=True))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(pairs, pool.map(judge, pairs), strict=True))
 
 
 def _report(verdict: Verdict) -> str:
@@ -160,26 +184,26 @@ def _report(verdict: Verdict) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example"), CORRECT)
-def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None:
-    verdict = _verdicts()[(exercise, example)]
+def test_correct_solutions_pass_every_check(exercise: str, example: str, trace_cache: Path) -> None:
+    verdict = _verdicts(trace_cache)[(exercise, example)]
     assert verdict.passed, _report(verdict)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example", "fails"), WRONG)
 def test_wrong_variants_fail_their_checks(
-    exercise: str, example: str, fails: tuple[str, ...]
+    exercise: str, example: str, fails: tuple[str, ...], trace_cache: Path
 ) -> None:
-    verdict = _verdicts()[(exercise, example)]
+    verdict = _verdicts(trace_cache)[(exercise, example)]
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", list(_exercises()))
-def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
+def test_every_check_rejects_a_known_wrong_variant(exercise: str, trace_cache: Path) -> None:
     checked = _exercises()[exercise]
-    verdicts = {w.example: _verdicts()[(exercise, w.example)] for w in checked.wrong}
+    verdicts = {w.example: _verdicts(trace_cache)[(exercise, w.example)] for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
 
 

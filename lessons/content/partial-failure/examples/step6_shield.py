@@ -31,3 +31,13 @@ async def shielded():
         except TimeoutError:
             outer = "timed out"
         return [outer, await inner]
+
+
+async def after_cancel(cancel=True):
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        try:
+            async with asyncio.timeout(0.2 if cancel else 2.0):
+                await fetch(client, f"{BASE}/delay/0.6")
+        except TimeoutError:
+            pass
+        return await fetch(client, f"{BASE}/json")
