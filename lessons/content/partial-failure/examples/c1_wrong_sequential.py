@@ -1,8 +1,8 @@
 import httpx
 
 
-async def collect(urls):
-    results = []
+async def collect(urls: list[str]) -> list[int | str]:
+    results: list[int | str] = []
     async with httpx.AsyncClient(timeout=1.0) as client:
         for url in urls:  # one at a time
             try:

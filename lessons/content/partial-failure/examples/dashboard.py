@@ -1,4 +1,5 @@
 import asyncio
+from typing import Any
 
 import httpx
 
@@ -12,23 +13,23 @@ BROKEN = {
 }
 
 
-async def fetch(client, url):
+async def fetch(client: httpx.AsyncClient, url: str) -> int:
     response = await client.get(url)
     response.raise_for_status()
     return response.status_code
 
 
-async def with_gather(client, urls):
+async def with_gather(client: httpx.AsyncClient, urls: list[str]) -> list[int]:
     return await asyncio.gather(*(fetch(client, url) for url in urls))
 
 
-async def with_taskgroup(client, urls):
+async def with_taskgroup(client: httpx.AsyncClient, urls: list[str]) -> list[int]:
     async with asyncio.TaskGroup() as tg:
         tasks = [tg.create_task(fetch(client, url)) for url in urls]
     return [task.result() for task in tasks]
 
 
-async def with_partial(client, urls):
+async def with_partial(client: httpx.AsyncClient, urls: list[str]) -> list[int | str]:
     results = await asyncio.gather(*(fetch(client, url) for url in urls), return_exceptions=True)
     return [r if isinstance(r, int) else type(r).__name__ for r in results]
 
@@ -36,7 +37,7 @@ async def with_partial(client, urls):
 GROUPS = {"gather": with_gather, "taskgroup": with_taskgroup, "partial": with_partial}
 
 
-async def dashboard(failing="weather", how="status", group="gather"):
+async def dashboard(failing: str = "weather", how: str = "status", group: str = "gather") -> Any:
     urls = [BROKEN[how] if widget == failing else GOOD for widget in WIDGETS]
     run = GROUPS[group]
     async with httpx.AsyncClient(timeout=1.0) as client:

@@ -14,7 +14,7 @@ app = FastAPI()
 
 
 @app.get("/board/{names}")
-async def board(names: str):
+async def board(names: str) -> dict[str, object]:
     parts = []
     async with httpx.AsyncClient() as client:
         for name in names.split(","):

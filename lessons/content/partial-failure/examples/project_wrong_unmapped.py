@@ -1,5 +1,7 @@
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
@@ -16,7 +18,7 @@ SOURCES = {
 
 
 @asynccontextmanager
-async def lifespan(app):
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
         yield {"client": client}
 
@@ -24,7 +26,7 @@ async def lifespan(app):
 app = FastAPI(lifespan=lifespan)
 
 
-async def fetch_part(client, name):
+async def fetch_part(client: httpx.AsyncClient, name: str) -> dict[str, str]:
     try:
         response = await client.get(SOURCES[name])
         response.raise_for_status()
@@ -34,7 +36,7 @@ async def fetch_part(client, name):
 
 
 @app.get("/board/{names}")
-async def board(names: str, request: Request):
+async def board(names: str, request: Request) -> Any:
     parts = await asyncio.gather(
         *(fetch_part(request.state.client, name) for name in names.split(","))
     )

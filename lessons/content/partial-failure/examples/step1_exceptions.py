@@ -3,13 +3,13 @@ import httpx
 BASE = "https://api.example.com"
 
 
-async def no_raise():
+async def no_raise() -> int:
     async with httpx.AsyncClient(timeout=0.5) as client:
         response = await client.get(f"{BASE}/status/500")
     return response.status_code  # a 500 is a response, not an exception
 
 
-async def attempt(client, url, read_json=False):
+async def attempt(client: httpx.AsyncClient, url: str, read_json: bool = False) -> object:
     try:
         response = await client.get(url)
         response.raise_for_status()
@@ -25,7 +25,7 @@ async def attempt(client, url, read_json=False):
         )
 
 
-async def classify():
+async def classify() -> list[object]:
     async with httpx.AsyncClient(timeout=0.5) as client:
         return [
             await attempt(client, f"{BASE}/status/503"),

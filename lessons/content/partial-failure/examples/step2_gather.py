@@ -1,4 +1,5 @@
 import asyncio
+from typing import Any
 
 import httpx
 
@@ -6,13 +7,13 @@ BASE = "https://api.example.com"
 URLS = [f"{BASE}/delay/0.3", f"{BASE}/status/500", *[f"{BASE}/delay/0.3"] * 3]
 
 
-async def fetch(client, url):
+async def fetch(client: httpx.AsyncClient, url: str) -> int:
     response = await client.get(url)
     response.raise_for_status()
     return response.status_code
 
 
-async def five_widgets():
+async def five_widgets() -> Any:
     async with httpx.AsyncClient(timeout=2.0) as client:
         tasks = [asyncio.create_task(fetch(client, url)) for url in URLS]
         try:

@@ -12,7 +12,7 @@ SOURCES = {
 }
 
 
-async def fetch_part(client, name, url):
+async def fetch_part(client: httpx.AsyncClient, name: str, url: str) -> tuple[str, str, int | str]:
     try:
         response = await client.get(url)
         response.raise_for_status()
@@ -25,7 +25,7 @@ async def fetch_part(client, name, url):
     return (name, "ok", response.status_code)
 
 
-async def dashboard():
+async def dashboard() -> list[tuple[str, str, int | str]]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
         return await asyncio.gather(
             *(fetch_part(client, name, url) for name, url in SOURCES.items())

@@ -5,12 +5,12 @@ import httpx
 BASE = "https://api.example.com"
 
 
-async def fetch(client, url):
+async def fetch(client: httpx.AsyncClient, url: str) -> int:
     response = await client.get(url)
     return response.status_code
 
 
-async def outer_timeout():
+async def outer_timeout() -> list[int | str]:
     async with httpx.AsyncClient(timeout=2.0) as client:
         inner = [asyncio.create_task(fetch(client, f"{BASE}/delay/0.6")) for _ in range(2)]
         try:
@@ -21,7 +21,7 @@ async def outer_timeout():
         return [("cancelled" if task.cancelled() else task.result()) for task in inner]
 
 
-async def shielded():
+async def shielded() -> list[int | str]:
     async with httpx.AsyncClient(timeout=2.0) as client:
         inner = asyncio.create_task(fetch(client, f"{BASE}/delay/0.6"))
         outer = "finished"
@@ -33,7 +33,7 @@ async def shielded():
         return [outer, await inner]
 
 
-async def after_cancel(cancel=True):
+async def after_cancel(cancel: bool = True) -> int:
     async with httpx.AsyncClient(timeout=2.0) as client:
         try:
             async with asyncio.timeout(0.2 if cancel else 2.0):
