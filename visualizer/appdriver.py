@@ -13,6 +13,7 @@ so checks that measure upstream calls never count them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -48,6 +49,41 @@ async def with_client(helper: Callable[[httpx.AsyncClient, str], Awaitable[Any]]
     """Call ``helper(client, url)`` with a client set up like the project asks (1 s, 0.5 s)."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
         return await helper(client, url)
+
+
+async def serve_bodies(app: Any, paths: tuple[str, ...] = ()) -> list[tuple[int, Any]]:
+    """Like ``serve``, but each answer is ``(status, the JSON body or None)``: for apps whose
+    answer is judged by its content (a status per part of a partial result)."""
+    answers: list[tuple[int, Any]] = []
+    async with app.router.lifespan_context(app) as state:
+        transport = httpx.ASGITransport(app=_with_state(app, state or {}))
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            for path in paths:
+                response = await client.get(path)
+                answers.append((response.status_code, _body(response)))
+    return answers
+
+
+async def settle(awaitable: Awaitable[Any]) -> tuple[Any, int]:
+    """Await ``awaitable`` and return ``(its result, or the type name of what it raised, the
+    number of tasks it started that were still not done when it returned)``: a leaked task is
+    one left running (or cancelled but never awaited) after the call that started it ended."""
+    current = asyncio.current_task()
+    before = asyncio.all_tasks()
+    outcome: Any
+    try:
+        outcome = await awaitable
+    except Exception as exc:  # the outcome is the exception's type, whatever it is
+        outcome = type(exc).__name__
+    left = [t for t in asyncio.all_tasks() - before if t is not current and not t.done()]
+    return outcome, len(left)
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _with_state(app: Any, state: dict[str, Any]) -> Any:
