@@ -2,7 +2,8 @@ import asyncio
 
 import httpx
 
-URL = "https://slow.example.com/drip/5"  # five bytes, after `delay` s, one every `every` s
+# Five bytes: the first after `delay` seconds, then one every `every` seconds.
+URL = "https://slow.example.com/drip/5"
 
 
 async def fetch(
