@@ -13,6 +13,7 @@ no signal handlers off the main thread, and access logs are off.
     /bytes/{n}          n random bytes (at most 100 000)
     /stream/{n}         n JSON lines, streamed (at most 100)
     /drip/{n}?every=s   n bytes, one every s seconds (default 0.2, at most 2; n at most 100)
+              &delay=s  ... after waiting s seconds before the headers (default 0, at most 10)
 """
 
 from __future__ import annotations
@@ -109,9 +110,11 @@ async def drip(request: Request) -> Response:
     n = min(int(request.path_params["n"]), MAX_LINES)
     try:
         every = float(request.query_params.get("every", "0.2"))
+        first = float(request.query_params.get("delay", "0"))
     except ValueError:
-        return JSONResponse({"error": "every must be a number"}, status_code=400)
+        return JSONResponse({"error": "every and delay must be numbers"}, status_code=400)
     every = min(max(every, 0.0), MAX_DRIP_EVERY_S)
+    await asyncio.sleep(min(max(first, 0.0), MAX_DELAY_S))  # a slow header: nothing sent yet
 
     async def drops() -> AsyncIterator[bytes]:
         for number in range(n):

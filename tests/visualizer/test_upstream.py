@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 import pytest
 
@@ -37,3 +39,16 @@ def test_only_the_demo_domain_is_routed() -> None:
     for host in ("example.org", "notexample.com", "127.0.0.1", "localhost"):
         with pytest.raises(Exception, match="Name or service not known"):
             route.port_for(host, 443)
+
+
+@pytest.mark.anyio
+async def test_drip_can_wait_before_its_headers(client: httpx.AsyncClient) -> None:
+    """``/drip?delay=s`` holds the headers back (a read timeout fires before any byte), then
+    drips as usual; a delay that is not a number is a clear 400."""
+    async with client:
+        with pytest.raises(TimeoutError):  # ASGITransport has no socket timeouts: a deadline
+            async with asyncio.timeout(0.3):
+                await client.get("/drip/2", params={"every": "0", "delay": "5"})
+        quick = await client.get("/drip/2", params={"every": "0", "delay": "0.01"})
+        assert quick.content == b"**"
+        assert (await client.get("/drip/2", params={"delay": "soon"})).status_code == 400

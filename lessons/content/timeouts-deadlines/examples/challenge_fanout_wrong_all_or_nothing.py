@@ -1,0 +1,21 @@
+import asyncio
+
+import httpx
+
+BASE = "https://parts.example.com"
+BUDGET_S = 1.0  # the whole fan-out's budget
+
+
+async def part(client: httpx.AsyncClient, path: str) -> str:
+    response = await client.get(BASE + path)
+    return str(response.status_code)
+
+
+async def fan_out(paths: list[str]) -> dict[str, str]:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=0.5)) as client:
+        try:
+            async with asyncio.timeout(BUDGET_S):
+                statuses = await asyncio.gather(*(part(client, path) for path in paths))
+        except TimeoutError:  # the parts that had arrived are thrown away with the rest
+            return dict.fromkeys(paths, "timed out")
+    return dict(zip(paths, statuses, strict=True))

@@ -1,0 +1,36 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, FastAPI, Request
+
+UPSTREAMS = {
+    "ok": "https://prices.example.com/data",
+    "slow": "https://prices.example.com/delay/3",
+    "down": "https://prices.unreachable.test/data",  # not under example.com: no answer
+}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=0.5)) as client:
+        yield {"client": client}
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def get_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.state.client
+    return client
+
+
+Client = Annotated[httpx.AsyncClient, Depends(get_client)]
+
+
+@app.get("/price/{name}")
+async def price(name: str, client: Client) -> Any:
+    url = UPSTREAMS[name]
+    response = await client.get(url)
+    return {"price": response.json()["id"]}
