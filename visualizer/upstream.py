@@ -13,15 +13,24 @@ no signal handlers off the main thread, and access logs are off.
     /bytes/{n}          n random bytes (at most 100 000)
     /stream/{n}         n JSON lines, streamed (at most 100)
     /drip/{n}?every=s   n bytes, one every s seconds (default 0.2, at most 2; n at most 100)
+    /limited/{rate}?delay=s
+                        at most ``rate`` requests a second (a token bucket of ``rate`` tokens,
+                        refilled at ``rate`` a second, one bucket per rate): past it, 429 with
+                        ``Retry-After`` (whole seconds, at least 1); each answer waits ``delay``
+    /concurrency        how many requests the upstream serves now, the most it served at once
+                        and how many it served, since start or the last ``?reset=1`` (itself
+                        not counted)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -30,11 +39,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_DELAY_S = 10.0
 MAX_BYTES = 100_000
 MAX_LINES = 100
 MAX_DRIP_EVERY_S = 2.0
+MAX_RATE = 1000
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 DATA = {"id": 1, "name": "loopscope", "message": "Hello from the demo upstream"}
@@ -122,8 +133,91 @@ async def drip(request: Request) -> Response:
     return StreamingResponse(drops(), media_type="application/octet-stream")
 
 
+@dataclass(slots=True)
+class _Occupancy:
+    """Requests being served now, the most served at once, and how many were served."""
+
+    now: int = 0
+    peak: int = 0
+    served: int = 0
+
+
+class _CountConcurrency:
+    """ASGI middleware: counts the HTTP requests the upstream is serving at each moment."""
+
+    def __init__(self, app: ASGIApp, occupancy: _Occupancy) -> None:
+        self.app, self.occupancy = app, occupancy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/concurrency":
+            await self.app(scope, receive, send)
+            return
+        occupancy = self.occupancy
+        occupancy.now += 1
+        occupancy.served += 1
+        occupancy.peak = max(occupancy.peak, occupancy.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            occupancy.now -= 1
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """A token bucket: ``rate`` tokens at most, refilled at ``rate`` tokens a second."""
+
+    rate: int
+    tokens: float
+    at: float
+
+    def take(self) -> float:
+        """Take a token and return 0, or return the seconds until one is there."""
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+def _concurrency(occupancy: _Occupancy) -> Route:
+    async def concurrency(request: Request) -> Response:
+        answer = {"in_flight": occupancy.now, "peak": occupancy.peak, "served": occupancy.served}
+        if request.query_params.get("reset"):
+            occupancy.peak, occupancy.served = occupancy.now, 0
+        return JSONResponse(answer)
+
+    return Route("/concurrency", concurrency)
+
+
+def _limited(buckets: dict[int, _Bucket]) -> Route:
+    async def limited(request: Request) -> Response:
+        rate: int = request.path_params["rate"]
+        if not 1 <= rate <= MAX_RATE:
+            return JSONResponse({"error": f"rate must be 1-{MAX_RATE}"}, status_code=400)
+        try:
+            wait = min(max(float(request.query_params.get("delay", "0")), 0.0), MAX_DELAY_S)
+        except ValueError:
+            return JSONResponse({"error": "delay must be a number"}, status_code=400)
+        bucket = buckets.setdefault(rate, _Bucket(rate, float(rate), time.monotonic()))
+        until_token = bucket.take()
+        if until_token:
+            retry_after = max(1, math.ceil(until_token))
+            return JSONResponse(
+                {"error": "rate limited", "retry_after": retry_after},
+                status_code=429,
+                headers={"retry-after": str(retry_after)},
+            )
+        await asyncio.sleep(wait)
+        return JSONResponse({"rate": rate, "path": request.url.path})
+
+    return Route("/limited/{rate:int}", limited, methods=_METHODS)
+
+
 def create_app() -> Starlette:
-    return Starlette(
+    occupancy = _Occupancy()
+    app = Starlette(
         routes=[
             Route("/data", data),
             Route("/get", echo),
@@ -135,8 +229,12 @@ def create_app() -> Starlette:
             Route("/bytes/{n:int}", random_bytes),
             Route("/stream/{n:int}", stream),
             Route("/drip/{n:int}", drip),
+            _limited({}),
+            _concurrency(occupancy),
         ]
     )
+    app.add_middleware(_CountConcurrency, occupancy=occupancy)
+    return app
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +254,9 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-def _config(cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
+def _config(app: Starlette, cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(),
+        app,
         log_config=None,
         log_level="critical",
         access_log=False,
@@ -174,7 +272,11 @@ def _config(cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
 def start_upstream(cert_pem: str, key_pem: str, *, timeout_s: float = 10.0) -> Upstream:
     """Start both servers in a daemon thread; return once they accept connections."""
     plain, tls = _bound_socket(), _bound_socket()
-    servers = [uvicorn.Server(_config(None, None)), uvicorn.Server(_config(cert_pem, key_pem))]
+    app = create_app()  # one app behind both servers: its counts and rate limits are shared
+    servers = [
+        uvicorn.Server(_config(app, None, None)),
+        uvicorn.Server(_config(app, cert_pem, key_pem)),
+    ]
     started = threading.Event()
 
     async def serve() -> None:

@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 import pytest
 
@@ -37,3 +39,44 @@ def test_only_the_demo_domain_is_routed() -> None:
     for host in ("example.org", "notexample.com", "127.0.0.1", "localhost"):
         with pytest.raises(Exception, match="Name or service not known"):
             route.port_for(host, 443)
+
+
+@pytest.mark.anyio
+async def test_limited_answers_429_with_retry_after_past_its_rate(
+    client: httpx.AsyncClient,
+) -> None:
+    async with client:
+        statuses = [(await client.get("/limited/3")).status_code for _ in range(4)]
+        refused = await client.get("/limited/3")
+        other_rate = await client.get("/limited/5")  # its own bucket
+        bad = await client.get("/limited/0")
+    assert statuses == [200, 200, 200, 429]
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "1")
+    assert refused.json() == {"error": "rate limited", "retry_after": 1}
+    assert other_rate.status_code == 200
+    assert bad.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_limited_refills_at_its_rate(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr("visualizer.upstream.time.monotonic", lambda: now[0])
+    async with client:
+        assert [(await client.get("/limited/2")).status_code for _ in range(3)] == [200, 200, 429]
+        now[0] += 0.5  # one token back at 2 a second
+        assert [(await client.get("/limited/2")).status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.mark.anyio
+async def test_concurrency_counts_requests_served_at_once(client: httpx.AsyncClient) -> None:
+    async with client:
+        first = (await client.get("/concurrency")).json()
+        await asyncio.gather(*(client.get("/delay/0.05") for _ in range(3)))
+        await client.get("/data")
+        seen = (await client.get("/concurrency", params={"reset": "1"})).json()
+        after_reset = (await client.get("/concurrency")).json()
+    assert first == {"in_flight": 0, "peak": 0, "served": 0}
+    assert seen == {"in_flight": 0, "peak": 3, "served": 4}
+    assert after_reset == {"in_flight": 0, "peak": 0, "served": 0}
