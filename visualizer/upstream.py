@@ -16,7 +16,8 @@ no signal handlers off the main thread, and access logs are off.
     /limited/{rate}?delay=s
                         at most ``rate`` requests a second (a token bucket of ``rate`` tokens,
                         refilled at ``rate`` a second, one bucket per rate): past it, 429 with
-                        ``Retry-After`` (whole seconds, at least 1); each answer waits ``delay``
+                        ``Retry-After`` (whole seconds, at least 1); each answer waits ``delay``;
+                        over ``2 * rate`` refusals in a second bans the client for 5 s
     /concurrency        how many requests the upstream serves now, the most it served at once
                         and how many it served, since start or the last ``?reset=1`` (itself
                         not counted)
@@ -31,8 +32,9 @@ import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uvicorn
 from starlette.applications import Starlette
@@ -46,6 +48,7 @@ MAX_BYTES = 100_000
 MAX_LINES = 100
 MAX_DRIP_EVERY_S = 2.0
 MAX_RATE = 1000
+BAN_S = 5.0
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 DATA = {"id": 1, "name": "loopscope", "message": "Hello from the demo upstream"}
@@ -164,20 +167,36 @@ class _CountConcurrency:
 
 @dataclass(slots=True)
 class _Bucket:
-    """A token bucket: ``rate`` tokens at most, refilled at ``rate`` tokens a second."""
+    """A token bucket of ``rate`` tokens, refilled at ``rate`` a second, that bans abusers.
+
+    A client that keeps knocking after being told to wait (over ``2 * rate`` refusals within a
+    second) is refused everything for ``BAN_S`` seconds, and each request during the ban starts
+    it again: the secondary limits real APIs keep for clients that ignore ``Retry-After``.
+    """
 
     rate: int
     tokens: float
     at: float
+    refused: deque[float] = field(default_factory=deque)
+    banned_until: float = 0.0
 
     def take(self) -> float:
-        """Take a token and return 0, or return the seconds until one is there."""
+        """Take a token and return 0, or return the seconds to wait before asking again."""
         now = time.monotonic()
         self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
         self.at = now
+        if now < self.banned_until:
+            self.banned_until = now + BAN_S
+            return BAN_S
         if self.tokens >= 1:
             self.tokens -= 1
             return 0.0
+        self.refused.append(now)
+        while self.refused[0] <= now - 1.0:
+            self.refused.popleft()
+        if len(self.refused) > 2 * self.rate:
+            self.banned_until = now + BAN_S
+            return BAN_S
         return (1 - self.tokens) / self.rate
 
 

@@ -80,3 +80,21 @@ async def test_concurrency_counts_requests_served_at_once(client: httpx.AsyncCli
     assert first == {"in_flight": 0, "peak": 0, "served": 0}
     assert seen == {"in_flight": 0, "peak": 3, "served": 4}
     assert after_reset == {"in_flight": 0, "peak": 0, "served": 0}
+
+
+@pytest.mark.anyio
+async def test_limited_bans_a_client_that_keeps_knocking(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr("visualizer.upstream.time.monotonic", lambda: now[0])
+    async with client:
+        assert [(await client.get("/limited/2")).status_code for _ in range(2)] == [200, 200]
+        refused = [await client.get("/limited/2") for _ in range(4)]  # 2 x rate: still fine
+        assert {r.headers["retry-after"] for r in refused} == {"1"}
+        banned = await client.get("/limited/2")  # the fifth refusal within a second
+        assert (banned.status_code, banned.headers["retry-after"]) == (429, "5")
+        now[0] += 4.0  # knocking during the ban starts it again
+        assert (await client.get("/limited/2")).headers["retry-after"] == "5"
+        now[0] += 5.0
+        assert (await client.get("/limited/2")).status_code == 200
