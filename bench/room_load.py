@@ -103,7 +103,10 @@ async def _learner(
                                   "choice": choice.group(1)},
                         )  # fmt: skip
                         seen.answer_done = time.monotonic()
-                        seen.answer_ok = answer.status_code == 303
+                        # A refused answer is a 303 too (back to the room, saying why).
+                        seen.answer_ok = answer.status_code == 303 and "refused=" not in (
+                            answer.headers.get("location", "")
+                        )
                         if not seen.answer_ok:
                             seen.errors.append(f"answer answered {answer.status_code}")
                     if 'id="revealed"' in message:
@@ -223,7 +226,14 @@ def run_round(bases: list[str], pids: list[int], learners: int, procs: int) -> R
             if worker.is_alive():
                 worker.kill()
         export = host.get(f"/rooms/{code}/export.csv").text
-        stored = sum(1 for row in csv.DictReader(io.StringIO(export)) if row["item"] == key)
+        # The export names items in words: the label the host page gives this item.
+        label = re.search(
+            rf'data-item="{re.escape(key)}">\s*<div>\s*<span class="item-kind">([^<]+)<', page.text
+        )
+        assert label is not None
+        stored = sum(
+            1 for row in csv.DictReader(io.StringIO(export)) if row["item"] == label.group(1)
+        )
     errors = [e for s in seen for e in s[5]]
     errors += ["a learner never reported"] * (learners - len(seen))
     acknowledged = sum(1 for s in seen if s[3])

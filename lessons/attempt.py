@@ -1,16 +1,17 @@
-"""Run a checked exercise's runs on one file and judge them: what the CLI and the app share.
+"""Run a checked exercise's runs on one file and judge them: the one pipeline of the CLI and app.
 
-    verdict = attempt(challenge, Path("mine.py"), run_trace, origin="learner")
+    verdict, traces = await record_and_judge(challenge, record, source)   # the app
+    verdict, traces = attempt(challenge, Path("mine.py"), run_trace)      # the CLI, the suite
 
-``trace`` is any function from a ``TraceRequest`` to a ``Trace`` (``visualizer.run_trace``, or a
-wrapper around the app's engine); a run it cannot record (a syntax error, no sandbox, a limit)
-fails the checks on that run with the engine's one-line message.
+``record`` records one ``RunSpec`` and returns its ``Trace``, or a one-line reason why it could
+not (a syntax error, no sandbox, a limit), which fails the checks on that run. Every run is
+recorded at once; then ``lessons.judge`` judges them all, and keeps hidden runs hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +32,24 @@ def requests_for(
     }
 
 
+Recorder = Callable[[RunSpec], Awaitable["Trace | str"]]
+
+
+async def record_and_judge(
+    checked: Checked, record: Recorder, source: str
+) -> tuple[Verdict, dict[str, Trace]]:
+    """Record every run of ``checked`` at once with ``record``, then judge them on ``source``."""
+    outcomes = await asyncio.gather(*(record(run) for run in checked.runs))
+    traces: dict[str, Trace] = {}
+    problems: dict[str, str] = {}
+    for run, outcome in zip(checked.runs, outcomes, strict=True):
+        if isinstance(outcome, str):
+            problems[run.id] = outcome
+        else:
+            traces[run.id] = outcome
+    return judge(checked, traces, source, problems), traces
+
+
 def attempt(
     checked: Checked,
     file: Path,
@@ -39,21 +58,23 @@ def attempt(
     origin: Literal["lesson", "learner"] = "learner",
     workers: int = 1,
 ) -> tuple[Verdict, dict[str, Trace]]:
-    """Record every run of ``checked`` on ``file`` and judge them; also returns the traces."""
+    """``record_and_judge`` for a file on disk, ``trace`` run in threads, ``workers`` at once."""
     requests = requests_for(checked, file, origin=origin)
-    traces: dict[str, Trace] = {}
-    problems: dict[str, str] = {}
-
-    def one(run: RunSpec) -> None:
-        try:
-            traces[run.id] = trace(requests[run.id])
-        except TraceError as exc:
-            problems[run.id] = str(exc)
-
-    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        list(pool.map(one, checked.runs))
     source = file.read_text(encoding="utf-8", errors="replace")
-    return judge(checked, traces, source, problems), traces
+
+    async def main() -> tuple[Verdict, dict[str, Trace]]:
+        slots = asyncio.Semaphore(max(workers, 1))
+
+        async def record(run: RunSpec) -> Trace | str:
+            async with slots:
+                try:
+                    return await asyncio.to_thread(trace, requests[run.id])
+                except TraceError as exc:
+                    return str(exc)
+
+        return await record_and_judge(checked, record, source)
+
+    return asyncio.run(main())
 
 
 def coverage_defects(checked: Checked, wrong_verdicts: dict[str, Verdict]) -> tuple[str, ...]:

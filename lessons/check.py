@@ -5,20 +5,34 @@ an error), and every ``Evidence`` in any file is traced and held to its expectat
 counter-examples are traced too and must FAIL the same expectation, on a check it names: a
 counter-example that passes (or crashes, or is stopped) shows that the check cannot fail, and
 fails the claim. The report names, per claim, the run that supports it and each counter-example
-it rejects. Identical runs are traced once. The trace engine is a separate process per run, so
-two run at a time.
+it rejects. Each claim is also bound to its words (``lessons.claims``): the answer or verdict
+its run decides, the measured facts its text quotes, the exception names it uses.
+
+Identical runs (file, call, watches) are traced once and shared by every claim that reads them,
+``workers`` at a time (the trace engine is a separate process per run). With a cache folder,
+a run's trace is kept under a hash of the file's bytes, the call, the watches and the engine's
+own source, so an unchanged run is never traced twice and an engine change traces everything
+again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
+from lessons.claims import Claim, claim_of, measured_problems, static_problems
 from lessons.errors import LessonError
 from lessons.evidence import (
     Failure,
@@ -28,11 +42,15 @@ from lessons.evidence import (
     failures,
     rejection,
 )
+from lessons.facts import measured, prefixed
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
 from lessons.models import Counter, Evidence, Example, Expectation, Lesson
 from lessons.walk import lesson_parts, walk
 
-WORKERS = 2
+if TYPE_CHECKING:
+    from visualizer import Trace, TraceRequest
+
+WORKERS = max(1, min(os.cpu_count() or 2, 16))  # the trace pool's upper bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,7 @@ class CounterRun:
 
     run: Run
     changes: str
+    rejects_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,8 @@ class Check:
     expect: Expectation
     baseline: Baseline | None = None
     counters: tuple[CounterRun, ...] = ()
+    claim: Claim | None = field(default=None, compare=False)
+    static: tuple[str, ...] = ()  # what is wrong before anything runs
 
     @property
     def runs(self) -> tuple[Run, ...]:
@@ -130,6 +151,7 @@ def plan(lesson: Lesson, folder: Path) -> list[Check]:
                     Run(folder / other.file, evidence.faster_than.call or other.call, other.watch),
                     evidence.faster_than.factor,
                 )
+            claim = claim_of(node.owner, evidence)
             checks.append(
                 Check(
                     f"{lesson.slug}/{file}: {node.key}",
@@ -137,9 +159,15 @@ def plan(lesson: Lesson, folder: Path) -> list[Check]:
                     evidence.expect,
                     baseline,
                     tuple(
-                        CounterRun(counter_run(counter, examples, folder), counter.changes)
+                        CounterRun(
+                            counter_run(counter, examples, folder),
+                            counter.changes,
+                            counter.rejects_on,
+                        )
                         for counter in evidence.counter
                     ),
+                    claim,
+                    tuple(static_problems(claim, evidence.counter)),
                 )
             )
     return checks
@@ -176,11 +204,31 @@ def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
         baseline = None if check.baseline is None else futures[check.baseline.run].result()
     except Exception as exc:  # the engine refused the run: that is this check's failure
         return Outcome(check, (f"the trace engine could not run it: {type(exc).__name__}: {exc}",))
-    found = _failures(check, check.run, trace, baseline)
+    found = [failure.message for failure in _failures(check, check.run, trace, baseline)]
     counters = tuple(
         _counter_outcome(check, counter, futures, baseline) for counter in check.counters
     )
-    return Outcome(check, tuple(failure.message for failure in found), trace.wall_ms, counters)
+    found += check.static
+    if check.claim is not None:
+        seen = _raised(trace)
+        for counter in check.counters:
+            with suppress(Exception):  # an engine failure is the counter's own outcome
+                seen |= _raised(futures[counter.run].result())
+        facts = measured(trace)
+        if baseline is not None:
+            facts |= prefixed("baseline_", measured(baseline))
+        if check.counters:
+            with suppress(Exception):
+                facts |= prefixed("counter_", measured(futures[check.counters[0].run].result()))
+        found += measured_problems(check.claim, facts, seen)
+    return Outcome(check, tuple(found), trace.wall_ms, counters)
+
+
+def _raised(trace: TraceLike) -> set[str]:
+    """The exception types a run raised or caught."""
+    seen = {trace.error.type} if trace.error is not None else set()
+    seen |= {count.type for count in getattr(trace, "exceptions", ())}
+    return seen
 
 
 def _failures(
@@ -207,7 +255,7 @@ def _counter_outcome(
         reason = f"the trace engine could not run it: {type(exc).__name__}: {exc}"
         return CounterOutcome(counter, False, f"the counter-example proves nothing: {reason}")
     found = _failures(check, counter.run, trace, baseline)
-    rejected, report = rejection(found, check.expect)
+    rejected, report = rejection(found, check.expect, counter.rejects_on)
     return CounterOutcome(counter, rejected, report, trace.wall_ms)
 
 
@@ -231,11 +279,148 @@ def engine_runner() -> Runner:
     return run
 
 
+@contextmanager
+def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
+    """A runner backed by a ``visualizer.TraceEngine`` of ``workers`` warm workers, run on its
+    own event loop thread: while one run is traced the next worker is already starting, so a
+    run does not wait for a process to start. ``ImportError`` when the engine is missing."""
+    import asyncio
+    import threading
+
+    from visualizer import TraceEngine, TraceRequest
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="lessons-check-engine", daemon=True)
+    thread.start()
+    engine = TraceEngine(workers=workers, warm=workers + 1, queue_size=1 << 16)
+    asyncio.run_coroutine_threadsafe(engine.__aenter__(), loop).result()
+
+    def run(run: Run) -> TraceLike:
+        request = TraceRequest(file=run.file, call=run.call, watch=run.watch)
+        return asyncio.run_coroutine_threadsafe(engine.trace(request), loop).result()
+
+    try:
+        yield run
+    finally:
+        asyncio.run_coroutine_threadsafe(engine.aclose(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
+    "loopscope/lessons-check"
+)
+
+
+ENGINE_PACKAGES = ("httpx", "httpcore", "anyio", "fastapi", "starlette", "uvicorn", "h11")
+
+
+@cache
+def engine_version() -> str:
+    """A hash of the trace engine's own source and contract, Python's version and the versions
+    of the libraries the examples run on: a kept trace is only reused by the engine (and the
+    httpx) that made it."""
+    import visualizer
+    from visualizer.contract import SCHEMA
+
+    digest = hashlib.sha256(SCHEMA.encode())
+    digest.update(sys.version.encode())
+    for package in ENGINE_PACKAGES:  # what the examples run on: an upgrade traces again
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}: absent".encode())
+    root = Path(visualizer.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(run: Run, engine: str) -> str:
+    """The cache key of one run: the file's bytes, the call, the watches, the engine."""
+    digest = hashlib.sha256(engine.encode())
+    for part in (run.file.read_bytes(), run.call.encode(), "\0".join(run.watch).encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _kept_trace(path: Path) -> TraceLike:
+    """A kept trace, decoded once per process (its file name is its content's key)."""
+    from visualizer import Trace
+
+    return Trace.from_json(path.read_bytes())
+
+
+def cached_trace(
+    trace: Callable[[TraceRequest], Trace], folder: Path, engine: str | None = None
+) -> Callable[[TraceRequest], Trace]:
+    """``trace`` for whole ``TraceRequest``s (limits and origin too), kept like
+    ``cached_runner`` keeps runs: what a checked exercise's runs go through in the suite."""
+    from visualizer import Trace
+
+    version = engine if engine is not None else engine_version()
+
+    def run(request: TraceRequest) -> Trace:
+        extra = f"{request.limits!r}\0{request.origin}"
+        key = run_key(Run(request.file, request.call, request.watch), version + extra)
+        path = folder / key[:2] / f"{key}.json"
+        try:
+            kept = _kept_trace(path)
+            assert isinstance(kept, Trace)
+            return kept
+        except (OSError, ValueError):
+            pass
+        found = trace(request)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(found.json_bytes())
+        partial.replace(path)
+        return found
+
+    return run
+
+
+def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Runner:
+    """``runner``, remembering each run's trace JSON under ``folder`` by ``run_key``.
+
+    A run whose file cannot be read goes to ``runner`` uncached (it reports the problem).
+    """
+    from visualizer import Trace
+
+    version = engine if engine is not None else engine_version()
+
+    def run(run: Run) -> TraceLike:
+        try:
+            key = run_key(run, version)
+        except OSError:
+            return runner(run)
+        path = folder / key[:2] / f"{key}.json"
+        try:
+            return _kept_trace(path)
+        except (OSError, ValueError):
+            pass
+        trace = runner(run)
+        if isinstance(trace, Trace):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(trace.json_bytes())
+            partial.replace(path)  # atomic: a concurrent reader sees all or nothing
+        return trace
+
+    return run
+
+
 def main(
     *,
     root: Path = CONTENT_ROOT,
     runner: Runner | None = None,
     console: Console | None = None,
+    cache: Path | None = DEFAULT_CACHE,
+    workers: int = WORKERS,
 ) -> int:
     """Validate, run and report; the exit code is 0 only when everything passed."""
     out = console or Console(highlight=False, soft_wrap=True)
@@ -248,16 +433,19 @@ def main(
         return 1
     checks = [check for lesson in catalog.lessons for check in plan(lesson, root / lesson.slug)]
     _report_valid(out, catalog, len(checks))
-    if runner is None:
-        try:
-            runner = engine_runner()
-        except ImportError as exc:
-            out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
-            return 1
-    failed = 0
-    for outcome in run_checks(checks, runner):
-        failed += not outcome.passed
-        _report(out, outcome)
+    with ExitStack() as stack:
+        if runner is None:
+            try:
+                runner = stack.enter_context(pool_runner(workers))
+            except ImportError as exc:
+                out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
+                return 1
+            if cache is not None:
+                runner = cached_runner(runner, cache)
+        failed = 0
+        for outcome in run_checks(checks, runner, workers=workers):
+            failed += not outcome.passed
+            _report(out, outcome)
     passed = len(checks) - failed
     colour = "red" if failed else "green"
     out.print(f"[{colour}]{passed} passed, {failed} failed[/] ({len(catalog.lessons)} lessons)")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lessons.models import Example, Expectation
-from visualizer.analysis import RequestRecord, Stall, overlapping
+from visualizer.analysis import RequestRecord, Stall, max_in_flight, overlapping
 
 STALL_MS = 50  # what the engine counts as holding the loop
 
@@ -67,8 +67,9 @@ class Failure:
 
 
 def went_out(requests: Sequence[RequestRecord]) -> tuple[RequestRecord, ...]:
-    """The requests that went through a connection (httpcore phases), not in-process ASGI ones."""
-    return tuple(request for request in requests if request.phases)
+    """The requests that reached the network: not in-process ASGI ones, and not one that only
+    waited in the pool (a ``PoolTimeout``, or cancelled there)."""
+    return tuple(request for request in requests if request.went_out)
 
 
 def connect_attempts(requests: Sequence[RequestRecord]) -> int:
@@ -120,13 +121,16 @@ def failures(expectation: Expectation, trace: TraceLike, *, source: str = "") ->
     return found
 
 
-def rejection(found: Sequence[Failure], expectation: Expectation) -> tuple[bool, str]:
-    """Whether a counter-example's ``found`` failures reject it for a reason the claim names.
+def rejection(
+    found: Sequence[Failure], expectation: Expectation, rejects_on: Sequence[str] = ()
+) -> tuple[bool, str]:
+    """Whether a counter-example's ``found`` failures reject it on the facts it says it flips.
 
-    Returns (rejected, what to report): the failures of named checks when rejected, else why the
-    counter-example proves nothing (it passed, crashed or was stopped).
+    ``rejects_on`` names those facts (fields of the expectation, or ``faster_than``): each must
+    fail, and nothing else may, or the counter-example was rejected for another reason and
+    proves nothing about the claim. Without ``rejects_on`` any named check will do (the check
+    reports the missing key separately). Returns (rejected, what to report).
     """
-    named = {*expectation.named(), "faster_than"}
     if not found:
         return False, "the counter-example passed: this check cannot fail"
     for failure in found:
@@ -134,6 +138,22 @@ def rejection(found: Sequence[Failure], expectation: Expectation) -> tuple[bool,
             return False, f"the counter-example proves nothing: {failure.message}"
         if failure.check == "error":
             return False, f"the counter-example proves nothing: it crashed ({failure.message})"
+    failed = {failure.check for failure in found}
+    if rejects_on:
+        kept = [name for name in rejects_on if name not in failed]
+        if kept:
+            seen = "; ".join(failure.message for failure in found)
+            return False, (
+                f"the counter-example does not flip {', '.join(kept)}: it was rejected for "
+                f"another reason ({seen})"
+            )
+        other = [failure.message for failure in found if failure.check not in rejects_on]
+        if other:
+            return False, (
+                f"the counter-example also fails {', '.join(sorted(failed - set(rejects_on)))}, "
+                f"which it does not claim to flip ({'; '.join(other)})"
+            )
+    named = {*expectation.named(), "faster_than"}
     reasons = [failure.message for failure in found if failure.check in named]
     return True, "; ".join(reasons)
 
@@ -211,6 +231,12 @@ def _request_failures(expectation: Expectation, trace: TraceLike) -> list[Failur
         for check, wanted, seen, one, many in counts
         if wanted is not None and seen != wanted
     ]
+    most = expectation.max_in_flight
+    if most is not None:
+        seen = max_in_flight(went_out(requests))
+        if seen > most:
+            message = f"expected at most {most} requests out at once, saw {seen}"
+            found.append(Failure("max_in_flight", message))
     wanted_overlap = expectation.requests_overlap
     if wanted_overlap is not None and overlapping(went_out(requests)) != wanted_overlap:
         found.append(

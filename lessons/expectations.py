@@ -13,7 +13,11 @@ check is one kind of fact read from a trace (``lessons.judge`` evaluates them):
     raises       the exception the call ended with, by type (or none)
     caught       an exception of this type was caught by the learner's code
     stalls       blocking steps (over 50 ms without yielding) at the learner's own lines
-    source       what behaviour cannot tell: the names in ``except`` clauses, forbidden names
+    source       what behaviour cannot tell: what the ``except`` clauses catch (by meaning),
+                 forbidden names
+
+A run marked ``hidden`` keeps its inputs secret: its checks say pass or fail and a generic
+reason, never what the run raised, returned or printed (``lessons.judge``).
 
 Every check keeps counter-examples: ``wrong`` lists files that must fail named checks, and the
 suite proves each check rejects at least one of them (a check nothing fails is a defect).
@@ -89,7 +93,7 @@ class Clients(_RunCheck):
     kind: Literal["clients"]
     scope: Literal["upstream", "made"] = "upstream"
     exactly: int | None = Field(default=None, ge=0)
-    explicit_timeout: bool = False  # not httpx's 5-second default
+    explicit_timeout: bool = False  # not httpx's 5-second default, and no phase left at None
     phase_timeouts: tuple[Literal["connect", "read", "write", "pool"], ...] = ()  # differ
     closed: bool = False  # closed before the run ended, after its last request
 
@@ -97,6 +101,8 @@ class Clients(_RunCheck):
 class Raises(_RunCheck):
     kind: Literal["raises"]
     type: str | None = None  # None: the call must return without raising
+    # What a failure means to the learner, said first: "the app did not start".
+    failure: str | None = None
 
 
 class Caught(_RunCheck):
@@ -111,7 +117,13 @@ class Stalls(_RunCheck):
 
 class Source(_Check):
     kind: Literal["source"]
-    handler_names: tuple[str, ...] = ()  # an ``except`` clause must name one of these
+    # The handlers together catch exactly what this class catches, judged by meaning: names
+    # resolved through imports and aliases, tuples and separate clauses as one set
+    # (``lessons.handlers``). E.g. ``httpx.HTTPError``.
+    catches: str | None = None
+    # An ``except`` clause must name one of these (resolved through imports, so ``hx.HTTPError``
+    # matches ``httpx.HTTPError``). Prefer ``catches``, which judges the set caught.
+    handler_names: tuple[str, ...] = ()
     no_broad_except: bool = False  # no bare ``except:``, ``except Exception`` or BaseException
     forbidden_names: tuple[str, ...] = ()  # attribute or name never used (e.g. ``on_event``)
 

@@ -30,6 +30,9 @@ from lessons.expectations import (
     TcpConnects,
     WallTime,
 )
+from lessons.handlers import handlers as resolve_handlers
+from lessons.handlers import problem as catch_problem
+from lessons.handlers import resolve
 from visualizer import Trace
 from visualizer.analysis import (
     ClientRecord,
@@ -90,12 +93,28 @@ def judge(
             results.append(CheckResult(check.id, check.text, False, why, check.run))
             continue
         results.append(_on_run(check, trace))
-    return Verdict(tuple(results))
+    hidden = {run.id for run in checked.runs if run.hidden}
+    return Verdict(tuple(_kept_hidden(r) if r.run in hidden else r for r in results))
+
+
+HIDDEN_PASSED = "passed on a hidden run"
+HIDDEN_FAILED = (
+    "failed on a hidden run: its inputs stay secret; check that your code follows its "
+    "parameters and the task's rules"
+)
+
+
+def _kept_hidden(result: CheckResult) -> CheckResult:
+    """A hidden run's check says pass or fail and nothing its inputs produced: no raised
+    message, returned value, printed output or step of its replay."""
+    detail = HIDDEN_PASSED if result.passed else HIDDEN_FAILED
+    return CheckResult(result.id, result.text, result.passed, detail, result.run, None)
 
 
 def upstream_requests(trace: Trace) -> tuple[RequestRecord, ...]:
-    """The requests that went on the wire (not those answered in-process by ASGITransport)."""
-    return tuple(request for request in trace.requests if request.phases)
+    """The requests that went on the wire (not those answered in-process by ASGITransport,
+    nor those that only waited for a pooled connection)."""
+    return tuple(request for request in trace.requests if request.went_out)
 
 
 def step_at(trace: Trace, t_ms: float | None) -> int | None:
@@ -248,7 +267,17 @@ def _client_problem(
     check: Clients, client: ClientRecord, requests: tuple[RequestRecord, ...]
 ) -> str | None:
     if check.explicit_timeout and client.default_timeout:
-        return f"the client made at line {client.line} keeps httpx's default timeout (5 s)"
+        return (
+            f"the client made at line {client.line} keeps httpx's default timeout (5 s); "
+            "set the client's own (a timeout= per request, or timeout=5.0, does not count)"
+        )
+    if check.explicit_timeout:
+        unbounded = [phase for phase, value in client.timeout if value is None]
+        if unbounded:
+            return (
+                f"the client made at line {client.line} has no {' or '.join(unbounded)} "
+                f"timeout (None), so a request can wait forever: {_timeouts(client)}"
+            )
     for phase in check.phase_timeouts:
         value = client.phase_timeout(phase)
         if value is None or value == DEFAULT_TIMEOUT_S:
@@ -272,13 +301,19 @@ def _timeouts(client: ClientRecord) -> str:
 def _raises(check: Raises, trace: Trace) -> Outcome:
     error = trace.error
     seen = error.type if error is not None else None
-    ok = seen == check.type
-    if error is None:
+    ok = seen == check.type and trace.stopped is None
+    if trace.stopped is not None and error is None:
+        detail = "the call never finished: it hung until the run was stopped"
+    elif error is None:
         detail = "the call returned without raising"
+    elif check.type is None:
+        detail = f"the call did not finish: it raised {error.type}: {error.message}"
     else:
         detail = f"the call raised {error.type}: {error.message}"
     if not ok and check.type is not None:
         detail += f"; expected {check.type}"
+    if not ok and check.failure is not None:
+        detail = f"{check.failure}: {detail}"
     return ok, detail, _error_step(trace) if error is not None else step_at(trace, None)
 
 
@@ -336,8 +371,13 @@ def _source(check: Source, source: str) -> CheckResult:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return result(False, f"the code does not parse (line {exc.lineno}): {exc.msg}")
+    if check.catches is not None:
+        wrong = catch_problem(source, check.catches)
+        if wrong is not None:
+            return result(False, wrong)
     handlers = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler)]
     named = {(h.lineno, name) for h in handlers for name in _handler_names(h)}
+    resolved = {(h.line, c) for h in resolve_handlers(tree) for c in h.classes if c is not None}
     if check.no_broad_except:
         for handler in handlers:
             names = _handler_names(handler)
@@ -348,7 +388,9 @@ def _source(check: Source, source: str) -> CheckResult:
                 return result(False, f"line {handler.lineno} catches {sorted(broad)[0]}")
     if check.handler_names:
         wanted = set(check.handler_names)
+        classes = {resolve(name) for name in check.handler_names} - {None}
         hits = sorted(line for line, name in named if name in wanted)
+        hits += sorted(line for line, cls in resolved if cls in classes)
         if not hits:
             seen = sorted({name for _, name in named})
             listed = f"the handlers name {', '.join(seen)}" if seen else "there is no handler"

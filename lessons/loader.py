@@ -96,9 +96,8 @@ def load_lesson(folder: Path) -> Lesson:
     assert isinstance(meta, LessonMeta)
     assert isinstance(front, LearnFrontMatter)
     sources, problems = _read_sources(folder, meta, documents["meta"])
-    lesson = Lesson.model_validate(
-        {**parts, "learn": LearnMode(title=front.title, body=learn_body), "sources": sources}
-    )
+    learn = LearnMode(title=front.title, body=learn_body, evidence=front.evidence)
+    lesson = Lesson.model_validate({**parts, "learn": learn, "sources": sources})
     by_file = {document.label.rsplit("/", 1)[-1]: document for document in documents.values()}
     for finding in check_references(lesson, folder):
         document = by_file[finding.file]

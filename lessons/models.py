@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from lessons.expectations import Checked
+from lessons.facts import FACTS, unknown_facts
 from lessons.models_base import ItemId as ItemId
 from lessons.models_base import Markdown as Markdown
 from lessons.models_base import Model as Model
@@ -98,6 +99,7 @@ class Expectation(Model):
     # A code fragment: the loop was never held over 50 ms at a line holding it.
     free_at: str | None = Field(default=None, min_length=1)
     blocked: bool | None = None  # any stall at all, client builds included; prefer blocked_at
+    max_in_flight: int | None = Field(default=None, ge=0)  # most requests on the wire at once
 
     def named(self) -> tuple[str, ...]:
         """The checks this expectation names, in field order."""
@@ -115,6 +117,14 @@ class Counter(Model):
     file: str | None = Field(default=None, pattern=r"^examples/[a-z0-9_]+\.py$")
     call: str | None = None
     changes: str = Field(min_length=1)
+    # The facts this variant flips: exactly these checks of ``expect`` (or ``faster_than``) must
+    # fail on it, and no other. ``lessons check`` reports a counter-example without it.
+    rejects_on: tuple[str, ...] = ()
+
+    @field_validator("rejects_on", mode="before")
+    @classmethod
+    def _one_name_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> Counter:
@@ -139,6 +149,13 @@ class Evidence(Model):
     # Optional comparison: this run must be at least `factor` times faster than that one.
     faster_than: Comparison | None = None
     counter: tuple[Counter, ...] = Field(min_length=1)
+    # What this run's outcome decides about the part that holds it: a question's answer (an
+    # option id), or a myth's verdict (true: the claim holds). ``lessons check`` compares it with
+    # the part's ``answer`` or ``holds``.
+    decides: str | bool | None = None
+    # Phrases of the part's own text, with {fact} placeholders filled from what the run measured
+    # (see ``lessons.facts``): each filled phrase must appear in the text, word for word.
+    says: tuple[str, ...] = ()
 
     @field_validator("counter", mode="before")
     @classmethod
@@ -149,6 +166,21 @@ class Evidence(Model):
     def _names_a_check(self) -> Evidence:
         if not self.expect.named() and self.faster_than is None:
             raise ValueError("expect names no check, so no counter-example could fail it")
+        known = {*self.expect.named(), *(("faster_than",) if self.faster_than else ())}
+        for index, counter in enumerate(self.counter):
+            unknown = [name for name in counter.rejects_on if name not in known]
+            if unknown:
+                raise ValueError(
+                    f"counter.{index}.rejects_on names {', '.join(unknown)}, which expect does "
+                    f"not check (it checks {', '.join(sorted(known))})"
+                )
+        for phrase in self.says:
+            bad = unknown_facts(phrase)
+            if bad:
+                raise ValueError(
+                    f"says {phrase!r} names no measured fact {', '.join(bad)} "
+                    f"(known: {', '.join(FACTS)})"
+                )
         return self
 
 
@@ -223,11 +255,13 @@ class LessonMeta(Model):
 
 class LearnFrontMatter(Model):
     title: str
+    evidence: EvidenceList = ()  # runs that back the body's own sentences
 
 
 class LearnMode(Model):
     title: str
     body: Markdown
+    evidence: EvidenceList = ()
 
 
 # --- why.yaml ---------------------------------------------------------------------------------
@@ -275,7 +309,7 @@ class BuildStep(Model):
     result: Markdown  # the observable result of running the example
     insight: str
     prompt: Prompt | None = None
-    evidence: Evidence | None = None
+    evidence: EvidenceList = ()
 
 
 class Myth(Model):
@@ -299,7 +333,7 @@ class Pitfall(Model):
     wrong: str  # example name
     right: str  # example name
     root_cause: Markdown
-    evidence: Evidence | None = None
+    evidence: EvidenceList = ()
 
 
 class DeepMode(Model):
@@ -374,6 +408,8 @@ class VisualMode(Model):
     snapshot: tuple[str, ...] = Field(min_length=1)
     transcript_intro: Markdown = ""
     examples: tuple[VisualExample, ...] = ()
+    # Runs that back the mode's own notes (e.g. ``variable_notes``).
+    evidence: EvidenceList = ()
 
 
 # --- try / challenge / project / perf -----------------------------------------------------------

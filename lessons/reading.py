@@ -43,7 +43,7 @@ _UNREAD_FIELDS: Final[dict[type[BaseModel], frozenset[str]]] = {
     BaseModel: frozenset({"id", "answer", "level"}),
     Knob: frozenset({"kind", "default", "choices"}),
     VisualExample: frozenset({"call_template"}),
-    Evidence: frozenset({"call"}),
+    Evidence: frozenset({"call", "says", "decides"}),
     Comparison: frozenset({"call"}),
 }
 _WORD = re.compile(r"\S+")

@@ -39,11 +39,20 @@ def serve(
 
 
 @lessons_app.command("check")
-def lessons_check() -> None:
+def lessons_check(
+    workers: Annotated[
+        int, typer.Option(min=0, max=16, help="Runs traced at once (0: one per core).")
+    ] = 0,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Trace every run again, ignoring kept traces.")
+    ] = False,
+) -> None:
     """Validate every lesson and run every example against the demo upstream."""
+    from lessons.check import DEFAULT_CACHE, WORKERS
     from lessons.check import main as check_main
 
-    raise typer.Exit(check_main())
+    cache = None if no_cache else DEFAULT_CACHE
+    raise typer.Exit(check_main(cache=cache, workers=workers or WORKERS))
 
 
 @app.command()

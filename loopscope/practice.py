@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from lessons.attempt import record_and_judge
 from lessons.expectations import Checked, RunSpec
-from lessons.judge import judge
 from loopscope.storage.work import Attempt, CheckOutcome, LearnerWork
 from loopscope.tracing import CallerGone, RecordedRun, TraceService, TraceServiceError
 from visualizer import SandboxStatus, SandboxUnavailable, Trace, TraceError
@@ -121,19 +121,17 @@ class Practice:
         await self.validate(code, checked.visible_run.call)
         if not self.sandbox.available:
             raise SandboxUnavailable(self.sandbox.reason)
-        outcomes = await asyncio.gather(
-            *(self._record(lesson, place, run, code) for run in checked.runs)
-        )
-        traces: dict[str, Trace] = {}
         run_ids: dict[str, str] = {}
-        problems: dict[str, str] = {}
-        for spec, outcome in zip(checked.runs, outcomes, strict=True):
+
+        async def record(spec: RunSpec) -> Trace | str:
+            outcome = await self._record(lesson, place, spec, code)
             if isinstance(outcome, str):
-                problems[spec.id] = outcome
-            else:
-                traces[spec.id] = outcome.trace
+                return outcome
+            if not spec.hidden:  # a hidden run's replay is never linked to
                 run_ids[spec.id] = outcome.id
-        verdict = judge(checked, traces, code, problems)
+            return outcome.trace
+
+        verdict, _ = await record_and_judge(checked, record, code)
         attempt = Attempt(
             id=secrets.token_urlsafe(12),
             learner=learner,

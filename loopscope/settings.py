@@ -163,6 +163,10 @@ class Settings(RunSettings):
     listen_host: str = ""
     # The address learners use when the app runs behind a proxy, e.g. https://class.example.
     public_url: str = ""
+    # Live room pages (SSE streams) one process holds open per learner cookie, and per room;
+    # past either a new stream is refused with 429 (the open ones keep going).
+    room_streams_per_learner: int = Field(default=8, ge=1, le=100)
+    room_streams_per_room: int = Field(default=2000, ge=10, le=100_000)
 
     @property
     def embedded_database(self) -> bool:

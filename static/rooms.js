@@ -6,10 +6,56 @@
 // The page says where to connect (data-stream) and which event it was rendered at
 // (data-since); on a reconnect the browser sends Last-Event-ID and the server sends the current
 // state plus what the page missed. No inline script anywhere: the CSP allows 'self' only.
+//
+// Also: countdowns count down to their data-deadline (the server's clock, from data-now); a
+// swap keeps which <details> were open and keeps a learner's code editor (data-keep) as typed;
+// on the host page, the join details fold once an item is open.
 (function () {
   "use strict";
   const root = document.getElementById("room");
-  if (!root || !root.dataset.stream || !("EventSource" in window)) return;
+  if (!root) return;
+
+  // The server's clock: a countdown ends when the server says, whatever this device's clock.
+  const offset = root.dataset.now ? Number(root.dataset.now) - Date.now() : 0;
+  function tick() {
+    for (const timer of document.querySelectorAll(".countdown[data-deadline]")) {
+      const left = Math.ceil((Number(timer.dataset.deadline) - (Date.now() + offset)) / 1000);
+      const label = timer.querySelector("[data-left]");
+      if (!label) continue;
+      if (left <= 0) {
+        label.textContent = "Time is up";
+        timer.classList.add("is-over");
+      } else {
+        label.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+        timer.classList.remove("is-over");
+      }
+    }
+  }
+  tick();
+  window.setInterval(tick, 250);
+
+  // The host page: when another item opens, the join details fold and the page goes back to
+  // the top, where the current item is, with focus on it (the Open button pressed is gone).
+  const join = document.getElementById("join-details");
+  const currentKey = () => {
+    const live = document.getElementById("host-live");
+    return live ? live.dataset.current || "" : "";
+  };
+  let shown = currentKey();
+  function followCurrent() {
+    const now = currentKey();
+    if (now === shown) return;
+    shown = now;
+    if (!now) return;
+    if (join) join.open = false;
+    const section = document.getElementById("current");
+    if (section) section.focus({ preventScroll: true });
+    const live = document.getElementById("host-live");
+    if (live) live.scrollIntoView({ block: "start" });
+  }
+  if (join) new MutationObserver(followCurrent).observe(root, { childList: true, subtree: true });
+
+  if (!root.dataset.stream || !("EventSource" in window)) return;
 
   const status = document.getElementById("live-status");
   const say = (text) => { if (status) status.textContent = text; };
@@ -35,9 +81,20 @@
         continue;
       }
       fillTokens(incoming);
+      for (const details of incoming.querySelectorAll("details[id]")) {
+        const before = document.getElementById(details.id);
+        if (before && before.tagName === "DETAILS") details.open = before.open;
+      }
+      for (const kept of incoming.querySelectorAll("[data-keep][id]")) {
+        const before = document.getElementById(kept.id);
+        if (before && before.dataset.item === kept.dataset.item) kept.replaceWith(before);
+      }
       current.replaceWith(incoming);
       if (window.htmx && typeof window.htmx.process === "function") window.htmx.process(incoming);
+      // What listens for htmx's swaps (the code editor, page assets) treats this one alike.
+      incoming.dispatchEvent(new CustomEvent("htmx:after:swap", { bubbles: true }));
     }
+    tick();
     if (focusedId && (!document.activeElement || document.activeElement === document.body)) {
       const again = document.getElementById(focusedId);
       if (again) again.focus();

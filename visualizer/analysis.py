@@ -26,6 +26,7 @@ from visualizer.events import (
     Caught,
     ClientClosed,
     ClientCreated,
+    FrameEntered,
     HttpPhase,
     IoWait,
     Raised,
@@ -39,6 +40,10 @@ from visualizer.events import (
 )
 
 DEFAULT_TIMEOUT_S = 5.0  # httpx's default, for each phase
+POOL_WAIT = "wait_for_connection"  # the wait for a free pooled connection (``httpx.Limits``)
+_NOT_ON_WIRE = frozenset({POOL_WAIT, "close"})
+_SENDING = ("send_request", "receive_response")
+RequestOutcome = Literal["response", "error", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,7 @@ class Phase:
     start_ms: float
     end_ms: float | None
     ok: bool
+    error: str | None = None  # the exception's type, for a phase that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,49 @@ class RequestRecord:
     phases: tuple[Phase, ...] = field(default=())
     status_code: int | None = None
     client: int | None = None  # which client sent it (see ``find_clients``)
+    thread: str | None = None  # the worker thread that sent it; None: the event loop's
+    outcome: RequestOutcome | None = None  # None: still under way when the run ended
+    error: str | None = None  # the exception's type when it did not end with a response
+    closed: bool = False  # its connection was closed with it (cancelled or failed on the wire)
+
+    @property
+    def went_out(self) -> bool:
+        """Whether it reached the network (connecting, or sending on a pooled connection):
+        False for one that only waited in the pool (a ``PoolTimeout``, a cancel there) or was
+        answered in-process (an ``ASGITransport``: no HTTP phases at all)."""
+        return any(phase.name not in _NOT_ON_WIRE for phase in self.phases)
+
+    @property
+    def on_wire(self) -> bool:
+        """Whether it got a connection: it connected, or sent on a pooled one. False as well
+        for one whose every connect attempt failed (``ConnectError``)."""
+        return any(
+            (phase.name == "connect_tcp" and phase.ok) or phase.name.startswith(_SENDING)
+            for phase in self.phases
+        )
+
+    @property
+    def pool_wait_ms(self) -> float:
+        """How long it waited for a free pooled connection."""
+        return round(
+            sum(
+                (phase.end_ms if phase.end_ms is not None else self.end_ms) - phase.start_ms
+                for phase in self.phases
+                if phase.name == POOL_WAIT
+            ),
+            3,
+        )
+
+    @property
+    def connects(self) -> tuple[Phase, ...]:
+        """Each TCP connect attempt (a transport with ``retries`` makes several)."""
+        return tuple(phase for phase in self.phases if phase.name == "connect_tcp")
+
+    @property
+    def ended_in(self) -> str | None:
+        """The phase it was in when it failed or was cancelled (None: it got its response)."""
+        failed = [phase for phase in self.phases if not phase.ok and phase.name != "close"]
+        return failed[-1].name if failed and self.outcome != "response" else None
 
     @property
     def host(self) -> str:
@@ -115,28 +164,50 @@ class _Draft:
     status_code: int | None = None
     phases: list[Phase] = field(default_factory=list)
     client: int | None = None
+    thread: str | None = None
+    closed: bool = False
+    error: str | None = None  # the last failed phase's exception
 
 
 def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
+    """Every request the code asked for, with its phases and how it ended.
+
+    A request ends with a ``response``, an ``error`` (a phase failed: ``ConnectError``,
+    ``PoolTimeout``, ``ReadTimeout``) or ``cancelled`` (a phase failed with ``CancelledError``,
+    or the task that ran it was cancelled before it had a response).
+    """
     drafts: dict[int, _Draft] = {}
     open_phases: dict[tuple[int, str], float] = {}
+    task_ends: dict[str, TaskDone] = {}
+    task_lines: dict[str, int | None] = {}  # where each task was started
     for event in events:
+        if isinstance(event, TaskDone) and event.task:
+            task_ends[event.task] = event
+            continue
+        if isinstance(event, TaskStarted) and event.task:
+            task_lines[event.task] = event.line
+            continue
         if isinstance(event, RequestSent):
             drafts[event.request] = _Draft(
                 event.request,
                 event.task,
-                event.line,
+                # a task of gather(client.get(…)): the line that started it
+                event.line if event.line is not None else task_lines.get(event.task or ""),
                 event.method,
                 event.url,
                 event.t_ms,
                 event.t_ms,
                 client=event.client,
+                thread=event.thread,
             )
             continue
         if not isinstance(event, HttpPhase | ResponseArrived):
             continue
         draft = drafts.get(event.request)
         if draft is None:
+            continue
+        if isinstance(event, HttpPhase) and event.scope == "connection" and event.phase == "close":
+            draft.closed = True
             continue
         draft.end_ms = event.t_ms
         if isinstance(event, ResponseArrived):
@@ -147,24 +218,112 @@ def find_requests(events: Iterable[AnyEvent]) -> tuple[RequestRecord, ...]:
         else:
             began = event.t_ms - event.ms if event.ms is not None else event.t_ms
             start = open_phases.pop((event.request, event.phase), began)
-            draft.phases.append(Phase(event.phase, start, event.t_ms, event.state == "complete"))
+            ok = event.state == "complete"
+            draft.phases.append(Phase(event.phase, start, event.t_ms, ok, event.error))
+            if not ok and event.error:
+                draft.error = event.error
     for (number, name), start in open_phases.items():
         drafts[number].phases.append(Phase(name, start, None, False))
-    return tuple(
-        RequestRecord(
-            number=d.number,
-            task=d.task,
-            line=d.line,
-            method=d.method,
-            url=d.url,
-            status=d.status,
-            start_ms=d.start_ms,
-            end_ms=d.end_ms,
-            phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
-            status_code=d.status_code,
-            client=d.client,
+    records: list[RequestRecord] = []
+    for d in drafts.values():
+        outcome, error = _outcome(d, task_ends.get(d.task or ""))
+        records.append(
+            RequestRecord(
+                number=d.number,
+                task=d.task,
+                line=d.line,
+                method=d.method,
+                url=d.url,
+                status=d.status,
+                start_ms=d.start_ms,
+                end_ms=d.end_ms,
+                phases=tuple(sorted(d.phases, key=lambda phase: phase.start_ms)),
+                status_code=d.status_code,
+                client=d.client,
+                thread=d.thread,
+                outcome=outcome,
+                error=error,
+                closed=d.closed,
+            )
         )
-        for d in drafts.values()
+    return tuple(records)
+
+
+def _outcome(draft: _Draft, ended: TaskDone | None) -> tuple[RequestOutcome | None, str | None]:
+    if draft.error == "CancelledError":
+        return "cancelled", None
+    if draft.error is not None:
+        return "error", draft.error
+    if draft.status_code is not None:
+        return "response", None
+    if ended is not None and ended.t_ms >= draft.start_ms:
+        if ended.outcome == "cancelled":
+            return "cancelled", None
+        if ended.outcome == "raised":
+            return "error", ended.value.partition("(")[0] or None
+    return None, None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectAttempt:
+    """One TCP connect attempt of a request: when it began, whether it connected."""
+
+    t_ms: float
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestEntry:
+    """One request as the trace JSON's ``requests`` lists it (see the README)."""
+
+    id: int
+    task: str | None
+    client: int | None
+    method: str
+    url: str
+    thread: str | None
+    on_wire: bool
+    pool_wait_ms: float
+    outcome: RequestOutcome | None
+    status: int | None
+    error: str | None
+    t_start_ms: float
+    t_end_ms: float
+    line: int | None = None
+    ended_in: str | None = None  # the phase it was in when it failed or was cancelled
+    closed: bool = False  # its connection was closed with it
+    connects: tuple[ConnectAttempt, ...] = ()
+
+
+def request_entries(events: Iterable[AnyEvent]) -> tuple[RequestEntry, ...]:
+    """The JSON's ``requests``: one entry per request the code asked for."""
+    return tuple(
+        RequestEntry(
+            id=r.number,
+            task=None if r.thread is not None else r.task,
+            client=r.client,
+            method=r.method,
+            url=r.url,
+            thread=r.thread,
+            on_wire=r.on_wire,
+            pool_wait_ms=r.pool_wait_ms,
+            outcome=r.outcome,
+            status=r.status_code,
+            error=r.error,
+            t_start_ms=round(r.start_ms, 3),
+            t_end_ms=round(r.end_ms, 3),
+            line=r.line,
+            ended_in=r.ended_in,
+            closed=r.closed,
+            connects=tuple(
+                ConnectAttempt(t_ms=round(p.start_ms, 3), ok=p.ok, error=p.error)
+                for p in r.connects
+            )
+            if len(r.connects) > 1
+            else (),
+        )
+        for r in find_requests(events)
     )
 
 
@@ -179,12 +338,13 @@ def on_the_wire(request: RequestRecord) -> tuple[float, float]:
     A request waiting for a free pooled connection (``httpx.Limits``) has started but is not on
     the wire yet; without phases (a mocked transport) the whole request counts.
     """
-    if not request.phases:
+    phases = [phase for phase in request.phases if phase.name not in _NOT_ON_WIRE]
+    if not phases:
+        if request.phases:  # it only waited in the pool: never on the wire
+            return request.end_ms, request.end_ms
         return request.start_ms, request.end_ms
-    start = min(phase.start_ms for phase in request.phases)
-    end = max(
-        phase.end_ms if phase.end_ms is not None else request.end_ms for phase in request.phases
-    )
+    start = min(phase.start_ms for phase in phases)
+    end = max(phase.end_ms if phase.end_ms is not None else request.end_ms for phase in phases)
     return start, end
 
 
@@ -259,17 +419,36 @@ def exceptions(events: Iterable[AnyEvent]) -> tuple[ExceptionCount, ...]:
 
 
 TaskStateName = Literal["ready", "running", "waiting", "done"]
+# What a wait is on, in a learner's words (the player's loop panel; see ``WaitingOn``).
+_ON_WORDS: dict[str, str] = {
+    "network": "the network",
+    "pool": "a free connection in the pool",
+    "semaphore": "a semaphore",
+    "lock": "a lock",
+    "event": "an event",
+    "condition": "a condition",
+    "queue": "a queue",
+    "sleep": "a timer (sleep)",
+    "thread": "a worker thread",
+    "tasks": "other tasks",
+    "stream": "the next chunk of a streamed body",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class TaskState:
-    """A task at a moment: ready, running, waiting (at ``line``, on ``waiting_on``) or done."""
+    """A task at a moment: ready, running, waiting (at ``line``, on ``waiting_on``) or done.
+
+    ``on`` is the word of the ``WaitingOn`` vocabulary (``pool``, ``network``, ``semaphore``…)
+    when it is known; ``waiting_on`` says it in words, down to the HTTP phase.
+    """
 
     task: str
     state: TaskStateName
     line: int | None = None
     waiting_on: str = ""  # "task get(…)", "gather of 3", "its request (connect_tcp)", "a Future"
     outcome: str = ""
+    on: str | None = None
 
 
 def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskState, ...]:
@@ -277,15 +456,20 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
 
     A task suspended at an await is waiting (and says on what, down to the HTTP phase its
     request is in) until it resumes; a resumed task is ready until its next event shows it ran.
+    A task that runs library code only (``gather(client.get(…))``) is waiting on the network
+    (or the pool) from its request's first phase: it is never seen running Python of its own.
     """
     states: dict[str, TaskState] = {}
     phases: dict[str, str] = {}  # the HTTP phase each task's request is in, if any
+    ran: set[str] = set()  # tasks seen running code of the traced file
     for event in events:
         if event.t_ms >= until_ms:
             break
         task = event.task
         if not task or task.startswith("internal:"):
             continue
+        if isinstance(event, FrameEntered):
+            ran.add(task)
         if isinstance(event, HttpPhase):
             if event.state == "started":
                 phases[task] = event.phase
@@ -296,22 +480,37 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
         elif task not in states:
             continue
         elif isinstance(event, Suspended):
-            on = _waiting_on(event)
-            if task in phases and event.on == "future":
-                on = f"its request ({phases[task].replace('_', ' ')})"
-            states[task] = TaskState(task, "waiting", event.line, on)
-        elif isinstance(event, HttpPhase) and states[task].state == "waiting":
-            if event.state == "started":
-                before = states[task]
-                on = f"its request ({event.phase.replace('_', ' ')})"
-                states[task] = TaskState(task, "waiting", before.line, on)
+            on: str | None = event.waiting_on
+            before = states[task]
+            if on is None and before.on is not None and before.line == event.line:
+                on = before.on  # a later suspension of the same wait: told at its first
+            words = _ON_WORDS[on] if on is not None else _waiting_on(event)
+            if task in phases and event.on in ("future", "yield"):
+                on = "pool" if phases[task] == POOL_WAIT else "network"
+                words = _request_words(phases[task])
+            states[task] = TaskState(task, "waiting", event.line, words, on=on)
+        elif isinstance(event, HttpPhase) and event.state == "started" and task not in ran:
+            before = states[task]
+            if before.state != "done":
+                on = "pool" if event.phase == POOL_WAIT else "network"
+                words = _request_words(event.phase)
+                states[task] = TaskState(task, "waiting", before.line, words, on=on)
         elif isinstance(event, Resumed):
-            states[task] = TaskState(task, "ready", event.line)
+            # ready; what it waited on is kept for its next suspension of the same await
+            states[task] = TaskState(task, "ready", event.line, on=states[task].on)
         elif isinstance(event, TaskDone):
             states[task] = TaskState(task, "done", outcome=event.outcome)
+        elif isinstance(event, HttpPhase | ResponseArrived | RequestSent):
+            continue  # a library task between phases: still waiting on its request
         elif states[task].state == "ready":
             states[task] = TaskState(task, "running", event.line)
     return tuple(states.values())
+
+
+def _request_words(phase: str) -> str:
+    if phase == POOL_WAIT:
+        return _ON_WORDS["pool"]
+    return f"its request ({phase.replace('_', ' ')})"
 
 
 def _waiting_on(event: Suspended) -> str:

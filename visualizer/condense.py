@@ -18,13 +18,20 @@ returns typed rows (``visualizer.rows``); ``visualizer.phrasing`` puts them into
 - while one task alone is alive, the loop's idle time in ``select()`` is folded into its wait
   row; with several, it is a row of its own ("every task is waiting").
 
-Variables change only at the row whose statement changed them: each row carries the changes
-that arrived since the previous row (an await's value goes to the row that tells it).
+Variables change only at the row whose statement changed them. Every probe of a frame reports
+what changed since that frame's previous probe, which is what its pending statement did (or,
+at an await, a return or an ``except … as``, what that line did before): the change goes to
+that statement's row, never to another task's. A ``for`` loop's next binding is a row of the
+``for`` line. What a frame finds changed when it had no statement running (a shared object
+another task changed while it waited) goes to ``seen_changed`` of its next row, not to
+``changes``.
+
+Rows are in time order (``t_ms``, when each began): a statement's row is stamped when its line
+began, a wait when it began, so the fold sorts them once at the end.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,6 +44,7 @@ from visualizer.events import (
     AwaitStarted,
     Blocked,
     Caught,
+    ClientClosed,
     ClientCreated,
     CoroutineCreated,
     FrameEntered,
@@ -53,7 +61,9 @@ from visualizer.events import (
     Suspended,
     TaskDone,
     TaskStarted,
+    TransportBuilt,
     Unwound,
+    WaitingOn,
     Warned,
     Yielded,
 )
@@ -84,7 +94,11 @@ from visualizer.rows import (
     WaitRow,
     WarnRow,
     WithRow,
+    is_waiting,
+    note_phase,
+    refine,
 )
+from visualizer.statements import loop_bodies, simple_statements, touched_names
 from visualizer.table import Step
 from visualizer.wording import woken
 
@@ -118,15 +132,18 @@ class _Frame:
     values: dict[str, str] = field(default_factory=dict)
     pending: _Pending | None = None
     awaits: list[_Await] = field(default_factory=list)
+    unsaid: dict[str, str] = field(default_factory=dict)  # changes for its next row
+    seen: dict[str, str] = field(default_factory=dict)  # found changed, not by this frame
+    # the row that told an await's end, and its line: what that line does after the await
+    # (``x = f(await g())``, ``ids.append(await g())``) is still that row's
+    after: tuple[int, AnyRow] | None = None
 
 
-def _note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) -> None:
-    if isinstance(event, RequestSent):
-        notes.requests.append(f"{event.method} {event.url}")
-    elif isinstance(event, ResponseArrived):
-        notes.statuses.append(f"{event.status_code} {event.reason}".strip())
-    elif (event.state == "started" or event.ms is not None) and event.phase not in notes.phases:
-        notes.phases.append(event.phase)
+# What a row waits on besides its own request; a wait on one of these is told as a wait, with
+# a row of its own when it ends (``async with sem:``, leaving a TaskGroup's block).
+_WAITS: frozenset[WaitingOn] = frozenset(
+    {"tasks", "semaphore", "lock", "condition", "event", "queue", "thread"}
+)
 
 
 class _Fold:
@@ -134,7 +151,7 @@ class _Fold:
 
     def __init__(self, source: str, call: str, root: str | None) -> None:
         self.lines = source.splitlines()
-        self.statements = _simple_statements(source)
+        self.statements = simple_statements(source)
         self.call = shown_call(call)  # a check's driver prefix is not the learner's
         self.root = root
         self.rows: list[AnyRow] = []
@@ -146,7 +163,11 @@ class _Fold:
         self.root_task: str | None = None
         self.learner_tasks: set[str] = set()  # tasks that ran code of the traced file
         self.sends: dict[int, SendsRow] = {}
+        self.overflow: dict[str, str] = {}
+        self.task_lines: dict[str, int | None] = {}
         self.now = 0.0
+        self.loops = loop_bodies(source)
+        self.touched = touched_names(source)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -159,22 +180,53 @@ class _Fold:
             return ""
         return self.statements.get(line) or self.lines[line - 1].strip()
 
-    def add(self, row: AnyRow, *, t_ms: float | None = None) -> AnyRow:
+    def add(self, row: AnyRow, *, t_ms: float | None = None, frame: _Frame | None = None) -> AnyRow:
+        """Add ``row``; it tells what ``frame`` changed since its last row (and what it saw)."""
         row.t_ms = self.now if t_ms is None else t_ms
+        if frame is not None:
+            frame.after = None
+            row.changes.update(frame.unsaid)
+            row.seen_changed.update(frame.seen)
+            frame.unsaid, frame.seen = {}, {}
+        if self.changes:
+            row.changes.update(self.changes)
+            self.changes = {}
         if len(self.rows) >= MAX_STEPS:
             self.dropped += 1
-            row.changes = self.changes  # what it would have changed goes to the closing row
+            self.overflow.update(row.seen_changed)
+            self.overflow.update(row.changes)  # what it would have changed goes to the closing row
             return row
-        row.changes, self.changes = self.changes, {}
         self.rows.append(row)
         return row
 
     def update(self, frame: _Frame, values: dict[str, str], row: AnyRow | None = None) -> None:
-        """``frame``'s locals changed: the change belongs to ``row``, or else to the next row."""
-        into = row.changes if row is not None else self.changes
+        """``frame``'s locals changed: the change belongs to ``row``, or else to the frame's
+        next row."""
+        into = row.changes if row is not None else frame.unsaid
         for name, value in values.items():
             frame.values[name] = value
             into[self.key(frame.label, name)] = value
+
+    def saw(self, frame: _Frame, values: dict[str, str]) -> None:
+        """``frame`` found its locals changed while no statement of its own was running."""
+        for name, value in values.items():
+            frame.values[name] = value
+            frame.seen[self.key(frame.label, name)] = value
+
+    def changed_by_pending(self, frame: _Frame, values: dict[str, str]) -> None:
+        """A probe's changes: the pending statement's doing, or what the line of the await that
+        just ended did after it, or else seen from elsewhere."""
+        after, frame.after = frame.after, None
+        if frame.pending is not None:
+            self.update(frame, values)
+            return
+        if after is not None and values:
+            line, row = after
+            touched = self.touched.get(line, frozenset())
+            mine = {name: value for name, value in values.items() if name in touched}
+            self.update(frame, mine, row)
+            values = {name: value for name, value in values.items() if name not in touched}
+        self.saw(frame, values)
 
     def frame_of(self, label: str, task: str | None) -> _Frame:
         frame = self.frames.get(label)
@@ -221,7 +273,7 @@ class _Fold:
             changed=changed,
             raised=raised,
         )
-        self.add(row, t_ms=pending.t_ms)
+        self.add(row, t_ms=pending.t_ms, frame=frame)
 
     def absorb(self, frame: _Frame, line: int | None) -> tuple[Notes, float | None]:
         """The pending statement on ``line`` is told by the row about to be added."""
@@ -238,12 +290,10 @@ class _Fold:
         self.now = event.t_ms
         match event:
             case LineRan():
-                frame = self.frame_of(event.frame, event.task)
-                self.update(frame, event.changes)
-                self.flush(frame)
-                frame.pending = _Pending(event.line or 0, event.t_ms, dict(frame.values))
+                self.on_line(event)
             case Snapshot():
-                self.update(self.frame_of(event.frame, event.task), event.changes)
+                frame = self.frame_of(event.frame, event.task)
+                self.changed_by_pending(frame, event.changes)
             case FrameEntered():
                 self.on_call(event)
             case AwaitStarted():
@@ -261,12 +311,17 @@ class _Fold:
             case ClientCreated():
                 notes = self.notes_for(event.task)
                 if notes is not None:
-                    notes.client_ms.append(event.ms)
+                    notes.client_ms.append((event.cpu_ms, event.thread))
+            case TransportBuilt():
+                notes = self.notes_for(event.task)
+                if notes is not None:
+                    notes.transport_ms.append(event.cpu_ms)
+            case ClientClosed():
+                pass
             case Blocked():
                 self.on_blocked(event)
             case CoroutineCreated():
                 frame = self.frame_of(event.frame, None)
-                self.update(frame, event.changes)
                 row = CallRow(
                     line=event.line,
                     task=None,
@@ -274,6 +329,7 @@ class _Fold:
                     function=event.frame,
                     coroutine=event.shown,
                 )
+                self.update(frame, event.changes, row)
                 self.add(row)
             case TaskStarted():
                 self.on_task_start(event)
@@ -283,14 +339,17 @@ class _Fold:
                 frame = self.frame_of(event.frame, event.task)
                 error = event.error.text if event.error else ""
                 self.flush(frame, raised=error)
-                self.add(
-                    CaughtRow(
-                        line=event.line,
-                        task=event.task,
-                        source=self.source(event.line),
-                        error=error,
-                    )
+                caught = CaughtRow(
+                    line=event.line,
+                    task=event.task,
+                    source=self.source(event.line),
+                    error=error,
                 )
+                touched = self.touched.get(event.line or 0, frozenset())
+                # its `except … as` binding is its own; the rest changed while it unwound
+                self.update(frame, {k: v for k, v in event.changes.items() if k in touched}, caught)
+                self.saw(frame, {k: v for k, v in event.changes.items() if k not in touched})
+                self.add(caught, frame=frame)
             case Unwound():
                 self.on_unwind(event)
             case Returned():
@@ -308,9 +367,34 @@ class _Fold:
                 self.still_waiting()
                 self.add(StopRow(line=event.line, task=None, reason=event.reason))
 
+    def on_line(self, event: LineRan) -> None:
+        frame = self.frame_of(event.frame, event.task)
+        line = event.line or 0
+        loop = self.loops.get(line)
+        pending = frame.pending
+        if loop is not None and pending is not None and pending.line != loop[0]:
+            # the next iteration of a `for`: its binding is a row of the `for` line
+            header, targets = loop
+            bound = {name: value for name, value in event.changes.items() if name in targets}
+            self.update(frame, {k: v for k, v in event.changes.items() if k not in targets})
+            self.flush(frame)
+            row = StatementRow(
+                line=header,
+                task=frame.task,
+                source=self.source(header),
+                changed=list(bound.items()),
+            )
+            self.update(frame, bound, row)
+            self.add(row, t_ms=event.t_ms, frame=frame)
+        else:
+            self.changed_by_pending(frame, event.changes)
+            self.flush(frame)
+        frame.pending = _Pending(line, event.t_ms, dict(frame.values))
+
     def on_task_start(self, event: TaskStarted) -> None:
         name = event.task or "?"
         self.live.add(name)
+        self.task_lines[name] = event.line
         if event.root:
             self.root_task = name
             return
@@ -353,7 +437,7 @@ class _Fold:
     def on_call(self, event: FrameEntered) -> None:
         frame = self.frame_of(event.frame, event.task)
         frame.task = event.task
-        self.update(frame, event.changes)
+        self.update(frame, event.changes)  # its parameters: told by its call row
         stack = self.stacks.setdefault(event.task or "", [])
         self.learner_tasks.add(event.task or "")
         caller = stack[-1] if stack else None
@@ -361,7 +445,8 @@ class _Fold:
         entered = f"{event.function}({', '.join(event.arguments)})"
         if caller is None:
             if event.task is not None and event.task != self.root_task:
-                self.add(TaskRunsRow(line=event.line, task=event.task, entered=entered))
+                runs = TaskRunsRow(line=event.line, task=event.task, entered=entered)
+                self.add(runs, frame=frame)
             return
         waiting = caller.awaits[-1] if caller.awaits else None
         if waiting is not None and waiting.suspended == 0 and not waiting.delegating:
@@ -369,11 +454,12 @@ class _Fold:
             row = DelegateRow(
                 line=waiting.line, task=event.task, text=waiting.text, entered=entered
             )
-            self.add(row)
+            self.add(row, frame=frame)
             waiting.row = row
 
     def on_await(self, event: AwaitStarted) -> None:
         frame = self.frame_of(event.frame, event.task)
+        self.changed_by_pending(frame, event.before)
         notes, began = self.absorb(frame, event.line)
         target = event.target
         source = self.source(event.line)
@@ -391,7 +477,7 @@ class _Fold:
                 text=event.text,
                 target=target,
             )
-            self.add(row, t_ms=began)
+            self.add(row, t_ms=began, frame=frame)
             waiting.row = row
 
     def on_suspend(self, event: Suspended | Yielded) -> None:
@@ -411,10 +497,20 @@ class _Fold:
                 frame=frame.label,
                 on=on,
                 subject=subject,
+                waiting_on=event.waiting_on if isinstance(event, Suspended) else None,
             )
             # a bare yield is stamped when it is back: its row began ms earlier
-            self.add(row, t_ms=event.t_ms - event.ms if isinstance(event, Yielded) else None)
+            began = event.t_ms - event.ms if isinstance(event, Yielded) else None
+            self.add(row, t_ms=began, frame=frame)
             waiting.row = row
+        elif (
+            waiting.suspended == 0
+            and isinstance(waiting.row, WithRow)
+            and isinstance(event, Suspended)
+            and event.waiting_on in _WAITS
+        ):
+            waiting.row.waits = True  # `async with sem:`, leaving a TaskGroup: a wait of its own
+            waiting.row.waiting_on = event.waiting_on
         waiting.suspended += 1
         if isinstance(waiting.row, WaitRow | WithRow):
             waiting.row.suspended = waiting.suspended
@@ -422,7 +518,7 @@ class _Fold:
     def on_http(self, event: RequestSent | HttpPhase | ResponseArrived) -> None:
         notes = self.notes_for(event.task)
         if notes is not None:
-            _note_phase(notes, event)
+            note_phase(notes, event)
             return
         task = event.task
         if not task or task.startswith("internal:"):
@@ -431,10 +527,12 @@ class _Fold:
         if row is None:
             if not isinstance(event, RequestSent):
                 return
-            row = SendsRow(line=None, task=task, request=f"{event.method} {event.url}")
+            # a task made by gather(client.get(…)): its row points at the line that started it
+            line = event.line if event.line is not None else self.task_lines.get(task)
+            row = SendsRow(line=line, task=task, request=f"{event.method} {event.url}")
             self.add(row)
             self.sends[event.request] = row
-        _note_phase(row.notes, event)
+        note_phase(row.notes, event)
 
     def on_io_wait(self, event: IoWait) -> None:
         reasons = woken(event.woken)
@@ -459,15 +557,47 @@ class _Fold:
         waiting = frame.awaits.pop()
         assigned = list(event.changes.items())
         row = waiting.row
-        if isinstance(row, WithRow):
+        if isinstance(row, WithRow) and not row.waits:
             self.update(frame, event.changes, row)
             row.value, row.assigned = event.value, assigned
             row.closes = waiting.role == "aexit" and event.value.endswith("(closed)")
+            if event.line is not None:  # what entering or leaving did to the manager
+                frame.after = (event.line, row)
+            return
+        if isinstance(row, WithRow):  # the wait is over: told at its own moment
+            self.update(frame, event.changes)
+            method = "__aenter__" if row.role == "aenter" else "__aexit__"
+            text = f"{row.target or row.text}.{method}()"
+            self.add(
+                ResumeRow(
+                    line=event.line,
+                    task=event.task,
+                    value=event.value,
+                    frame=frame.label,
+                    text=text,
+                    status=None,
+                    assigned=assigned,
+                ),
+                frame=frame,
+            )
             return
         if isinstance(row, WaitRow):
             row.told = True
         self.update(frame, event.changes)
         line, task, value = event.line, event.task, event.value
+        self.add_awaited(frame, waiting, line, task, value, assigned)
+        if self.rows and line is not None:
+            frame.after = (line, self.rows[-1])
+
+    def add_awaited(
+        self,
+        frame: _Frame,
+        waiting: _Await,
+        line: int | None,
+        task: str | None,
+        value: str,
+        assigned: list[tuple[str, str]],
+    ) -> None:
         if waiting.role == "anext":
             self.add(
                 NextRow(
@@ -478,11 +608,13 @@ class _Fold:
                     text=waiting.text,
                     suspended=waiting.suspended,
                     assigned=assigned,
-                )
+                ),
+                frame=frame,
             )
         elif waiting.delegating:
             self.add(
-                GaveRow(line=line, task=task, value=value, text=waiting.text, assigned=assigned)
+                GaveRow(line=line, task=task, value=value, text=waiting.text, assigned=assigned),
+                frame=frame,
             )
         elif waiting.suspended:
             statuses = waiting.notes.statuses
@@ -496,7 +628,8 @@ class _Fold:
                     text=waiting.text,
                     status=status,
                     assigned=assigned,
-                )
+                ),
+                frame=frame,
             )
         else:
             self.add(
@@ -507,7 +640,8 @@ class _Fold:
                     notes=waiting.notes,
                     text=waiting.text,
                     assigned=assigned,
-                )
+                ),
+                frame=frame,
             )
 
     def on_raised(self, event: Raised) -> None:
@@ -515,9 +649,14 @@ class _Fold:
         if not frame.awaits:
             return
         waiting = frame.awaits.pop()
+        text = waiting.text
         if isinstance(waiting.row, WithRow):
-            waiting.row.raised = event.error.text
-            return
+            if not waiting.row.waits:
+                waiting.row.raised = event.error.text
+                return
+            # leaving a TaskGroup that raises: told when it raises, after the tasks that failed
+            role = "__aenter__" if waiting.row.role == "aenter" else "__aexit__"
+            text = f"{waiting.row.target or waiting.row.text}.{role}()"
         if isinstance(waiting.row, WaitRow):
             waiting.row.told = True
         self.add(
@@ -525,11 +664,12 @@ class _Fold:
                 line=event.line,
                 task=event.task,
                 frame=frame.label,
-                text=waiting.text,
+                text=text,
                 error=event.error.text,
                 resumed=bool(waiting.suspended) and not waiting.delegating,
                 delegating=waiting.delegating,
-            )
+            ),
+            frame=frame,
         )
 
     def on_unwind(self, event: Unwound) -> None:
@@ -548,7 +688,7 @@ class _Fold:
             error=event.error.text,
             caller=stack[-1].label if stack else None,
         )
-        self.add(row, t_ms=began)
+        self.add(row, t_ms=began, frame=frame)
 
     def on_return(self, event: Returned) -> None:
         frame = self.frame_of(event.frame, event.task)
@@ -556,6 +696,8 @@ class _Fold:
         explicit = text.startswith("return") and (
             frame.pending is not None and frame.pending.line == event.line
         )
+        if not explicit:  # the body ran to its end: the changes are its last statement's
+            self.changed_by_pending(frame, event.changes)
         notes, began = self.absorb(frame, event.line) if explicit else (Notes(), None)
         if not explicit:
             self.flush(frame)
@@ -576,7 +718,9 @@ class _Fold:
             value=event.value,
             readable_after_close=readable,
         )
-        self.add(row, t_ms=began)
+        if explicit:  # what the return expression did (`return ids.pop()`)
+            self.update(frame, event.changes, row)
+        self.add(row, t_ms=began, frame=frame)
 
     def on_blocked(self, event: Blocked) -> None:
         frame = self.frames.get(event.frame or "")
@@ -605,8 +749,19 @@ class _Fold:
 
     def finish(self) -> list[AnyRow]:
         self.still_waiting()
+        for frame in self.frames.values():  # changes no later row of the frame told
+            if not (frame.unsaid or frame.seen):
+                continue
+            mine = [row for row in self.rows if row.task == frame.task]
+            last = mine[-1] if mine else (self.rows[-1] if self.rows else None)
+            if last is not None:
+                last.changes.update(frame.unsaid)
+                last.seen_changed.update(frame.seen)
+        self.rows.sort(key=lambda row: row.t_ms or 0.0)  # stable: ties keep the fold's order
         if self.dropped:
-            self.rows.append(MoreRow(line=None, task=None, count=self.dropped, t_ms=self.now))
+            more = MoreRow(line=None, task=None, count=self.dropped, t_ms=self.now)
+            more.changes = self.overflow
+            self.rows.append(more)
         if self.changes and self.rows:
             self.rows[-1].changes.update(self.changes)
         return self.rows
@@ -634,36 +789,10 @@ def condense(events: Iterable[AnyEvent], *, source: str, call: str, root: str | 
                 evaluation=evaluation,
                 result=result,
                 changes=row.changes,
-                waiting=isinstance(row, WaitRow),
+                waiting=is_waiting(row),
                 t_ms=None if row.t_ms is None else round(row.t_ms, 3),
+                waiting_on=refine(row) if is_waiting(row) else None,
+                seen_changed=row.seen_changed,
             )
         )
     return steps
-
-
-def _simple_statements(source: str) -> dict[int, str]:
-    """Line -> source of the simple (not compound) statement starting there."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    compound = (
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.If,
-        ast.For,
-        ast.AsyncFor,
-        ast.While,
-        ast.With,
-        ast.AsyncWith,
-        ast.Try,
-        ast.Match,
-    )
-    statements: dict[int, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and not isinstance(node, compound):
-            text = " ".join((ast.get_source_segment(source, node) or "").split())
-            if text:
-                statements[node.lineno] = text if len(text) <= 90 else text[:89] + "…"
-    return statements

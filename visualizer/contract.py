@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from visualizer.analysis import request_entries
 from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
 
-SCHEMA = "loopscope.trace/3"
+SCHEMA = "loopscope.trace/4"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _NAMES: dict[type[Any], tuple[str, ...]] = {}
 
@@ -53,6 +54,23 @@ def event_data(event: AnyEvent) -> dict[str, Any]:
     return compact(plain(event), detail(event))
 
 
+# Fields left out of the JSON while they hold their default (reading puts them back): a step's
+# ``waiting_on`` and ``seen_changed``, a request's ``ended_in``, ``closed`` and ``connects``.
+STEP_DEFAULTS: tuple[tuple[str, Any], ...] = (("waiting_on", None), ("seen_changed", {}))
+REQUEST_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("ended_in", None),
+    ("closed", False),
+    ("connects", []),
+)
+
+
+def without_defaults(data: dict[str, Any], defaults: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    for name, default in defaults:
+        if data.get(name, default) == default:
+            data.pop(name, None)
+    return data
+
+
 def trace_json(
     *,
     file: str,
@@ -60,7 +78,7 @@ def trace_json(
     watch: Iterable[str],
     root: str | None,
     steps: Iterable[Step],
-    events: Iterable[AnyEvent],
+    events: list[AnyEvent],
     result: str | None,
     error: ErrorInfo | None,
     wall_ms: float,
@@ -75,7 +93,7 @@ def trace_json(
         "call": call,
         "watch": list(watch),
         "root": root,
-        "steps": [plain(step) for step in steps],
+        "steps": [without_defaults(plain(step), STEP_DEFAULTS) for step in steps],
         "events": [event_data(event) for event in events],
         "result": result,
         "error": plain(error),
@@ -83,6 +101,9 @@ def trace_json(
         "stopped": stopped,
         "output": output,
         "warnings": list(warnings),
+        "requests": [
+            without_defaults(plain(entry), REQUEST_DEFAULTS) for entry in request_entries(events)
+        ],
     }
     # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")

@@ -18,8 +18,6 @@ import re
 import types
 from collections.abc import Callable
 
-import httpx
-
 from visualizer.events import NOT_SET as NOT_SET
 from visualizer.events import ErrorText
 
@@ -72,9 +70,7 @@ def full_repr(value: object, budget: int = RESULT_BYTES) -> str:
     "'xxxxxxx… (4 more bytes)"
     """
     try:
-        text = _ADDRESS.sub(
-            "", _general(value) if isinstance(value, httpx.Response) else repr(value)
-        )
+        text = _ADDRESS.sub("", _general(value) if _http_kind(value) == "Response" else repr(value))
     except Exception:
         return f"<{type(value).__name__}>"
     data = text.encode("utf-8", "replace")
@@ -112,13 +108,27 @@ def _mapping(value: dict[object, object]) -> str:
     return f"{{{inner}}}"
 
 
+_HTTP_KINDS = frozenset({"AsyncClient", "Client", "Response", "Request"})
+
+
+def _http_kind(value: object) -> str | None:
+    """``AsyncClient``, ``Response``…, for httpx's classes and httpx2's (the same API)."""
+    kind = type(value)
+    if kind.__name__ in _HTTP_KINDS and kind.__module__.partition(".")[0] in ("httpx", "httpx2"):
+        return kind.__name__
+    return None
+
+
 def _general(value: object) -> str:
-    if isinstance(value, httpx.AsyncClient | httpx.Client):
-        return f"{type(value).__name__} ({'closed' if value.is_closed else 'open'})"
-    if isinstance(value, httpx.Response):
-        return f"Response [{value.status_code} {value.reason_phrase}]"
-    if isinstance(value, httpx.Request):
-        return f"Request [{value.method} {value.url}]"
+    http = _http_kind(value)
+    if http in ("AsyncClient", "Client"):
+        closed = getattr(value, "is_closed", False)
+        return f"{http} ({'closed' if closed else 'open'})"
+    if http == "Response":
+        code, reason = getattr(value, "status_code", 0), getattr(value, "reason_phrase", "")
+        return f"Response [{code} {reason}]"
+    if http == "Request":
+        return f"Request [{getattr(value, 'method', '')} {getattr(value, 'url', '')}]"
     if isinstance(value, BaseException):
         return exception_text(value)
     if isinstance(value, types.CoroutineType):

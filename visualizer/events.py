@@ -30,6 +30,20 @@ WakeReason = Literal["timer", "thread", "connected", "socket"]
 BlockCause = Literal["sleep", "sync_http", "cpu"]
 Outcome = Literal["returned", "raised", "cancelled"]
 PhaseState = Literal["started", "complete", "failed"]
+# What a suspended task waits for (a row's ``waiting_on``): the small vocabulary of the player.
+WaitingOn = Literal[
+    "network",
+    "pool",
+    "semaphore",
+    "lock",
+    "event",
+    "condition",
+    "queue",
+    "sleep",
+    "thread",
+    "tasks",
+    "stream",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +133,9 @@ class AwaitStarted(_Base):
     frame: str
     text: str
     target: str | None = None
+    # The frame's locals that changed since its previous event (what the statement before did,
+    # or this line before its await), so that a change is told at the line that made it.
+    before: dict[str, str] = field(default_factory=dict)
 
     @property
     def changes(self) -> dict[str, str]:
@@ -135,6 +152,7 @@ class Suspended(_Base):
     kind: Literal["suspend"] = "suspend"
     on: WaitOn = "future"
     subject: str = ""
+    waiting_on: WaitingOn | None = None  # None: a Future of unknown origin
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,9 +195,12 @@ class Raised(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Caught(_Base):
+    """A handler caught ``error``; ``changes``: its ``as`` name bound (and what came before)."""
+
     kind: Literal["caught"] = "caught"
     frame: str
     error: ErrorText | None = None
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,25 +214,43 @@ class Unwound(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Returned(_Base):
+    """``frame`` returns ``value``; ``changes``: what its last statement (or the return
+    expression) changed since the frame's previous event."""
+
     kind: Literal["return"] = "return"
     frame: str
     value: str
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientCreated(_Base):
-    """An httpx client was built; building its TLS context held the loop for ``ms``."""
+    """An httpx client was built: building its TLS context took ``ms`` of wall time and
+    ``cpu_ms`` of its thread's CPU (``thread``: the worker thread's name, None on the loop's)."""
 
     kind: Literal["client"] = "client"
     client: int
     sync: bool
     ms: float
     cpu_ms: float
+    thread: str | None = None
     # Its timeout for each phase (httpx's default is 5 s each; None: no limit).
     connect: float | None = 5.0
     read: float | None = 5.0
     write: float | None = 5.0
     pool: float | None = 5.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportBuilt(_Base):
+    """The learner's code built an httpx transport itself (``AsyncHTTPTransport(retries=2)``):
+    loading its TLS context (the CA bundle) took ``cpu_ms`` of its thread's CPU."""
+
+    kind: Literal["transport"] = "transport"
+    ms: float
+    cpu_ms: float
+    retries: int = 0
+    thread: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,6 +271,7 @@ class RequestSent(_Base):
     url: str
     sync: bool = False
     client: int | None = None  # the client that sent it (see ``ClientCreated``)
+    thread: str | None = None  # the worker thread that sent it; None: the loop's thread
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,6 +281,11 @@ class HttpPhase(_Base):
     A phase that ends with nothing recorded since it started (sending an empty body, reading
     a body that had arrived) is one event: its end, with ``ms``, how long it took since it
     started. Otherwise ``ms`` is None and its start is an event of its own.
+
+    Besides httpcore's phases, ``connection_pool.wait_for_connection`` is the wait for a free
+    pooled connection (``httpx.Limits``), and ``connection.close`` the connection being closed
+    while the request was open (a cancelled or failed request). ``error``: the exception's
+    type, for a ``failed`` phase.
     """
 
     kind: Literal["http"] = "http"
@@ -250,6 +295,7 @@ class HttpPhase(_Base):
     state: PhaseState = "started"
     host: str | None = None
     ms: float | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -327,6 +373,7 @@ AnyEvent = (
     | Unwound
     | Returned
     | ClientCreated
+    | TransportBuilt
     | ClientClosed
     | RequestSent
     | HttpPhase
@@ -394,8 +441,60 @@ def compact(data: dict[str, Any], said: str) -> dict[str, Any]:
             data.pop(name, None)
     elif kind in _SAID and data.get(_SAID[kind]) == said:
         del data[_SAID[kind]]
+    elif kind == "call" and said.startswith(f"{data.get('function')}("):
+        del data["function"]  # the detail starts with it: "fetch(url='…')"
+    elif kind in _TOLD and _told(kind, data) == said:
+        for name in _TOLD[kind]:
+            data.pop(name, None)
     data["detail"] = said
     return data
+
+
+# Events whose detail says these fields, in this order, after a fixed prefix: the JSON writes
+# them once, in the detail (``request.started GET https://…``, ``response.headers 200 OK``,
+# ``<coroutine fetch> wrapped in a task by main()``, ``returned 200``; a call's function name
+# starts its detail, ``fetch(url='…')``).
+_TOLD: dict[str, tuple[str, ...]] = {
+    "call": ("function",),
+    "request": ("method", "url"),
+    "response": ("status_code", "reason"),
+    "task_start": ("coroutine", "creator"),
+    "task_done": ("outcome", "value"),
+}
+
+
+def _told(kind: str, data: dict[str, Any]) -> str:
+    """The detail made from the fields ``_TOLD`` leaves to it (must agree with the wording)."""
+    if kind == "request":
+        return f"request.started {data.get('method', 'GET')} {data.get('url')}"
+    if kind == "response":
+        return f"response.headers {data.get('status_code')} {data.get('reason', '')}".rstrip()
+    if kind == "task_start":
+        creator = data.get("creator")
+        by = f" by {creator}" if creator else ""
+        return f"{data.get('coroutine')} wrapped in a task{by}"
+    outcome = data.get("outcome")
+    return outcome if outcome == "cancelled" else f"{outcome} {data.get('value', '')}"
+
+
+def _untold(kind: str, said: str) -> dict[str, Any] | None:
+    """The fields ``_told`` put in ``said``, back; None when it does not read as one."""
+    if kind == "call":
+        return {"function": said.partition("(")[0]}
+    if kind == "request" and said.startswith("request.started "):
+        method, _, url = said.removeprefix("request.started ").partition(" ")
+        return {"method": method, "url": url} if url else None
+    if kind == "response" and said.startswith("response.headers "):
+        code, _, reason = said.removeprefix("response.headers ").partition(" ")
+        return {"status_code": int(code), "reason": reason} if code.isdigit() else None
+    if kind == "task_start" and " wrapped in a task" in said:
+        coroutine, _, by = said.partition(" wrapped in a task")
+        return {"coroutine": coroutine, "creator": by.removeprefix(" by ") or None}
+    if kind == "task_done":
+        outcome, _, value = said.partition(" ")
+        if outcome in ("returned", "raised", "cancelled"):
+            return {"outcome": outcome, "value": value}
+    return None
 
 
 def expand(data: dict[str, Any]) -> dict[str, Any]:
@@ -415,4 +514,9 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
         data |= {"scope": scope, "phase": phase, "state": state, "host": host or None}
     elif kind in _SAID and _SAID[kind] not in data:
         data[_SAID[kind]] = said
+    elif kind in _TOLD and not any(name in data for name in _TOLD[kind]):
+        told = _untold(kind, said)
+        if told is None:
+            raise ValueError(f"a {kind} event's detail does not say its fields: {said[:80]!r}")
+        data |= told
     return data

@@ -6,7 +6,9 @@ timeline: ``requests``, ``requests_overlap``, ``max_in_flight``, ``tcp_connects`
 ``clients_created``, ``exceptions``, ``blocked`` and ``blocked_ms``, all from
 ``visualizer.analysis``.
 
-Schema 3 (``loopscope.trace/3``) stores each fact once:
+Schema 4 (``loopscope.trace/4``) adds to schema 3 the ``requests`` list (one record per request:
+its outcome, whether it got on the wire, its pool wait), each step's ``waiting_on`` and
+``seen_changed``, and the pool wait as an http phase. Schema 3 stores each fact once:
 
 - each event is a typed record (``visualizer.events``) with structured fields; its ``detail`` is
   written from those fields when the JSON is made. A field the detail says word for word is
@@ -36,12 +38,14 @@ from pydantic import (
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    computed_field,
     field_serializer,
     field_validator,
 )
 
 from visualizer.analysis import (
     ExceptionCount,
+    RequestEntry,
     RequestRecord,
     Stall,
     clients_created,
@@ -50,10 +54,18 @@ from visualizer.analysis import (
     find_stalls,
     max_in_flight,
     overlapping,
+    request_entries,
     tcp_connects,
 )
-from visualizer.contract import SCHEMA
-from visualizer.events import NOT_SET, AnyEvent, compact, expand
+from visualizer.contract import REQUEST_DEFAULTS, SCHEMA, STEP_DEFAULTS, without_defaults
+from visualizer.events import (
+    NOT_SET,
+    AnyEvent,
+    ClientCreated,
+    TransportBuilt,
+    compact,
+    expand,
+)
 from visualizer.table import ErrorInfo, Step, variable_names, variable_states
 from visualizer.wording import detail
 
@@ -92,6 +104,20 @@ class Trace(BaseModel):
             compact(data, detail(event))
         return dumped
 
+    @field_serializer("steps", mode="wrap")
+    def _steps_compact(
+        self, steps: tuple[Step, ...], handler: SerializerFunctionWrapHandler
+    ) -> list[dict[str, Any]]:
+        dumped: list[dict[str, Any]] = handler(steps)
+        return [without_defaults(data, STEP_DEFAULTS) for data in dumped]
+
+    @field_serializer("request_entries", mode="wrap")
+    def _requests_compact(
+        self, entries: tuple[RequestEntry, ...], handler: SerializerFunctionWrapHandler
+    ) -> list[dict[str, Any]]:
+        dumped: list[dict[str, Any]] = handler(entries)
+        return [without_defaults(data, REQUEST_DEFAULTS) for data in dumped]
+
     @field_validator("events", mode="before")
     @classmethod
     def _from_detail(cls, events: Any) -> Any:
@@ -115,6 +141,7 @@ class Trace(BaseModel):
         """Every variable's display string once row ``step`` (1-based) is told."""
         state = dict.fromkeys(variable_names(self.steps), NOT_SET)
         for row in self.steps[:step]:
+            state.update(row.seen_changed)
             state.update(row.changes)
         return state
 
@@ -122,6 +149,13 @@ class Trace(BaseModel):
     def variables(self) -> tuple[dict[str, str], ...]:
         """The full state at each step (quadratic in size: for tables, not for storage)."""
         return tuple(variable_states(self.steps))
+
+    @computed_field(alias="requests")  # type: ignore[prop-decorator]
+    @cached_property
+    def request_entries(self) -> tuple[RequestEntry, ...]:
+        """The JSON's ``requests``: one record per request, made from the events (so reading
+        a trace ignores the key and makes them again)."""
+        return request_entries(self.events)
 
     @cached_property
     def requests(self) -> tuple[RequestRecord, ...]:
@@ -157,6 +191,19 @@ class Trace(BaseModel):
     def blocked(self) -> tuple[Stall, ...]:
         """Every time a task held the loop without yielding, with the cause."""
         return find_stalls(self.events)
+
+    @property
+    def building_ms(self) -> float:
+        """CPU the loop's thread spent building httpx clients and transports (their TLS
+        contexts): it held the loop, in pieces too short to count as a stall."""
+        return round(
+            sum(
+                event.cpu_ms
+                for event in self.events
+                if isinstance(event, ClientCreated | TransportBuilt) and event.thread is None
+            ),
+            3,
+        )
 
     @property
     def blocked_ms(self) -> float:

@@ -13,6 +13,17 @@ Inside the worker process only, ``install`` patches:
   the httpcore ``trace`` extension to every request (async callback on ``AsyncClient``, sync on
   ``Client``), which reports the connection and HTTP phases with the task and the learner's line.
 
+- httpcore's ``PoolRequest.wait_for_connection`` (async and sync): a request that finds no
+  free connection in the pool (``httpx.Limits``) records the wait as a phase of its own,
+  ``connection_pool.wait_for_connection``, which ends when it gets one (or fails with
+  ``PoolTimeout``, or is cancelled). Once the request ends, whether its connection was closed
+  with it is recorded as ``connection.close`` (a request cancelled on the wire closes it).
+- ``httpx.AsyncHTTPTransport`` built by the learner's own line: its TLS context (the CA
+  bundle) is a cost of that line, recorded as a ``transport`` event.
+
+``httpx2`` (the maintained fork, ``import httpx2``, on ``httpcore2``) is patched the same way by
+``install_httpx2``, called only for code that names it (importing it costs a worker 60 ms).
+
 This reaches into private attributes (``transport._pool``, ``pool._network_backend``,
 ``pool._ssl_context``): httpx is frozen at 0.28.1 and httpcore at 1.0.x, so they will not move.
 The learner's code keeps its natural URLs and needs no special client.
@@ -21,12 +32,14 @@ The learner's code keeps its natural URLs and needs no special client.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import ssl
 import sys
 import time
+import types
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpcore
@@ -39,8 +52,9 @@ from visualizer.events import (
     PhaseState,
     RequestSent,
     ResponseArrived,
+    TransportBuilt,
 )
-from visualizer.recorder import Recorder
+from visualizer.recorder import Recorder, thread_of
 
 DEMO_DOMAIN = "example.com"
 _UNREACHABLE = "[Errno -2] Name or service not known"
@@ -54,11 +68,12 @@ class Route:
     https_port: int
     ca_pem: str
 
-    def port_for(self, host: str, port: int) -> int:
-        """The loopback port serving ``host:port``; raises ``httpcore.ConnectError`` otherwise."""
+    def port_for(self, host: str, port: int, error: type[Exception] = httpcore.ConnectError) -> int:
+        """The loopback port serving ``host:port``; raises ``error`` (the ``ConnectError`` of
+        the httpcore in use) otherwise."""
         name = host.lower().rstrip(".")
         if name != DEMO_DOMAIN and not name.endswith("." + DEMO_DOMAIN):
-            raise httpcore.ConnectError(_UNREACHABLE)
+            raise error(_UNREACHABLE)
         return self.https_port if port == 443 else self.http_port
 
 
@@ -71,12 +86,20 @@ class Tap:
     recorder: Recorder | None = None
     traced_file: str = ""
     connecting: str | None = None  # the host:port being connected, for the selector's labels
+    # The pooled connection each open request got, to tell whether it was closed with it.
+    connections: dict[int, Any] = field(default_factory=dict)
 
 
 class AsyncRoutingBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, tap: Tap) -> None:
+    def __init__(
+        self,
+        inner: httpcore.AsyncNetworkBackend,
+        tap: Tap,
+        error: type[Exception] = httpcore.ConnectError,
+    ) -> None:
         self._inner = inner
         self._tap = tap
+        self._error = error
 
     async def connect_tcp(
         self,
@@ -86,7 +109,7 @@ class AsyncRoutingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        target = self._tap.route.port_for(host, port)
+        target = self._tap.route.port_for(host, port, self._error)
         self._tap.connecting = f"{host}:{port}"
         try:
             stream = await self._inner.connect_tcp(
@@ -103,16 +126,22 @@ class AsyncRoutingBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not available to traced code")
+        raise self._error("unix sockets are not available to traced code")
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
 
 
 class RoutingBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend, tap: Tap) -> None:
+    def __init__(
+        self,
+        inner: httpcore.NetworkBackend,
+        tap: Tap,
+        error: type[Exception] = httpcore.ConnectError,
+    ) -> None:
         self._inner = inner
         self._tap = tap
+        self._error = error
 
     def connect_tcp(
         self,
@@ -122,7 +151,7 @@ class RoutingBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        target = self._tap.route.port_for(host, port)
+        target = self._tap.route.port_for(host, port, self._error)
         stream = self._inner.connect_tcp(
             "127.0.0.1", target, timeout, local_address, socket_options
         )
@@ -132,7 +161,7 @@ class RoutingBackend(httpcore.NetworkBackend):
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not available to traced code")
+        raise self._error("unix sockets are not available to traced code")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -144,26 +173,55 @@ def _label(sock: Any, label: str, tap: Tap) -> None:
         tap.fd_labels[fileno()] = label
 
 
+_patched: set[str] = set()
+
+
 def install(tap: Tap) -> None:
     """Patch httpx in this process (idempotent per process; call once per worker)."""
-    _patch_transport(httpx.AsyncHTTPTransport, tap, is_async=True)
-    _patch_transport(httpx.HTTPTransport, tap, is_async=False)
-    _patch_client(httpx.AsyncClient, tap, is_async=True)
-    _patch_client(httpx.Client, tap, is_async=False)
+    _install(httpx, httpcore, tap)
 
 
-def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+def install_httpx2(tap: Tap) -> bool:
+    """Patch httpx2 and httpcore2 like httpx (idempotent); False where httpx2 is missing."""
+    try:
+        http = importlib.import_module("httpx2")
+        core = importlib.import_module("httpcore2")
+    except ImportError:
+        return False
+    _install(http, core, tap)
+    return True
+
+
+def _install(http: types.ModuleType, core: types.ModuleType, tap: Tap) -> None:
+    if http.__name__ in _patched:
+        return
+    _patched.add(http.__name__)
+    _patch_transport(http.AsyncHTTPTransport, tap, core, is_async=True)
+    _patch_transport(http.HTTPTransport, tap, core, is_async=False)
+    _patch_client(http.AsyncClient, tap, is_async=True)
+    _patch_client(http.Client, tap, is_async=False)
+    pools = importlib.import_module(f"{core.__name__}._async.connection_pool")
+    _patch_pool_wait(pools.AsyncPoolRequest, tap, is_async=True)
+    pools = importlib.import_module(f"{core.__name__}._sync.connection_pool")
+    _patch_pool_wait(pools.PoolRequest, tap, is_async=False)
+
+
+def _patch_transport(kind: type[Any], tap: Tap, core: types.ModuleType, *, is_async: bool) -> None:
     original: Callable[..., None] = kind.__init__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
         original(self, *args, **kwargs)
+        _transport_built(tap, kwargs, started, cpu)
         pool = getattr(self, "_pool", None)
         if pool is None or not hasattr(pool, "_network_backend"):
             return
         if is_async:
-            pool._network_backend = AsyncRoutingBackend(pool._network_backend, tap)
+            pool._network_backend = AsyncRoutingBackend(
+                pool._network_backend, tap, core.ConnectError
+            )
         else:
-            pool._network_backend = RoutingBackend(pool._network_backend, tap)
+            pool._network_backend = RoutingBackend(pool._network_backend, tap, core.ConnectError)
         context = getattr(pool, "_ssl_context", None)
         if isinstance(context, ssl.SSLContext):
             context.load_verify_locations(
@@ -171,6 +229,95 @@ def _patch_transport(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
             )  # what trustme's configure_trust does
 
     kind.__init__ = __init__
+
+
+def _transport_built(tap: Tap, kwargs: dict[str, Any], started: float, cpu: float) -> None:
+    """A transport the learner's line built itself: its CA bundle is that line's cost (one a
+    client builds for itself is part of the client's)."""
+    recorder = tap.recorder
+    if recorder is None or sys._getframe(2).f_code.co_filename != tap.traced_file:
+        return
+    cpu_ms = (time.thread_time() - cpu) * 1000.0
+    if recorder.on_loop_thread():
+        recorder.building_ms += cpu_ms
+    task = recorder.task_name()
+    recorder.emit(
+        TransportBuilt(
+            t_ms=recorder.now_ms(),
+            task=task,
+            line=_learner_line(tap.traced_file),
+            ms=round((time.perf_counter() - started) * 1000.0, 3),
+            cpu_ms=round(cpu_ms, 3),
+            retries=int(kwargs.get("retries", 0) or 0),
+            thread=thread_of(task),
+        )
+    )
+
+
+def _patch_pool_wait(kind: type[Any], tap: Tap, *, is_async: bool) -> None:
+    """A request waiting for a free pooled connection records the wait as its own phase."""
+    original: Callable[..., Any] = kind.wait_for_connection
+
+    def marker(pool_request: Any) -> int | None:
+        found = pool_request.request.extensions.get("loopscope.request")
+        return found[0] if found is not None and tap.recorder is not None else None
+
+    def note(number: int, state: PhaseState, error: BaseException | None = None) -> None:
+        recorder = tap.recorder
+        if recorder is None:
+            return
+        event = HttpPhase(
+            t_ms=recorder.now_ms(),
+            task=recorder.task_name(),
+            request=number,
+            scope="connection_pool",
+            phase="wait_for_connection",
+            state=state,
+            error=type(error).__name__ if error is not None else None,
+        )
+        if state == "started" or not _ends_last(recorder, event):
+            recorder.emit(event)
+
+    if is_async:
+
+        async def wait_async(self: Any, timeout: float | None = None) -> Any:  # noqa: ASYNC109
+            number = marker(self)
+            queued = number is not None and self.connection is None
+            if queued:
+                note(number, "started")  # type: ignore[arg-type]
+            try:
+                connection = await original(self, timeout)
+            except BaseException as error:
+                if queued:
+                    note(number, "failed", error)  # type: ignore[arg-type]
+                raise
+            if queued:
+                note(number, "complete")  # type: ignore[arg-type]
+            if number is not None:
+                tap.connections[number] = connection
+            return connection
+
+        kind.wait_for_connection = wait_async
+    else:
+
+        def wait(self: Any, timeout: float | None = None) -> Any:
+            number = marker(self)
+            queued = number is not None and self.connection is None
+            if queued:
+                note(number, "started")  # type: ignore[arg-type]
+            try:
+                connection = original(self, timeout)
+            except BaseException as error:
+                if queued:
+                    note(number, "failed", error)  # type: ignore[arg-type]
+                raise
+            if queued:
+                note(number, "complete")  # type: ignore[arg-type]
+            if number is not None:
+                tap.connections[number] = connection
+            return connection
+
+        kind.wait_for_connection = wait
 
 
 _request_ids = itertools.count(1)
@@ -199,16 +346,18 @@ def _on_request(
     number = next(_request_ids)
     line = _learner_line(tap.traced_file)
     request.extensions["loopscope.request"] = (number, line)
+    task = recorder.task_name()
     recorder.emit(
         RequestSent(
             t_ms=recorder.now_ms(),
-            task=recorder.task_name(),
+            task=task,
             line=line,
             request=number,
             method=request.method,
             url=str(request.url),
             sync=sync,
             client=client,
+            thread=thread_of(task),
         )
     )
 
@@ -218,6 +367,7 @@ def _on_request(
         host = None
         if phase == "connect_tcp" and state == "started":
             host = f"{info.get('host')}:{info.get('port')}"
+        error = info.get("exception") if state == "failed" else None
         event = HttpPhase(
             t_ms=recorder.now_ms(),
             task=recorder.task_name(),
@@ -227,12 +377,34 @@ def _on_request(
             phase=phase,
             state=_STATES.get(state, "complete"),
             host=host,
+            error=type(error).__name__ if error is not None else None,
         )
-        if event.state != "started" and _ends_last(recorder, event):
-            return
-        recorder.emit(event)
+        if event.state == "started" or not _ends_last(recorder, event):
+            recorder.emit(event)
+        if phase == "response_closed" and state != "started":
+            _closed_with(recorder, tap.connections.pop(number, None), event)
 
     return trace
+
+
+def _closed_with(recorder: Recorder, connection: Any, ended: HttpPhase) -> None:
+    """The request ``ended`` released its connection: record whether it was closed (a request
+    cancelled or failed mid-response leaves it unusable, and httpcore closes it)."""
+    is_closed = getattr(connection, "is_closed", None)
+    if is_closed is None or not is_closed():
+        return
+    recorder.emit(
+        HttpPhase(
+            t_ms=recorder.now_ms(),
+            task=ended.task,
+            line=ended.line,
+            request=ended.request,
+            scope="connection",
+            phase="close",
+            state="complete",
+            ms=0.0,
+        )
+    )
 
 
 def _ends_last(recorder: Recorder, end: HttpPhase) -> bool:
@@ -278,14 +450,17 @@ def _client_built(tap: Tap, client: Any, started: float, cpu: float, *, sync: bo
     if recorder is None:
         return
     cpu_ms = (time.thread_time() - cpu) * 1000.0
-    recorder.building_ms += cpu_ms
+    if recorder.on_loop_thread():  # a worker thread's CPU is not the loop's
+        recorder.building_ms += cpu_ms
     number = next(_client_ids)
     setattr(client, _CLIENT_NUMBER, number)
     timeout = client.timeout
+    task = recorder.task_name()
     recorder.emit(
         ClientCreated(
             t_ms=recorder.now_ms(),
-            task=recorder.task_name(),
+            task=task,
+            thread=thread_of(task),
             line=_learner_line(tap.traced_file),
             client=number,
             sync=sync,

@@ -1,6 +1,8 @@
 """Export a trace in the Chrome Trace Event format, for https://ui.perfetto.dev.
 
-One track per task (awaits, request phases and stalls as slices), one for the event loop's
+One track per task (awaits, request phases and stalls as slices; a wait for a pooled connection
+is a slice of category ``pool``, before the request is on the wire; a worker thread's work is
+on its own track), one for the event loop's
 waits in ``select()``; exceptions, warnings and prints as instant events. Names are made from
 the events' fields (``visualizer.wording`` for the sentences), never parsed from text.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from visualizer.analysis import POOL_WAIT
 from visualizer.events import (
     AwaitDone,
     AwaitStarted,
@@ -83,8 +86,9 @@ def chrome_trace(trace: Trace) -> dict[str, Any]:
         elif isinstance(event, _INSTANT):
             out.append(_instant(event.kind, detail(event), tid(event.task), event.t_ms))
     for request in trace.requests:
+        ending = "" if request.outcome in ("response", None) else f" ({request.outcome})"
         slice_(
-            f"{request.method} {request.url}",
+            f"{request.method} {request.url}{ending}",
             request.task,
             request.start_ms,
             request.end_ms,
@@ -92,6 +96,11 @@ def chrome_trace(trace: Trace) -> dict[str, Any]:
         )
         for phase in request.phases:
             end = phase.end_ms if phase.end_ms is not None else request.end_ms
+            if phase.name == POOL_WAIT:  # not on the wire yet: a phase of its own
+                slice_(
+                    "pool: waiting for a free connection", request.task, phase.start_ms, end, "pool"
+                )
+                continue
             slice_(phase.name, request.task, phase.start_ms, end, "http")
     meta = [
         {"name": "thread_name", "ph": "M", "pid": _PID, "tid": number, "args": {"name": task}}

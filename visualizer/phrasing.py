@@ -8,6 +8,7 @@ One function per kind of row; all wording of the table lives here and nowhere el
 
 from __future__ import annotations
 
+from visualizer.recorder import thread_of
 from visualizer.rows import (
     AnyRow,
     AwaitNowRow,
@@ -35,7 +36,7 @@ from visualizer.rows import (
     WarnRow,
     WithRow,
 )
-from visualizer.wording import CAUSES, LIMITS, counted, plain_phases, waits_on
+from visualizer.wording import CAUSES, LIMITS, WAITING_ON, counted, plain_phases, waits_on
 
 Words = tuple[str, str, str]
 
@@ -47,10 +48,23 @@ def times(count: int) -> str:
 def told(notes: Notes) -> str:
     """What happened besides the row's own effect: clients built, stalls, prints."""
     parts: list[str] = []
-    for ms in notes.client_ms:
+    for ms in notes.transport_ms:
+        parts.append(
+            f"building the transport loads its TLS context (the CA bundle): {ms:.0f} ms of CPU"
+            " on the event loop's thread"
+        )
+    for ms, thread in notes.client_ms:
+        if thread is not None:
+            parts.append(
+                f"building the client loads its TLS context (the CA certificates): {ms:.0f} ms"
+                f" of CPU on worker thread {thread}, while the event loop keeps running"
+            )
+            continue
+        if ms < 1.0:  # nothing to tell (its transport, built beforehand, was that line's cost)
+            continue
         parts.append(
             f"building the client loads its TLS context (the CA certificates): this holds the"
-            f" event loop for {ms:.0f} ms, a reason to build one client and share it"
+            f" event loop for {ms:.0f} ms of CPU, a reason to build one client and share it"
         )
     if notes.blocked_ms:
         why = ", ".join(dict.fromkeys(CAUSES[cause] for cause in notes.causes))
@@ -79,7 +93,27 @@ def _assigned(pairs: list[tuple[str, str]]) -> str:
 
 def _request(notes: Notes) -> str:
     what = ", ".join(notes.requests)
-    return f"{what} ({plain_phases(notes.phases)})" if notes.phases else what
+    return f"{what} ({phases(notes)})" if notes.phases else what
+
+
+def phases(notes: Notes) -> str:
+    """The request's phases in plain words, with its connect attempts and how it ended when it
+    did not end with a response: ``waiting for the answer: cancelled there``."""
+    names = notes.phases
+    if notes.failed:
+        names = [name for name in names if name != "response_closed"]
+    said = plain_phases(names)
+    if notes.connects > 1:
+        said += f" ({notes.connects} connect attempts)"
+    if notes.failed:
+        phase, error = notes.failed[-1]
+        ending = "cancelled" if error == "CancelledError" else error
+        said += f"; {ending} while {plain_phases([phase])}"
+        if notes.closed:
+            said += ", and its connection is closed"
+        elif phase == "wait_for_connection":
+            said += ", never on the wire"
+    return said
 
 
 def words(row: AnyRow) -> Words:
@@ -103,6 +137,16 @@ def words(row: AnyRow) -> Words:
                 f"Start {len(row.tasks)} tasks: {', '.join(row.tasks)}",
                 _with(f"each coroutine is wrapped in a task; {when} next suspends", row.notes),
                 "scheduled, not running yet",
+            )
+        case TaskRunsRow() if thread_of(row.task) is not None:
+            return (
+                f"Worker thread {thread_of(row.task)} runs {row.entered}",
+                _with(
+                    "the call was handed to a worker thread (asyncio.to_thread or"
+                    " run_in_executor): it runs beside the event loop, never on it",
+                    row.notes,
+                ),
+                "running in its thread",
             )
         case TaskRunsRow():
             return (
@@ -190,11 +234,16 @@ def words(row: AnyRow) -> Words:
                 f"idle {row.idle_ms:.1f} ms; woken by {counted(row.woken)}",
             )
         case SendsRow():
-            phases = plain_phases(row.notes.phases)
+            plain = phases(row.notes) if row.notes.phases else ""
+            pooled = bool(row.notes.phases) and row.notes.phases[0] == "wait_for_connection"
+            asks = "asks for" if pooled else "sends"
             return (
-                f"{row.task} sends {row.request}",
-                _with(f"the task runs the request: {phases}" if phases else "", row.notes),
-                f"{row.task} waits for the response; the loop can run other tasks",
+                f"{row.task} {asks} {row.request}",
+                _with(f"the task runs the request: {plain}" if plain else "", row.notes),
+                f"{row.task} waits for a free connection, then for the response; the loop can run"
+                " other tasks"
+                if pooled
+                else f"{row.task} waits for the response; the loop can run other tasks",
             )
         case TaskEndRow():
             return _task_end(row)
@@ -219,7 +268,10 @@ def words(row: AnyRow) -> Words:
 def _statement(row: StatementRow) -> Words:
     notes = row.notes
     evaluation = told(notes)
-    if notes.requests:
+    if notes.requests and thread_of(row.task) is not None:
+        request = f"a request on its worker thread (it blocks that thread only): {_request(notes)}"
+        evaluation = f"{request}; {evaluation}" if evaluation else request
+    elif notes.requests:
         request = f"a blocking request: {_request(notes)}"
         evaluation = f"{request}; {evaluation}" if evaluation else request
     if row.raised is not None:
@@ -245,6 +297,12 @@ def _with_block(row: WithRow) -> Words:
         if row.closes:
             evaluation += ", which closes it"
         result = _assigned(row.assigned) or (f"the manager is now {row.value}" if row.value else "")
+    if row.notes.requests:  # `async with client.stream(…)`: the request is sent here
+        evaluation += f"; it sends {_request(row.notes)}"
+    if row.waits:
+        on = WAITING_ON.get(row.waiting_on or "", "something else")
+        evaluation += f", which cannot finish yet: it waits for {on}"
+        return action, _with(evaluation, row.notes), "suspended: the event loop is free"
     if row.suspended:
         evaluation += f" (it suspends {times(row.suspended)} meanwhile)"
     if row.raised is not None:
@@ -254,11 +312,12 @@ def _with_block(row: WithRow) -> Words:
 
 def _wait(row: WaitRow) -> Words:
     notes = row.notes
-    what = (
-        f"sends {_request(notes)}"
-        if notes.requests
-        else f"cannot finish yet ({waits_on(row.on, row.subject)})"
-    )
+    if notes.requests:
+        what = f"sends {_request(notes)}"
+    elif row.waiting_on is not None:
+        what = f"cannot finish yet (waits for {WAITING_ON[row.waiting_on]})"
+    else:
+        what = f"cannot finish yet ({waits_on(row.on, row.subject)})"
     evaluation = _with(f"{row.text} {what}; {row.frame} suspends ({times(row.suspended)})", notes)
     if row.unfinished:
         result = "still suspended when the run ended"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 import types
 from collections.abc import Awaitable, Generator, Iterator
@@ -42,6 +43,7 @@ from visualizer.events import (
 from visualizer.inputs import dotted
 from visualizer.recorder import Recorder, Stopped
 from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
+from visualizer.waiting import waiting_on
 
 BLOCK_MS = 50.0
 
@@ -99,11 +101,15 @@ class Probes:
 
     def _tick(self, task: str | None, line: int | None, frame: str | None) -> None:
         """Note a probe of ``task``; report a stall if the task held the loop since its last."""
-        if self.recorder.stopped is not None:
-            raise Stopped
-        now = time.perf_counter()
-        cpu = time.thread_time()
         recorder = self.recorder
+        if recorder.stopped is not None:
+            raise Stopped
+        if threading.get_ident() != recorder.loop_thread:
+            # A worker thread (to_thread, run_in_executor) never holds the loop: its time is
+            # its own, and the loop thread's clock below is untouched by it.
+            return
+        now = time.perf_counter()
+        cpu = time.thread_time()  # this thread's CPU only: a busy worker thread adds nothing
         if task is not None and task == self._last_task:
             causes = recorder.blocking
             cpu_ms = (cpu - self._last_cpu) * 1000.0 - recorder.building_ms
@@ -165,9 +171,13 @@ class Probes:
             self._counts[function.name] = count
             label = f"{function.name}#{count}"
         code = caller.f_code
+        # a closure's free variables too: a shared object changed through them is told at the
+        # inner function's line that changed it
         names = tuple(
             dict.fromkeys(
-                n for n in (*code.co_varnames, *code.co_cellvars) if not n.startswith(HIDDEN_PREFIX)
+                n
+                for n in (*code.co_varnames, *code.co_cellvars, *code.co_freevars)
+                if not n.startswith(HIDDEN_PREFIX)
             )
         )
         watches = tuple(w for w in self.watches if w.root in names)
@@ -218,28 +228,34 @@ class Probes:
         )
 
     def ret(self, frame_id: int, line: int, value: object) -> object:
-        label = self.frames[frame_id].label
+        frame = self.frames[frame_id]
         task = self.recorder.task_name()
-        self._tick(task, line, label)
+        self._tick(task, line, frame.label)
         self.recorder.emit(
             Returned(
-                t_ms=self.recorder.now_ms(), task=task, line=line, frame=label, value=display(value)
+                t_ms=self.recorder.now_ms(),
+                task=task,
+                line=line,
+                frame=frame.label,
+                value=display(value),
+                changes=self._encode(frame, sys._getframe(1).f_locals),
             )
         )
         return value
 
     def caught(self, frame_id: int, line: int) -> None:
-        label = self.frames[frame_id].label
+        frame = self.frames[frame_id]
         task = self.recorder.task_name()
-        self._tick(task, line, label)
+        self._tick(task, line, frame.label)
         error = sys.exc_info()[1]
         self.recorder.emit(
             Caught(
                 t_ms=self.recorder.now_ms(),
                 task=task,
                 line=line,
-                frame=label,
+                frame=frame.label,
                 error=error_text(error) if error is not None else None,
+                changes=self._encode(frame, sys._getframe(1).f_locals),  # its `as` name bound
             )
         )
 
@@ -284,7 +300,12 @@ class Probes:
     # -- the await driver ------------------------------------------------------------------------
 
     def drive(
-        self, awaitable: object, frame_id: int, site_id: int, holder: _Manager | None
+        self,
+        awaitable: object,
+        frame_id: int,
+        site_id: int,
+        holder: _Manager | None,
+        iterated: object = None,
     ) -> Generator[Any, Any, Any]:
         site = self.sites.awaits[site_id]
         label = self.frames[frame_id].label
@@ -292,6 +313,14 @@ class Probes:
         task = recorder.task_name()
         self._tick(task, site.line, label)
         frame = self.frames[frame_id]
+        # The learner's frame drives this generator: what changed since its last probe was
+        # done by the statement before (or this line, before its await).
+        caller = sys._getframe(1)
+        before = (
+            self._encode(frame, caller.f_locals)
+            if caller.f_code.co_filename == self.traced_file
+            else {}
+        )
         started = AwaitStarted(
             t_ms=recorder.now_ms(),
             task=task,
@@ -300,6 +329,7 @@ class Probes:
             frame=label,
             text=site.text,
             target=site.target,
+            before=before,
         )
         self._note(frame, started.changes)  # the target shows "(awaiting …)" meanwhile
         recorder.emit(started)
@@ -308,6 +338,7 @@ class Probes:
             isinstance(awaitable, types.CoroutineType)
             and awaitable.cr_code.co_filename == self.traced_file
         )
+        holder_object = holder._manager if holder is not None else iterated
         try:
             iterator = _iterator(awaitable)
         except TypeError as error:
@@ -315,6 +346,7 @@ class Probes:
             raise
         sent: Any = None
         thrown: BaseException | None = None
+        first = True  # what the wait is on is told at its first suspension only (the same after)
         while True:
             try:
                 yielded = iterator.send(sent) if thrown is None else iterator.throw(thrown)
@@ -356,8 +388,10 @@ class Probes:
                         line=site.line,
                         on=on,
                         subject=subject,
+                        waiting_on=waiting_on(awaitable, holder_object, yielded) if first else None,
                     )
                 )
+                first = False
             self._last_task = None
             try:
                 sent = yield yielded
@@ -427,19 +461,28 @@ class Probes:
 
 
 class _Await:
-    __slots__ = ("_awaitable", "_frame", "_holder", "_probes", "_site")
+    __slots__ = ("_awaitable", "_frame", "_holder", "_iterated", "_probes", "_site")
 
     def __init__(
-        self, probes: Probes, awaitable: object, frame: int, site: int, holder: _Manager | None
+        self,
+        probes: Probes,
+        awaitable: object,
+        frame: int,
+        site: int,
+        holder: _Manager | None,
+        iterated: object = None,
     ) -> None:
         self._probes = probes
         self._awaitable = awaitable
         self._frame = frame
         self._site = site
         self._holder = holder
+        self._iterated = iterated
 
     def __await__(self) -> Generator[Any, Any, Any]:
-        return self._probes.drive(self._awaitable, self._frame, self._site, self._holder)
+        return self._probes.drive(
+            self._awaitable, self._frame, self._site, self._holder, self._iterated
+        )
 
 
 class _Manager:
@@ -477,7 +520,7 @@ class _AsyncIterator:
 
     def __anext__(self) -> _Await:
         inner = type(self._iterator).__anext__(self._iterator)
-        return _Await(self._probes, inner, self._frame, self._site, None)
+        return _Await(self._probes, inner, self._frame, self._site, None, self._iterator)
 
 
 def _iterator(awaitable: object) -> Generator[Any, Any, Any]:

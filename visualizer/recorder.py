@@ -16,6 +16,17 @@ import time
 from visualizer.events import AnyEvent, BlockCause, Printed, StopReason
 from visualizer.events import Stopped as StopEvent
 
+# The lane of a worker thread (``asyncio.to_thread``, ``run_in_executor``): events recorded on
+# it carry ``thread <name>`` as their task, so its work is told in a lane of its own.
+THREAD_LANE = "thread "
+
+
+def thread_of(task: str | None) -> str | None:
+    """The worker thread's name of a lane ``thread asyncio_0``; None for a task of the loop."""
+    if task is not None and task.startswith(THREAD_LANE):
+        return task.removeprefix(THREAD_LANE)
+    return None
+
 
 class Stopped(BaseException):
     """Raised inside the traced code once a soft limit has been passed.
@@ -52,14 +63,19 @@ class Recorder:
     def at_ms(self, perf_counter: float) -> float:
         return (perf_counter - self._t0) * 1000.0
 
-    @staticmethod
-    def task_name() -> str | None:
-        """The name of the task running now on this thread's loop, if any."""
+    def task_name(self) -> str | None:
+        """The name of the task running now on this thread's loop, if any; on a worker thread,
+        its lane (``thread asyncio_0``)."""
         loop = asyncio._get_running_loop()
         if loop is None:
+            if threading.get_ident() != self.loop_thread:
+                return THREAD_LANE + threading.current_thread().name
             return None
         task = asyncio.current_task(loop)
         return task.get_name() if task is not None else None
+
+    def on_loop_thread(self) -> bool:
+        return threading.get_ident() == self.loop_thread
 
     def emit(self, event: AnyEvent) -> None:
         """Record one event (made by the caller with ``now_ms()`` and ``task_name()``)."""

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from visualizer.events import AwaitRole, BlockCause, Outcome, StopReason, WaitOn, Wake
+from visualizer.events import (
+    AwaitRole,
+    BlockCause,
+    HttpPhase,
+    Outcome,
+    RequestSent,
+    ResponseArrived,
+    StopReason,
+    WaitingOn,
+    WaitOn,
+    Wake,
+)
 
 
 @dataclass(slots=True)
@@ -22,8 +33,13 @@ class Notes:
     requests: list[str] = field(default_factory=list)  # "GET https://…"
     phases: list[str] = field(default_factory=list)  # httpcore phase names, first start order
     statuses: list[str] = field(default_factory=list)  # "200 OK"
-    client_ms: list[float] = field(default_factory=list)  # one per client built
+    # one per client built: its CPU ms, and the worker thread it was built on (None: the loop's)
+    client_ms: list[tuple[float, str | None]] = field(default_factory=list)
+    transport_ms: list[float] = field(default_factory=list)  # transports the line built
     held_later: list[tuple[int | None, float]] = field(default_factory=list)
+    connects: int = 0  # TCP connect attempts (a transport with retries makes several)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (phase, error type)
+    closed: bool = False  # the request's connection was closed with it (cancelled, failed)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -32,7 +48,11 @@ class Row:
     task: str | None
     t_ms: float | None = None
     changes: dict[str, str] = field(default_factory=dict)
+    # changes the tracker first saw at this row but that this row's line did not make (a shared
+    # object another task changed while this one waited)
+    seen_changed: dict[str, str] = field(default_factory=dict)
     notes: Notes = field(default_factory=Notes)
+    waiting_on: WaitingOn | None = None
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -75,6 +95,7 @@ class WithRow(Row):
     suspended: int = 0
     closes: bool = False
     raised: str | None = None
+    waits: bool = False  # it waits for something besides its own I/O (tasks, a semaphore)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -237,3 +258,42 @@ AnyRow = (
     | StopRow
     | MoreRow
 )
+
+
+def note_phase(notes: Notes, event: RequestSent | HttpPhase | ResponseArrived) -> None:
+    """Note what a request event says about the request a row tells."""
+    if isinstance(event, RequestSent):
+        notes.requests.append(f"{event.method} {event.url}")
+    elif isinstance(event, ResponseArrived):
+        notes.statuses.append(f"{event.status_code} {event.reason}".strip())
+    else:
+        if event.phase == "connect_tcp" and (event.state == "started" or event.ms is not None):
+            notes.connects += 1
+        if event.phase == "close" and event.scope == "connection":
+            notes.closed = True
+            return
+        if event.state == "failed" and event.error:
+            notes.failed.append((event.phase, event.error))
+        if (event.state == "started" or event.ms is not None) and event.phase not in notes.phases:
+            notes.phases.append(event.phase)
+
+
+def refine(row: AnyRow) -> WaitingOn | None:
+    """What a waiting row waits for, from its suspension and its request's phases: a request
+    that had to wait for a pooled connection first waits on the pool."""
+    notes = row.notes
+    on = row.waiting_on
+    if notes.requests and on in (None, "network"):
+        on = "network"
+        if notes.phases and notes.phases[0] == "wait_for_connection":
+            on = "pool"
+    return on
+
+
+def is_waiting(row: AnyRow) -> bool:
+    """Whether the row's task is suspended for that row (it waits, it does not run)."""
+    if isinstance(row, WaitRow):
+        return True
+    if isinstance(row, WithRow):
+        return row.waits
+    return isinstance(row, SendsRow)

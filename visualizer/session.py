@@ -28,7 +28,7 @@ from visualizer.display import cut, display, full_repr
 from visualizer.errors import BadCall, NotAwaitable
 from visualizer.events import AnyEvent, CoroutineCreated, StopReason
 from visualizer.inputs import load, parse_call
-from visualizer.netroute import Tap
+from visualizer.netroute import Tap, install_httpx2
 from visualizer.probes import Probes, Watch, awaitable_kind
 from visualizer.recorder import Recorder, Stopped
 from visualizer.request import Limits
@@ -77,6 +77,8 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     """Trace ``call`` in ``file``; raises ``TraceInputError`` for bad input."""
     file = file.resolve()
     source, tree = load(file)
+    if "httpx2" in source:  # traced like httpx; only then, as importing it costs 60 ms
+        install_httpx2(tap)
     expression = parse_call(call)
     watches = parse_watches(watch)
     sites = instrument(tree)
@@ -94,6 +96,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     tap.recorder, tap.traced_file = recorder, str(file)
     _stop_on_cpu_limit(recorder)
     tap.fd_labels.clear()
+    tap.connections.clear()
     done = threading.Event()
     watchdog = threading.Thread(
         target=_watchdog, args=(recorder, limits.wall_s, done, threading.get_ident()), daemon=True

@@ -27,6 +27,11 @@ class Step:
     waiting: bool = False
     # When the row began, in ms from the start of the run (the event that opened it).
     t_ms: float | None = None
+    # What a waiting row's task waits for: network, pool, semaphore, lock, event, condition,
+    # queue, sleep, thread, tasks, stream (None: not waiting, or a bare Future).
+    waiting_on: str | None = None
+    # Changes first seen at this row that its line did not make (another task's doing).
+    seen_changed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +48,7 @@ def variable_names(steps: Iterable[Step]) -> tuple[str, ...]:
     names: dict[str, None] = {}
     for step in steps:
         names.update(dict.fromkeys(step.changes))
+        names.update(dict.fromkeys(step.seen_changed))
     return tuple(names)
 
 
@@ -52,5 +58,6 @@ def variable_states(steps: Iterable[Step]) -> Iterator[dict[str, str]]:
     names = variable_names(listed)
     state = dict.fromkeys(names, NOT_SET)
     for step in listed:
+        state.update(step.seen_changed)
         state.update(step.changes)
         yield dict(state)

@@ -35,6 +35,7 @@ from visualizer.events import (
     Suspended,
     TaskDone,
     TaskStarted,
+    TransportBuilt,
     Unwound,
     WaitOn,
     Wake,
@@ -46,13 +47,30 @@ TIMER = "a timer (sleep, timeout or call_later)"
 # httpcore's phases in a learner's words, in the order a request goes through them. The
 # internals (connect_tcp, start_tls, ...) stay in the raw events and behind the player's fold.
 PLAIN_PHASES: dict[str, str] = {
+    "wait_for_connection": "waiting for a free connection in the pool",
     "connect_tcp": "opening a TCP connection",
+    "retry": "waiting to retry",
     "start_tls": "the TLS handshake",
     "send_request_headers": "sending the request",
     "send_request_body": "sending the request",
     "receive_response_headers": "waiting for the answer",
     "receive_response_body": "reading the body",
     "response_closed": "releasing the connection",
+    "close": "closing the connection",
+}
+# What a suspended task waits for, in a learner's words (a row's ``waiting_on``).
+WAITING_ON: dict[str, str] = {
+    "network": "the network",
+    "pool": "a free connection in the pool",
+    "semaphore": "a semaphore",
+    "lock": "a lock",
+    "event": "an event",
+    "condition": "a condition",
+    "queue": "a queue",
+    "sleep": "a timer (sleep)",
+    "thread": "a worker thread",
+    "tasks": "other tasks",
+    "stream": "the next chunk of a streamed body",
 }
 
 
@@ -167,6 +185,8 @@ def detail(event: AnyEvent) -> str:
         case ClientCreated():
             kind = "httpx.Client" if event.sync else "httpx.AsyncClient"
             return f"{kind} built in {event.ms:.1f} ms (its TLS context loads the CA certificates)"
+        case TransportBuilt():
+            return f"transport built in {event.ms:.1f} ms (its TLS context loads the CA bundle)"
         case ClientClosed():
             return f"client {event.client} closed"
         case RequestSent():

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final, TypeVar
 
 from lessons import Catalog, Lesson
@@ -30,23 +30,24 @@ from loopscope.rooms.codes import (
 from loopscope.rooms.hub import Hubs, RoomHub
 from loopscope.rooms.items import RoomItem, find_item, grade_item, room_items
 from loopscope.rooms.state import Answer, Participant, RoomEvent
+from loopscope.rooms.streams import StreamCaps
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.storage.rooms import (
     CodeTaken,
-    ExportRow,
     NicknameTaken,
     Refused,
     RoomRecord,
     RoomStore,
 )
-from loopscope.tracing import TraceService
+from loopscope.tracing import TraceService, TraceServiceError
 
 log = logging.getLogger("loopscope.rooms")
 
 T = TypeVar("T")
 TICK_S: Final = 5.0
 PURGE_EVERY_S: Final = 3600.0
+COUNTDOWN_CHOICES: Final = (10, 15, 30, 45, 60, 90, 120, 180, 300)
 
 
 class RoomError(Exception):
@@ -79,8 +80,10 @@ class RoomService:
         lessons: dict[str, Lesson],
         *,
         retention: timedelta,
+        streams: StreamCaps | None = None,
     ) -> None:
         self.store = store
+        self.streams = streams or StreamCaps(per_learner=8, per_room=5000)
         self.hubs = Hubs(store)
         self._broadcast = broadcast
         self._lessons = lessons
@@ -89,6 +92,7 @@ class RoomService:
         self._writes: dict[str, asyncio.Lock] = {}
         self._records: dict[str, RoomRecord] = {}
         self._task: asyncio.Task[None] | None = None
+        self._timers: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -102,6 +106,9 @@ class RoomService:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for timer in list(self._timers.values()):
+            timer.cancel()
+        self._timers.clear()
         await self._broadcast.aclose()
 
     async def _periodic(self) -> None:
@@ -110,12 +117,23 @@ class RoomService:
             await asyncio.sleep(TICK_S)
             try:
                 await self.hubs.tick()
+                await self.lock_overdue()
                 since_purge += TICK_S
                 if since_purge >= PURGE_EVERY_S:
                     since_purge = 0.0
                     await self.purge()
             except Exception:  # a database hiccup must not end the loop
                 log.exception("room upkeep failed")
+
+    async def lock_overdue(self) -> int:
+        """Lock every item whose countdown reached zero, in any room and whoever started it:
+        a timer of this process does it on time, this catches a restart or another process."""
+        locked = 0
+        for code, key in await self.store.overdue(self.store.now()):
+            with contextlib.suppress(RoomError):
+                await self._write(code, self.store.close_item(code, key, "locked"))
+                locked += 1
+        return locked
 
     async def purge(self) -> int:
         """Delete the rooms with no activity for the retention period."""
@@ -156,9 +174,6 @@ class RoomService:
     def is_host(self, room: RoomRecord, token: str | None) -> bool:
         return token_matches(token, room.host_token_hash)
 
-    async def export(self, code: str) -> list[ExportRow]:
-        return await self.store.export(code)
-
     # --- changes ------------------------------------------------------------------------------
 
     async def create(self, lesson: str) -> NewRoom:
@@ -193,10 +208,16 @@ class RoomService:
     async def open(self, room: RoomRecord, key: str, traces: TraceService) -> None:
         item = self.item(room.lesson, key)
         run_id = None
-        if item.example is not None:
+        if item.example is not None and item.shows_run:
             # Recorded once (or reused) by the trace service: everyone sees the same run.
-            run = await traces.record(self._lessons[room.lesson], item.example)
-            run_id = run.id
+            try:
+                run = await traces.record(self._lessons[room.lesson], item.example)
+            except TraceServiceError:
+                if item.kind == "example":  # the run is the item: the host is told why
+                    raise
+                run = None  # a question opens without its table rather than not at all
+                log.warning("opened %s without its traced table", key, exc_info=True)
+            run_id = run.id if run is not None else None
         await self._write(room.code, self.store.open(room.code, key, run_id))
 
     async def reveal(self, room: RoomRecord, key: str) -> None:
@@ -206,6 +227,48 @@ class RoomService:
     async def lock(self, room: RoomRecord, key: str) -> None:
         self.item(room.lesson, key)
         await self._write(room.code, self.store.close_item(room.code, key, "locked"))
+
+    async def countdown(self, room: RoomRecord, key: str, seconds: int, *, lock: bool) -> datetime:
+        """Start (or restart) the open item's countdown; at zero the server locks it if asked."""
+        self.item(room.lesson, key)
+        if seconds not in COUNTDOWN_CHOICES:
+            raise RoomError("Choose one of the countdown lengths offered.")
+        deadline = self.store.now() + timedelta(seconds=seconds)
+        await self._write(room.code, self.store.countdown(room.code, key, deadline, lock=lock))
+        timer = self._timers.pop((room.code, key), None)
+        if timer is not None:
+            timer.cancel()
+        if lock:
+            self._timers[(room.code, key)] = asyncio.create_task(
+                self._lock_at(room.code, key, deadline)
+            )
+        return deadline
+
+    async def _lock_at(self, code: str, key: str, deadline: datetime) -> None:
+        try:
+            await asyncio.sleep(max((deadline - self.store.now()).total_seconds(), 0.0))
+            with contextlib.suppress(RoomError):
+                await self._write(code, self.store.close_item(code, key, "locked"))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the periodic check locks it instead
+            log.exception("could not lock %s in room %s at zero", key, code)
+        finally:
+            if self._timers.get((code, key)) is asyncio.current_task():
+                del self._timers[(code, key)]
+
+    async def code_result(
+        self, room: RoomRecord, learner: str, key: str, *, passed: bool, failed: tuple[str, ...],
+        ref: str,
+    ) -> None:  # fmt: skip
+        """Count a participant's run or check of their own code on the open code item."""
+        item = self.item(room.lesson, key)
+        if item.code is None:
+            raise RoomError("This item takes no code.")
+        change = self.store.code_result(
+            room.code, learner, key, passed=passed, failed=failed, ref=ref
+        )
+        await self._write(room.code, change)
 
     async def end(self, room: RoomRecord) -> None:
         await self._write(room.code, self.store.end(room.code))
@@ -271,4 +334,8 @@ def room_service(settings: Settings, store: Store, catalog: Catalog) -> RoomServ
         broadcast,
         {lesson.slug: lesson for lesson in catalog.lessons},
         retention=timedelta(days=settings.room_retention_days),
+        streams=StreamCaps(
+            per_learner=settings.room_streams_per_learner,
+            per_room=settings.room_streams_per_room,
+        ),
     )

@@ -10,8 +10,13 @@ reconnecting page says exactly what it has seen.
     answered   a learner committed an answer (host only: learners see nothing before the reveal)
     revealed   the host revealed the current item's answers: voting on it is closed too
     locked     the host closed voting on an item
+    timed      the host started a countdown on an item (optionally locking it at zero)
+    coded      a learner ran or checked their own code on a code item (host only)
     ended      the host ended the session: no more answers
     deleted    the host deleted the room (never stored: the room's rows are gone)
+
+A countdown that locks at zero is the server's truth: from its deadline on, ``refusal`` refuses
+every answer, whether or not the ``locked`` event that follows has been stored yet.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-EventKind = Literal["joined", "opened", "answered", "revealed", "locked", "ended", "deleted"]
+EventKind = Literal[
+    "joined", "opened", "answered", "revealed", "locked", "ended", "deleted", "timed", "coded"
+]
 Audience = Literal["everyone", "host"]
 AUDIENCE: dict[EventKind, Audience] = {
     "joined": "host",
@@ -32,6 +39,8 @@ AUDIENCE: dict[EventKind, Audience] = {
     "locked": "everyone",
     "ended": "everyone",
     "deleted": "everyone",
+    "timed": "everyone",
+    "coded": "host",
 }
 
 
@@ -46,6 +55,10 @@ class RoomEvent:
     choice: str | None = None  # answered
     correct: bool | None = None  # answered
     run_id: str | None = None  # opened, for an example item
+    deadline: datetime | None = None  # timed: when the countdown reaches zero
+    lock: bool | None = None  # timed: voting closes at zero
+    failed: tuple[str, ...] | None = None  # coded: the checks the code failed
+    ref: str | None = None  # coded: the learner's attempt (a check) or run (a Try)
 
     @property
     def public(self) -> bool:
@@ -58,12 +71,18 @@ class RoomEvent:
     def to_json(self) -> str:
         data = asdict(self)
         data["at"] = self.at.isoformat()
+        if self.deadline is not None:
+            data["deadline"] = self.deadline.isoformat()
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> RoomEvent:
         data = json.loads(text)
         data["at"] = datetime.fromisoformat(data["at"])
+        if data.get("deadline") is not None:
+            data["deadline"] = datetime.fromisoformat(data["deadline"])
+        if data.get("failed") is not None:
+            data["failed"] = tuple(data["failed"])
         return cls(**data)
 
 
@@ -84,14 +103,33 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeResult:
+    """A learner's latest run or check of their own code on a code item."""
+
+    learner: str
+    item: str
+    runs: int  # how many times they ran or checked it
+    passed: bool  # every check passed (a Try: the run ended without an error)
+    failed: tuple[str, ...]  # the ids of the checks the latest attempt failed
+    ref: str  # the attempt id (a check) or the run id (a Try)
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ItemProgress:
     revealed: bool = False
     locked: bool = False
     run_id: str | None = None
+    deadline: datetime | None = None  # a countdown's zero
+    lock_at_zero: bool = False
 
     @property
     def voting_open(self) -> bool:
         return not (self.revealed or self.locked)
+
+    def timed_out(self, now: datetime) -> bool:
+        """Whether a countdown that locks at zero has reached it."""
+        return self.lock_at_zero and self.deadline is not None and now >= self.deadline
 
 
 NOT_OPENED = ItemProgress()
@@ -109,6 +147,7 @@ class RoomState:
     opened: tuple[str, ...] = ()  # item keys in the order they were first opened
     participants: Mapping[str, Participant] = field(default_factory=dict)  # by learner id
     answers: Mapping[str, Mapping[str, Answer]] = field(default_factory=dict)  # item -> learner
+    code_results: Mapping[str, Mapping[str, CodeResult]] = field(default_factory=dict)
 
     def item(self, key: str) -> ItemProgress:
         return self.items.get(key, NOT_OPENED)
@@ -116,8 +155,8 @@ class RoomState:
     def answer(self, item: str, learner: str) -> Answer | None:
         return self.answers.get(item, {}).get(learner)
 
-    def refusal(self, item: str) -> str | None:
-        """Why an answer to ``item`` would be refused now, or None when it would count."""
+    def refusal(self, item: str, now: datetime | None = None) -> str | None:
+        """Why an answer to ``item`` would be refused (at ``now``), or None when it would count."""
         if self.ended:
             return "The session has ended, so answers are closed."
         if self.current != item:
@@ -127,7 +166,7 @@ class RoomState:
             return (
                 "The answers have been revealed, so voting is closed; your answer was not counted."
             )
-        if progress.locked:
+        if progress.locked or (now is not None and progress.timed_out(now)):
             return "Voting on this item is closed; your answer was not counted."
         return None
 
@@ -165,6 +204,26 @@ def apply(state: RoomState, event: RoomEvent) -> RoomState:
             else replace(before, locked=True)
         )
         return replace(moved, items={**state.items, event.item: after})
+    if event.kind == "timed":
+        assert event.item is not None
+        before = state.item(event.item)
+        after = replace(before, deadline=event.deadline, lock_at_zero=bool(event.lock))
+        return replace(moved, items={**state.items, event.item: after})
+    if event.kind == "coded":
+        assert event.item is not None
+        assert event.learner is not None
+        earlier = state.code_results.get(event.item, {}).get(event.learner)
+        result = CodeResult(
+            event.learner,
+            event.item,
+            (earlier.runs if earlier else 0) + 1,
+            bool(event.correct),
+            event.failed or (),
+            event.ref or "",
+            event.at,
+        )
+        given_code = {**state.code_results.get(event.item, {}), event.learner: result}
+        return replace(moved, code_results={**state.code_results, event.item: given_code})
     if event.kind == "ended":
         return replace(moved, ended=True)
     return replace(moved, deleted=True)

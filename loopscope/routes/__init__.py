@@ -8,6 +8,9 @@ from loopscope.routes import (
     interactions,
     lessons,
     perf,
+    room_code,
+    room_presenter,
+    room_records,
     rooms,
     trying,
     visual,
@@ -24,7 +27,10 @@ ROUTERS = (
     checking.router,
     lessons.router,
     interactions.router,
+    room_code.router,  # before rooms.router, whose /items/{item}/{verb} would take its address
     rooms.router,
+    room_presenter.router,
+    room_records.router,
 )
 
 __all__ = ["ROUTERS"]

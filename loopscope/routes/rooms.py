@@ -4,228 +4,69 @@
     POST /rooms                               create -> 303 host page (sets the host cookie)
     GET  /join  ?code=                        "Join code", "Nickname", "Join"
     POST /join                                -> 303 /rooms/{code}
-    GET  /rooms/{code}                        the learner's page (the current item)
+    GET  /rooms/{code}  ?refused=             the learner's page (the current item); after a
+                                              refused answer, one message saying why
     GET  /rooms/{code}/events                 the learner's live updates (SSE)
-    POST /rooms/{code}/answers                commit an answer (refused with 409 when closed)
+    POST /rooms/{code}/answers                commit an answer (refused: 303 back, htmx 409)
     GET  /rooms/{code}/host  ?key=            the host page; ``key`` (the host link) sets the
                                               host cookie on a second device
     GET  /rooms/{code}/host/events            the host's live updates (SSE)
     POST /rooms/{code}/items/{item}/{verb}    open | reveal | lock (host)
+    POST /rooms/{code}/items/{item}/countdown seconds, lock: start the item's countdown (host)
     POST /rooms/{code}/end | /delete          end the session | delete the room (host)
-    GET  /rooms/{code}/summary                the summary (host; learners see revealed items)
-    GET  /rooms/{code}/export.csv             every answer as CSV (host only, 403 otherwise)
 
-Host-only means: the request carries the room's host token in the ``loopscope_host`` cookie
-(path-scoped to the room). Every form works without JavaScript (POST, 303 back); with htmx the
-changed part comes back as a fragment. Live updates are Server-Sent Events whose ``id:`` is the
-room's event number: a page that reconnects (``Last-Event-ID``) or was rendered at ``since``
-gets the current state and the list of what it missed.
+and, in their own modules: the presenter's screen (``room_presenter``), the summary and CSV
+(``room_records``), learners' code on code items (``room_code``); what they share is in
+``room_common``. Every form works without JavaScript (POST, 303 back); with htmx the changed
+part comes back as a fragment.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from jinja2_fragments import render_block
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from loopscope.deps import LearnerDep, LessonsDep, TemplatesDep, TracesDep
-from loopscope.rooms.codes import CODE_PATTERN, NICKNAME_MAX, normalise_code
-from loopscope.rooms.hub import RoomHub, Update
-from loopscope.rooms.items import ITEM_KEY_PATTERN
-from loopscope.rooms.network import lan_addresses
-from loopscope.rooms.service import RoomError, RoomService
-from loopscope.rooms.state import RoomState
+from loopscope.deps import LearnerDep, LessonsDep, TemplatesDep, TracesDep, WorkDep
+from loopscope.rooms.codes import NICKNAME_MAX, normalise_code
+from loopscope.rooms.hub import RoomHub
+from loopscope.rooms.items import ITEM_KEY_PATTERN, RoomItem
+from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomError, RoomService
+from loopscope.routes.room_common import (
+    HOST_COOKIE,
+    NOT_HOST,
+    HostRoomDep,
+    HubDep,
+    ItemKey,
+    LastEventId,
+    RendererDep,
+    RoomDep,
+    RoomRenderer,
+    RoomsDep,
+    Since,
+    StreamSlot,
+    fresh_hub,
+    host_token,
+    join_details,
+    lesson_of,
+    require_participant,
+    see_other,
+    since_of,
+)
 from loopscope.security import require_csrf_token
 from loopscope.storage.rooms import RoomRecord
-from loopscope.templating import VARY, Templates, fragment_cache, is_partial
-from loopscope.tracing import RecordedRun, TraceService
-from loopscope.views import LessonContext
-from loopscope.views.rooms import (
-    RoomPaths,
-    activity,
-    host_live,
-    join_info,
-    stage_view,
-    summary,
-)
+from loopscope.storage.work import LearnerWork
+from loopscope.templating import Templates, is_partial
+from loopscope.views.rooms import RoomPaths, activity
 
 router = APIRouter(include_in_schema=False)
 csrf = [Depends(require_csrf_token)]
 
-HOST_COOKIE = "loopscope_host"
-NO_ROOM = "There is no room with this code. Check the code, or ask the host for it."
-NOT_HOST = "Only the host of this room can do this. The host opens it with the host link."
-NOT_IN_ROOM = "Only the host and the room's learners see its summary."
 ACTIVITY_SHOWN = 12
-
-Code = Annotated[str, Path(pattern=CODE_PATTERN)]
-ItemKey = Annotated[str, Path(pattern=ITEM_KEY_PATTERN, max_length=96)]
 Verb = Annotated[Literal["open", "reveal", "lock"], Path()]
-Since = Annotated[int | None, Query(ge=0, le=2**62)]
-LastEventId = Annotated[str | None, Header(alias="last-event-id", max_length=24)]
-
-
-# --- dependencies --------------------------------------------------------------------------
-
-
-async def get_rooms(request: Request) -> RoomService:
-    rooms: RoomService = request.app.state.rooms
-    return rooms
-
-
-RoomsDep = Annotated[RoomService, Depends(get_rooms)]
-
-
-async def get_room(code: Code, rooms: RoomsDep) -> RoomRecord:
-    room = await rooms.room(code)
-    if room is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
-    return room
-
-
-RoomDep = Annotated[RoomRecord, Depends(get_room)]
-
-
-def host_token(request: Request) -> str | None:
-    return request.cookies.get(HOST_COOKIE)
-
-
-async def require_host(request: Request, room: RoomDep, rooms: RoomsDep) -> RoomRecord:
-    if not rooms.is_host(room, host_token(request)):
-        raise HTTPException(status_code=403, detail=NOT_HOST)
-    return room
-
-
-HostRoomDep = Annotated[RoomRecord, Depends(require_host)]
-
-
-async def get_hub(room: RoomDep, rooms: RoomsDep) -> RoomHub:
-    hub = await rooms.hub(room.code)
-    if hub is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
-    return hub
-
-
-HubDep = Annotated[RoomHub, Depends(get_hub)]
-
-
-async def require_participant(hub: HubDep, learner: LearnerDep) -> RoomHub:
-    if learner.id not in hub.state.participants:
-        raise HTTPException(status_code=403, detail="Join the room first.")
-    return hub
-
-
-def _since(last_event_id: str | None, since: int | None) -> int | None:
-    """What the page has seen: the browser's Last-Event-ID wins over the page's own number."""
-    if last_event_id is not None and last_event_id.isdigit():
-        return int(last_event_id)
-    return since
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-class RoomRenderer:
-    """Renders the live parts of the room pages, for full pages and for the SSE streams.
-
-    A learner's stage depends on the room and that learner's own answer only, so one render is
-    shared by every learner who gave the same answer (or none): an event reaching 300 learners
-    costs a handful of renders, not 300.
-    """
-
-    def __init__(self, templates: Templates, traces: TraceService) -> None:
-        self._env = templates.blocks.env
-        self._traces = traces
-        self._cache = fragment_cache(8 * 2**20)
-
-    async def run(self, state: RoomState) -> RecordedRun | None:
-        if state.current is None:
-            return None
-        run_id = state.item(state.current).run_id
-        return await self._traces.get(run_id) if run_id else None
-
-    async def stage_context(
-        self, ctx: LessonContext, rooms: RoomService, state: RoomState, learner: str
-    ) -> dict[str, Any]:
-        items = {item.key: item for item in rooms.items(state.lesson)}
-        return {
-            "stage": stage_view(ctx, items, state, learner, await self.run(state)),
-            "paths": RoomPaths(state.code),
-            "notice": None,
-        }
-
-    async def learner_update(
-        self, ctx: LessonContext, rooms: RoomService, hub: RoomHub, update: Update, learner: str
-    ) -> str:
-        """The stage plus the activity the page missed. Pages that saw the same events and gave
-        the same answer get the same message: a live event is rendered once or a few times."""
-        state = update.state
-        mine = state.answer(state.current, learner) if state.current else None
-        missed = update.missed or ()
-        key = (
-            "learner",
-            state.code,
-            hub.public_seq,
-            mine.choice if mine else None,
-            tuple(event.seq for event in missed),
-        )
-        html = self._cache.get(key)
-        if html is None:
-            context = await self.stage_context(ctx, rooms, state, learner)
-            stage = render_block(self._env, "rooms/room.html", "stage", csrf_token="", **context)
-            items = {item.key: item for item in rooms.items(state.lesson)}
-            entries = render_block(
-                self._env, "rooms/room.html", "activity", entries=activity(missed, items)
-            )
-            html = stage + "\n" + entries
-            self._cache[key] = html
-        return html
-
-    async def host_context(
-        self, ctx: LessonContext, rooms: RoomService, state: RoomState
-    ) -> dict[str, Any]:
-        return {
-            "live": host_live(ctx, rooms.items(state.lesson), state, await self.run(state)),
-            "paths": RoomPaths(state.code),
-        }
-
-    async def host_update(self, ctx: LessonContext, rooms: RoomService, state: RoomState) -> str:
-        key = ("host", state.code, state.seq)
-        html = self._cache.get(key)
-        if html is None:
-            context = await self.host_context(ctx, rooms, state)
-            html = render_block(self._env, "rooms/host.html", "live", csrf_token="", **context)
-            self._cache[key] = html
-        return html
-
-
-async def get_renderer(request: Request) -> RoomRenderer:
-    renderer: RoomRenderer | None = getattr(request.app.state, "room_renderer", None)
-    if renderer is None:
-        renderer = RoomRenderer(request.app.state.templates, request.app.state.traces)
-        request.app.state.room_renderer = renderer
-    return renderer
-
-
-RendererDep = Annotated[RoomRenderer, Depends(get_renderer)]
-
-
-def _lesson(request: Request, room: RoomRecord | RoomState) -> LessonContext:
-    lessons: dict[str, LessonContext] = request.app.state.lessons
-    found = lessons.get(room.lesson)
-    if found is None:
-        raise HTTPException(status_code=404, detail="This room's lesson is no longer here.")
-    return found
-
-
-def _see_other(url: str) -> Response:
-    return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
 
 
 # --- creating and joining ------------------------------------------------------------------
@@ -250,7 +91,7 @@ async def room_create(
         context = {"lessons": lessons, "error": str(exc)}
         return templates.render(request, "rooms/new.html", context, status_code=422)
     paths = RoomPaths(created.room.code)
-    response = _see_other(paths.host)
+    response = see_other(paths.host)
     _set_host_cookie(request, response, created.room.code, created.host_token, rooms)
     return response
 
@@ -299,7 +140,7 @@ async def room_join(
     if error is not None or room is None:
         context = {"code": code, "nickname": nickname, "error": error, "nickname_max": NICKNAME_MAX}
         return templates.render(request, "rooms/join.html", context, status_code=422)
-    return _see_other(RoomPaths(room.code).page)
+    return see_other(RoomPaths(room.code).page)
 
 
 # --- the learner ---------------------------------------------------------------------------
@@ -313,16 +154,31 @@ async def room_page(
     rooms: RoomsDep,
     renderer: RendererDep,
     templates: TemplatesDep,
+    work: WorkDep,
+    refused: Annotated[str | None, Query(pattern=ITEM_KEY_PATTERN, max_length=96)] = None,
 ) -> Response:
-    hub = await rooms.hub(room.code, fresh=True)
-    if hub is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
+    hub = await fresh_hub(room, rooms)
     if learner.id not in hub.state.participants:
-        return _see_other(f"/join?code={room.code}")
-    return await _learner_page(request, room, hub, learner.id, rooms, renderer, templates)
+        return see_other(f"/join?code={room.code}")
+    # Back from a refused answer (without JavaScript): one message, saying why now.
+    notice = hub.state.refusal(refused, rooms.store.now()) if refused else None
+    return await learner_page(
+        request, room, hub, learner.id, rooms, renderer, templates, work, notice=notice
+    )
 
 
-async def _learner_page(
+async def code_draft(
+    work: LearnerWork, learner: str, lesson: str, item: RoomItem | None
+) -> str | None:
+    """The learner's draft for a code item: the same one their Try or Challenge page keeps."""
+    if item is None or item.code is None:
+        return None
+    place = "try" if item.challenge is None else f"challenge/{item.challenge.id}"
+    draft = await work.draft(learner, lesson, place)
+    return draft.code if draft is not None else None
+
+
+async def learner_page(
     request: Request,
     room: RoomRecord,
     hub: RoomHub,
@@ -330,15 +186,20 @@ async def _learner_page(
     rooms: RoomService,
     renderer: RoomRenderer,
     templates: Templates,
+    work: LearnerWork,
     *,
     notice: str | None = None,
     status_code: int = 200,
+    code: str | None = None,
 ) -> Response:
     state = hub.state
-    ctx = _lesson(request, room)
-    context = await renderer.stage_context(ctx, rooms, state, learner)
-    context["notice"] = notice
+    ctx = lesson_of(request, room)
     items = {item.key: item for item in rooms.items(state.lesson)}
+    if code is None and state.current is not None:
+        code = await code_draft(work, learner, room.lesson, items.get(state.current))
+    now = rooms.store.now()
+    context = await renderer.stage_context(ctx, rooms, state, learner, now, draft=code)
+    context["notice"] = notice
     logged = hub.missed(max(state.seq - 200, 0), learner) or ()
     context |= {
         "room": room,
@@ -346,13 +207,19 @@ async def _learner_page(
         "nickname": state.participants[learner].nickname,
         "lesson_title": ctx.lesson.meta.title,
         "entries": activity(logged, items)[-ACTIVITY_SHOWN:],
+        "now_ms": int(now.timestamp() * 1000),
     }
     return templates.render(
         request, "rooms/room.html", context, blocks=("stage",), status_code=status_code
     )
 
 
-@router.get("/rooms/{code}/events", name="room_events", response_class=EventSourceResponse)
+@router.get(
+    "/rooms/{code}/events",
+    name="room_events",
+    response_class=EventSourceResponse,
+    dependencies=[StreamSlot],
+)
 async def room_events(
     request: Request,
     hub: Annotated[RoomHub, Depends(require_participant)],
@@ -362,8 +229,8 @@ async def room_events(
     last_event_id: LastEventId = None,
     since: Since = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    ctx = _lesson(request, hub.state)
-    async for update in hub.follow(_since(last_event_id, since), learner.id):
+    ctx = lesson_of(request, hub.state)
+    async for update in hub.follow(since_of(last_event_id, since), learner.id):
         html = await renderer.learner_update(ctx, rooms, hub, update, learner.id)
         kind = "gone" if update.state.deleted else "room"
         yield ServerSentEvent(raw_data=html, event=kind, id=str(update.state.seq))
@@ -379,22 +246,23 @@ async def room_answer(
     rooms: RoomsDep,
     renderer: RendererDep,
     templates: TemplatesDep,
+    work: WorkDep,
 ) -> Response:
     notice = None
     try:
         await rooms.answer(room, learner.id, item, choice)
     except RoomError as exc:
         notice = str(exc)
-    if notice is None and not is_partial(request):
-        return _see_other(RoomPaths(room.code).page + "#stage")
-    hub = await rooms.hub(room.code, fresh=True)
-    if hub is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
+    page = RoomPaths(room.code).page
+    if not is_partial(request):
+        # Without JavaScript, back to the room either way: a refusal says why there, once.
+        return see_other(page + (f"?refused={item}" if notice else "") + "#stage")
+    hub = await fresh_hub(room, rooms)
     if learner.id not in hub.state.participants:
-        return _see_other(f"/join?code={room.code}")
+        return see_other(f"/join?code={room.code}")
     status = 409 if notice is not None else 200
-    return await _learner_page(
-        request, room, hub, learner.id, rooms, renderer, templates,
+    return await learner_page(
+        request, room, hub, learner.id, rooms, renderer, templates, work,
         notice=notice, status_code=status,
     )  # fmt: skip
 
@@ -415,7 +283,7 @@ async def room_host(
     if key is not None:
         if not rooms.is_host(room, key):
             raise HTTPException(status_code=403, detail=NOT_HOST)
-        response = _see_other(paths.host)
+        response = see_other(paths.host)
         _set_host_cookie(request, response, room.code, key, rooms)
         return response
     token = host_token(request)
@@ -435,29 +303,19 @@ async def _host_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    hub = await rooms.hub(room.code, fresh=True)
-    if hub is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
-    ctx = _lesson(request, room)
+    hub = await fresh_hub(room, rooms)
+    ctx = lesson_of(request, room)
     context = await renderer.host_context(ctx, rooms, hub.state)
     base = str(request.base_url).rstrip("/")
-    settings = request.app.state.settings
-    port = request.url.port or (443 if request.url.scheme == "https" else 80)
-    join_url = f"{settings.public_url.rstrip('/') or base}/join?code={room.code}"
     context |= {
         "room": room,
         "seq": hub.state.seq,
         "lesson_title": ctx.lesson.meta.title,
-        "join": join_info(
-            join_url,
-            request_host=request.url.hostname or "",
-            listen_host="" if settings.public_url else settings.listen_host,
-            port=port,
-            lan=() if settings.public_url else lan_addresses(),
-        ),
+        "join": join_details(request, room.code),
         "host_link": f"{base}{RoomPaths(room.code).host}?key={token}",
         "retention_days": rooms.retention.days,
         "notice": notice,
+        "now_ms": int(rooms.store.now().timestamp() * 1000),
     }
     return templates.render(
         request, "rooms/host.html", context, blocks=("live",), status_code=status_code
@@ -465,7 +323,10 @@ async def _host_page(
 
 
 @router.get(
-    "/rooms/{code}/host/events", name="room_host_events", response_class=EventSourceResponse
+    "/rooms/{code}/host/events",
+    name="room_host_events",
+    response_class=EventSourceResponse,
+    dependencies=[StreamSlot],
 )
 async def room_host_events(
     request: Request,
@@ -476,11 +337,27 @@ async def room_host_events(
     last_event_id: LastEventId = None,
     since: Since = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    ctx = _lesson(request, room)
-    async for update in hub.follow(_since(last_event_id, since), None):
+    ctx = lesson_of(request, room)
+    async for update in hub.follow(since_of(last_event_id, since), None):
         html = await renderer.host_update(ctx, rooms, update.state)
         kind = "gone" if update.state.deleted else "room"
         yield ServerSentEvent(raw_data=html, event=kind, id=str(update.state.seq))
+
+
+# Before the {verb} route, which would take its address.
+@router.post("/rooms/{code}/items/{item}/countdown", name="room_countdown", dependencies=csrf)
+async def room_countdown(
+    request: Request,
+    room: HostRoomDep,
+    item: ItemKey,
+    seconds: Annotated[int, Form(ge=min(COUNTDOWN_CHOICES), le=max(COUNTDOWN_CHOICES))],
+    rooms: RoomsDep,
+    renderer: RendererDep,
+    templates: TemplatesDep,
+    lock: Annotated[bool, Form()] = False,
+) -> Response:
+    change = rooms.countdown(room, item, seconds, lock=lock)
+    return await _host_action(request, room, rooms, renderer, templates, change)
 
 
 @router.post("/rooms/{code}/items/{item}/{verb}", name="room_item_action", dependencies=csrf)
@@ -518,7 +395,7 @@ async def _host_action(
     rooms: RoomService,
     renderer: RoomRenderer,
     templates: Templates,
-    change: Any,
+    change: Awaitable[Any],
 ) -> Response:
     notice = None
     try:
@@ -526,7 +403,7 @@ async def _host_action(
     except RoomError as exc:
         notice = str(exc)
     if notice is None and not is_partial(request):
-        return _see_other(RoomPaths(room.code).host)
+        return see_other(RoomPaths(room.code).host)
     token = host_token(request) or ""
     status = 409 if notice is not None else 200
     return await _host_page(
@@ -550,66 +427,3 @@ async def room_delete(
     response = templates.render(request, "rooms/deleted.html", {"code": room.code})
     response.delete_cookie(HOST_COOKIE, path=RoomPaths(room.code).page)
     return response
-
-
-# --- records -------------------------------------------------------------------------------
-
-
-@router.get("/rooms/{code}/summary", name="room_summary")
-async def room_summary(
-    request: Request,
-    room: RoomDep,
-    learner: LearnerDep,
-    rooms: RoomsDep,
-    templates: TemplatesDep,
-) -> Response:
-    hub = await rooms.hub(room.code, fresh=True)
-    if hub is None:
-        raise HTTPException(status_code=404, detail=NO_ROOM)
-    host = rooms.is_host(room, host_token(request))
-    if not host and learner.id not in hub.state.participants:
-        raise HTTPException(
-            status_code=403, detail="Only the host and the room's learners see its summary."
-        )
-    ctx = _lesson(request, room)
-    items, people = summary(
-        ctx, rooms.items(room.lesson), hub.state, host=host, learner=None if host else learner.id
-    )
-    context = {
-        "room": room,
-        "host": host,
-        "ended": hub.state.ended,
-        "lesson_title": ctx.lesson.meta.title,
-        "items": items,
-        "people": people,
-        "paths": RoomPaths(room.code),
-    }
-    return templates.render(request, "rooms/summary.html", context)
-
-
-@router.get("/rooms/{code}/export.csv", name="room_export")
-async def room_export(room: HostRoomDep, rooms: RoomsDep) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["nickname", "item", "answer", "correct", "answered_at"])
-    for row in await rooms.export(room.code):
-        writer.writerow(
-            [
-                _spreadsheet_safe(row.nickname),
-                row.item,
-                row.answer,
-                "yes" if row.correct else "no",
-                row.answered_at.isoformat(timespec="seconds"),
-            ]
-        )
-    filename = f"loopscope-room-{room.code}.csv"
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a nickname is anyone's text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -5,6 +5,7 @@
     room_items         per room and opened item: revealed, locked, the recorded run to show
     room_participants  who joined, with a nickname unique per room (case-insensitively)
     room_answers       one answer per participant and item: the first one counts
+    room_code_results  per participant and code item: their latest run or check, and how many
     room_events        every change, numbered by ``seq``: what a process that missed a broadcast
                        (or a page that reconnects) reads to catch up
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    false,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from loopscope.rooms.state import (
     Answer,
+    CodeResult,
     EventKind,
     ItemProgress,
     Participant,
@@ -74,6 +77,23 @@ class RoomItemRow(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[str | None] = mapped_column(ID)
     first_opened_seq: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    lock_at_zero: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class RoomCodeRow(Base):
+    __tablename__ = "room_code_results"
+
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    item: Mapped[str] = mapped_column(ITEM, primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    failed: Mapped[str] = mapped_column(Text)  # check ids, one per line
+    ref: Mapped[str] = mapped_column(ID)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class RoomParticipantRow(Base):
@@ -140,17 +160,20 @@ class NicknameTaken(Exception):
     """Someone in the room already uses this nickname."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
-    nickname: str
-    item: str
-    answer: str
-    correct: bool
-    answered_at: datetime
-
-
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _progress(row: RoomItemRow) -> ItemProgress:
+    deadline = _utc(row.deadline) if row.deadline else None
+    return ItemProgress(row.revealed, row.locked, row.run_id, deadline, row.lock_at_zero)
+
+
+def _code_result(row: RoomCodeRow) -> CodeResult:
+    failed = tuple(row.failed.split("\n")) if row.failed else ()
+    return CodeResult(
+        row.learner_id, row.item, row.runs, row.passed, failed, row.ref, _utc(row.updated_at)
+    )
 
 
 def _record(row: RoomRow) -> RoomRecord:
@@ -170,13 +193,13 @@ class RoomStore:
 
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime]) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._clock = clock
+        self.clock = clock
 
     def now(self) -> datetime:
-        return self._clock()
+        return self.clock()
 
     async def create(self, code: str, lesson: str, token_hash: str) -> RoomRecord:
-        now = self._clock()
+        now = self.clock()
         row = RoomRow(
             code=code,
             lesson=lesson,
@@ -230,6 +253,12 @@ class RoomStore:
             answers = (
                 await session.scalars(select(RoomAnswerRow).where(RoomAnswerRow.room_id == room.id))
             ).all()
+            code_rows = (
+                await session.scalars(select(RoomCodeRow).where(RoomCodeRow.room_id == room.id))
+            ).all()
+        results: dict[str, dict[str, CodeResult]] = {}
+        for c in code_rows:
+            results.setdefault(c.item, {})[c.learner_id] = _code_result(c)
         by_item: dict[str, dict[str, Answer]] = {}
         for a in answers:
             by_item.setdefault(a.item, {})[a.learner_id] = Answer(
@@ -241,13 +270,14 @@ class RoomStore:
             seq=room.seq,
             current=room.current_item,
             ended=room.ended_at is not None,
-            items={i.item: ItemProgress(i.revealed, i.locked, i.run_id) for i in items},
+            items={i.item: _progress(i) for i in items},
             opened=tuple(i.item for i in items),
             participants={
                 p.learner_id: Participant(p.learner_id, p.nickname, _utc(p.joined_at))
                 for p in people
             },
             answers=by_item,
+            code_results=results,
         )
 
     async def events_after(self, code: str, seq: int) -> list[RoomEvent]:
@@ -288,7 +318,7 @@ class RoomStore:
             )
             if taken is not None:
                 raise NicknameTaken(nickname)
-            now = self._clock()
+            now = self.clock()
             session.add(
                 RoomParticipantRow(
                     room_id=room.id,
@@ -345,6 +375,76 @@ class RoomStore:
                 row.locked = True
             return self._event(session, room, kind, item=item)
 
+    async def countdown(
+        self, code: str, item: str, deadline: datetime, *, lock: bool
+    ) -> RoomEvent | Refused:
+        """The ``timed`` event: the item's countdown now ends at ``deadline``."""
+        async with self._sessions.begin() as session:
+            room = await self._lock(session, code)
+            if room is None:
+                return Refused("There is no room with this code.")
+            row = await session.get(RoomItemRow, (room.id, item))
+            if row is None or room.current_item != item:
+                return Refused("Open this item first.")
+            if room.ended_at is not None or row.revealed or row.locked:
+                return Refused("Voting on this item is closed already.")
+            row.deadline = deadline
+            row.lock_at_zero = lock
+            return self._event(session, room, "timed", item=item, deadline=deadline, lock=lock)
+
+    async def overdue(self, now: datetime) -> list[tuple[str, str]]:
+        """(room code, item) of every countdown past zero that should lock and has not."""
+        query = (
+            select(RoomRow.code, RoomItemRow.item)
+            .join(RoomRow, RoomRow.id == RoomItemRow.room_id)
+            .where(
+                RoomItemRow.deadline <= now,
+                RoomItemRow.lock_at_zero.is_(True),
+                RoomItemRow.locked.is_(False),
+                RoomItemRow.revealed.is_(False),
+            )
+        )
+        async with self._sessions() as session:
+            return [(c, i) for c, i in (await session.execute(query)).all()]
+
+    async def code_result(
+        self, code: str, learner: str, item: str, *, passed: bool, failed: tuple[str, ...], ref: str
+    ) -> RoomEvent | Refused:
+        """The ``coded`` event: a participant ran or checked their code on the open code item."""
+        async with self._sessions.begin() as session:
+            room = await self._lock(session, code)
+            if room is None:
+                return Refused("There is no room with this code.")
+            if room.ended_at is not None:
+                return Refused("The session has ended.")
+            if room.current_item != item:
+                return Refused("The host has moved on to another item; your run was not counted.")
+            now = self.clock()
+            row = await session.get(RoomCodeRow, (room.id, learner, item))
+            if row is None:
+                session.add(
+                    RoomCodeRow(
+                        room_id=room.id,
+                        learner_id=learner,
+                        item=item,
+                        runs=1,
+                        passed=passed,
+                        failed="\n".join(failed),
+                        ref=ref,
+                        updated_at=now,
+                    )
+                )
+            else:
+                row.runs += 1
+                row.passed = passed
+                row.failed = "\n".join(failed)
+                row.ref = ref
+                row.updated_at = now
+            return self._event(
+                session, room, "coded", item=item, learner=learner, correct=passed,
+                failed=failed, ref=ref,
+            )  # fmt: skip
+
     async def end(self, code: str) -> RoomEvent | Refused:
         async with self._sessions.begin() as session:
             room = await self._lock(session, code)
@@ -352,7 +452,7 @@ class RoomStore:
                 return Refused("There is no room with this code.")
             if room.ended_at is not None:
                 return Refused("The session has ended already.")
-            room.ended_at = self._clock()
+            room.ended_at = self.clock()
             return self._event(session, room, "ended")
 
     async def answer(
@@ -392,12 +492,12 @@ class RoomStore:
                 seq=room.seq,
                 current=room.current_item,
                 ended=room.ended_at is not None,
-                items={item: ItemProgress(row.revealed, row.locked)} if row else {},
+                items={item: _progress(row)} if row else {},
             )
-            refusal = state.refusal(item)
+            refusal = state.refusal(item, self.clock())
             if refusal is not None:
                 return Refused(refusal)
-            now = self._clock()
+            now = self.clock()
             session.add(
                 RoomAnswerRow(
                     room_id=room.id,
@@ -430,25 +530,6 @@ class RoomStore:
             await self._delete_rooms(session, ids)
         return len(ids)
 
-    async def export(self, code: str) -> list[ExportRow]:
-        query = (
-            select(RoomParticipantRow.nickname, RoomAnswerRow)
-            .join(RoomRow, RoomRow.id == RoomAnswerRow.room_id)
-            .join(
-                RoomParticipantRow,
-                (RoomParticipantRow.room_id == RoomAnswerRow.room_id)
-                & (RoomParticipantRow.learner_id == RoomAnswerRow.learner_id),
-            )
-            .where(RoomRow.code == code)
-            .order_by(RoomAnswerRow.answered_at, RoomAnswerRow.id)
-        )
-        async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
-        return [
-            ExportRow(nickname, a.item, a.choice, a.correct, _utc(a.answered_at))
-            for nickname, a in rows
-        ]
-
     # --- inside -------------------------------------------------------------------------------
 
     async def _lock(self, session: AsyncSession, code: str) -> RoomRow | None:
@@ -467,11 +548,18 @@ class RoomStore:
         choice: str | None = None,
         correct: bool | None = None,
         run_id: str | None = None,
+        deadline: datetime | None = None,
+        lock: bool | None = None,
+        failed: tuple[str, ...] | None = None,
+        ref: str | None = None,
     ) -> RoomEvent:
-        now = self._clock()
+        now = self.clock()
         room.seq += 1
         room.updated_at = now
-        event = RoomEvent(room.seq, kind, now, item, learner, nickname, choice, correct, run_id)
+        event = RoomEvent(
+            room.seq, kind, now, item, learner, nickname, choice, correct, run_id,
+            deadline, lock, failed, ref,
+        )  # fmt: skip
         session.add(RoomEventRow(room_id=room.id, seq=event.seq, event=event.to_json()))
         return event
 
@@ -479,6 +567,6 @@ class RoomStore:
         if not ids:
             return
         # Children first: SQLite enforces ON DELETE CASCADE only with a pragma.
-        for table in (RoomEventRow, RoomAnswerRow, RoomParticipantRow, RoomItemRow):
+        for table in (RoomEventRow, RoomAnswerRow, RoomCodeRow, RoomParticipantRow, RoomItemRow):
             await session.execute(delete(table).where(table.room_id.in_(ids)))
         await session.execute(delete(RoomRow).where(RoomRow.id.in_(ids)))

@@ -1,13 +1,18 @@
 """View records for the room pages: the host's, the learner's, the summary; no I/O here.
 
 The learner's stage is built from the room state and that learner's own answer only: before the
-reveal it holds no count and no verdict, so there is nothing to peek at in the page source.
+reveal it holds no count and no verdict, so there is nothing to peek at in the page source. The
+presenter's screen (for the projector) holds the count of answers but, like a learner's, no
+distribution and no answer before the reveal. The host's own screen holds the distribution while
+voting is open, but folded (``<details>``), so a host screen shared by mistake spoils nothing at a
+glance.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import segno
@@ -15,10 +20,20 @@ from markupsafe import Markup
 
 from loopscope.rooms.items import MYTH_CHOICES, RoomItem
 from loopscope.rooms.network import is_loopback_host
-from loopscope.rooms.state import RoomEvent, RoomState
+from loopscope.rooms.state import CodeResult, RoomEvent, RoomState
 from loopscope.tracing import RecordedRun
 from loopscope.views.common import LessonContext
-from loopscope.views.visual import Outcome, highlighted_lines, outcome, transcript
+from loopscope.views.room_code import CodeTally, MyCode, code_tally, my_code
+from loopscope.views.visual import (
+    Outcome,
+    StepRow,
+    highlighted_lines,
+    outcome,
+    player_view,
+    transcript,
+)
+
+Audience = Literal["host", "learner", "presenter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,20 @@ class RoomPaths:
     @property
     def export(self) -> str:
         return f"/rooms/{self.code}/export.csv"
+
+    @property
+    def present(self) -> str:
+        return f"/rooms/{self.code}/present"
+
+    @property
+    def present_events(self) -> str:
+        return f"/rooms/{self.code}/present/events"
+
+    def countdown(self, key: str) -> str:
+        return f"/rooms/{self.code}/items/{key}/countdown"
+
+    def code_run(self, key: str) -> str:
+        return f"/rooms/{self.code}/items/{key}/code"
 
     @property
     def end(self) -> str:
@@ -100,6 +129,25 @@ class ExampleView:
 
 
 @dataclass(frozen=True, slots=True)
+class CountdownView:
+    """An item's countdown. ``deadline_ms`` lets a page count down by itself (JavaScript);
+    ``left_s`` is what was left when the page was rendered (the words without JavaScript)."""
+
+    deadline_ms: int
+    deadline_text: str  # e.g. "14:03:25 UTC"
+    left_s: int
+    lock: bool
+
+    @property
+    def over(self) -> bool:
+        return self.left_s <= 0
+
+    @property
+    def left_text(self) -> str:
+        return f"{self.left_s // 60}:{self.left_s % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
 class ItemView:
     """The current item as a page shows it. ``bars`` is empty until it may be shown."""
 
@@ -116,6 +164,12 @@ class ItemView:
     bars: tuple[Bar, ...]
     explanation: Markup | None  # the myth's reality and why; questions explain each option
     example: ExampleView | None
+    table: tuple[StepRow, ...]  # the traced run's table a Visual question asks about
+    task: Markup | None  # a code item's task
+    code: Literal["try", "challenge"] | None
+    tally: CodeTally | None  # a code item's runs and checks (host; presenter after the reveal)
+    countdown: CountdownView | None
+    not_answered: tuple[str, ...]  # nicknames (host only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +182,7 @@ class StageView:
     your_choice_text: Markup | None
     your_verdict: bool | None  # right or not, only once revealed
     refusal: str | None  # why the learner can no longer answer, when they did not
+    your_code: MyCode | None = None  # a code item: the learner's editor and latest result
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +198,8 @@ class ItemRow:
     title: str
     status: str
     current: bool
-    answered: int
+    answered: int  # answers (a code item: learners who ran their code)
+    code: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,22 +221,7 @@ class HostLive:
     previous_key: str | None
     next_key: str | None
     ended: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryItem:
-    label: str
-    title: str
-    answered: int
-    correct: int
-    bars: tuple[Bar, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryPerson:
-    nickname: str
-    answered: int
-    correct: int
+    countdown_choices: tuple[int, ...] = ()
 
 
 # --- builders ----------------------------------------------------------------------------------
@@ -196,6 +237,15 @@ def _options(ctx: LessonContext, item: RoomItem) -> tuple[tuple[str, Markup, Mar
     if item.myth is not None:
         return tuple((choice, Markup.escape(text), None) for choice, text in MYTH_CHOICES)
     return ()
+
+
+def countdown_view(deadline: datetime | None, lock: bool, now: datetime) -> CountdownView | None:
+    if deadline is None:
+        return None
+    left = max(int((deadline - now).total_seconds() + 0.999), 0)
+    return CountdownView(
+        int(deadline.timestamp() * 1000), deadline.strftime("%H:%M:%S UTC"), left, lock
+    )
 
 
 def _answer_of(item: RoomItem) -> str | None:
@@ -226,7 +276,7 @@ def bars(
 
 
 def example_view(ctx: LessonContext, item: RoomItem, run: RecordedRun | None) -> ExampleView | None:
-    if item.example is None or run is None:
+    if item.kind != "example" or item.example is None or run is None:
         return None
     source = ctx.lesson.sources.get(item.example, "")
     return ExampleView(
@@ -239,27 +289,47 @@ def example_view(ctx: LessonContext, item: RoomItem, run: RecordedRun | None) ->
     )
 
 
+def _table(ctx: LessonContext, item: RoomItem, run: RecordedRun | None) -> tuple[StepRow, ...]:
+    """The rows of the traced run's table, for a Visual question (they ask about it)."""
+    if item.kind != "visual" or item.example is None or run is None or not run.trace.steps:
+        return ()
+    source = ctx.lesson.sources.get(item.example, "")
+    return player_view(run, step=None, source=source, title=item.title).steps
+
+
 def item_view(
     ctx: LessonContext,
     item: RoomItem,
     state: RoomState,
     *,
-    host: bool,
+    audience: Audience,
     chosen: str | None,
     run: RecordedRun | None,
+    now: datetime,
 ) -> ItemView:
     progress = state.item(item.key)
-    answered = len(state.answers.get(item.key, {}))
+    answered = len(state.answers.get(item.key, {}) or state.code_results.get(item.key, {}))
+    host = audience == "host"
     show = host or progress.revealed
     if item.question is not None:
         prompt = ctx.md.block(item.question.question)
         explanation = None
     elif item.myth is not None:
-        prompt = Markup("<p>{}</p>").format(item.myth.claim)
+        prompt = Markup("<p>{}</p>").format(ctx.md.inline(item.myth.claim))
         explanation = ctx.md.block(item.myth.reality) + ctx.md.block(item.myth.why)
     else:
-        prompt = Markup("<p>{}</p>").format(item.title)
+        prompt = Markup("<p>{}</p>").format(ctx.md.inline(item.title))
         explanation = None
+    timed_out = progress.timed_out(now)
+    not_answered: tuple[str, ...] = ()
+    if host and (item.answerable or item.code):
+        given = (state.code_results if item.code else state.answers).get(item.key, {})
+        not_answered = tuple(
+            p.nickname for learner, p in state.participants.items() if learner not in given
+        )
+    tally = None
+    if item.code is not None and (show or audience == "presenter"):
+        tally = code_tally(ctx, item, state, with_checks=show)
     return ItemView(
         key=item.key,
         kind=item.kind,
@@ -269,13 +339,23 @@ def item_view(
             OptionRow(choice, text, choice == chosen) for choice, text, _ in _options(ctx, item)
         ),
         answerable=item.answerable,
-        voting_open=progress.voting_open and not state.ended,
+        voting_open=progress.voting_open and not state.ended and not timed_out,
         revealed=progress.revealed,
-        locked=progress.locked,
-        answered=answered if host else 0,
+        locked=progress.locked or timed_out,
+        answered=answered if audience != "learner" else 0,
         bars=bars(ctx, item, state, chosen, explain=progress.revealed) if show else (),
         explanation=explanation if progress.revealed else None,
         example=example_view(ctx, item, run),
+        table=_table(ctx, item, run),
+        task=ctx.md.block(item.task) if item.task else None,
+        code=item.code,
+        tally=tally,
+        countdown=(
+            countdown_view(progress.deadline, progress.lock_at_zero, now)
+            if progress.voting_open and not state.ended
+            else None
+        ),
+        not_answered=not_answered,
     )
 
 
@@ -285,6 +365,9 @@ def stage_view(
     state: RoomState,
     learner: str,
     run: RecordedRun | None,
+    *,
+    now: datetime,
+    draft: str | None = None,
 ) -> StageView:
     if state.ended:
         return StageView("ended", None, None, None, None, None)
@@ -293,11 +376,12 @@ def stage_view(
     item = items[state.current]
     mine = state.answer(item.key, learner)
     chosen = mine.choice if mine else None
-    view = item_view(ctx, item, state, host=False, chosen=chosen, run=run)
+    view = item_view(ctx, item, state, audience="learner", chosen=chosen, run=run, now=now)
     chosen_text = next((o.text for o in view.options if o.id == chosen), None)
     refusal = None
     if mine is None and item.answerable and not view.voting_open:
         refusal = "Voting on this item is closed."
+    code_result: CodeResult | None = state.code_results.get(item.key, {}).get(learner)
     return StageView(
         "item",
         view,
@@ -305,6 +389,7 @@ def stage_view(
         chosen_text,
         mine.correct if mine and view.revealed else None,
         refusal,
+        my_code(ctx, item, code_result, draft) if item.code else None,
     )
 
 
@@ -320,6 +405,7 @@ def activity(
             "opened": f"The host opened {name}.",
             "revealed": f"The answers to {name} were revealed.",
             "locked": f"Voting on {name} closed.",
+            "timed": f"The host started a countdown on {name}.",
             "ended": "The host ended the session.",
             "deleted": "The host deleted this room.",
         }.get(event.kind)
@@ -329,7 +415,13 @@ def activity(
 
 
 def host_live(
-    ctx: LessonContext, items: tuple[RoomItem, ...], state: RoomState, run: RecordedRun | None
+    ctx: LessonContext,
+    items: tuple[RoomItem, ...],
+    state: RoomState,
+    run: RecordedRun | None,
+    *,
+    now: datetime,
+    countdown_choices: tuple[int, ...] = (),
 ) -> HostLive:
     rows = []
     for item in items:
@@ -349,7 +441,8 @@ def host_live(
                 item.title,
                 status,
                 item.key == state.current,
-                len(state.answers.get(item.key, {})),
+                len(state.answers.get(item.key, {}) or state.code_results.get(item.key, {})),
+                code=item.code is not None,
             )
         )
     keys = [item.key for item in items]
@@ -357,7 +450,9 @@ def host_live(
     current = None
     previous_key = next_key = None
     if state.current in by_key:
-        current = item_view(ctx, by_key[state.current], state, host=True, chosen=None, run=run)
+        current = item_view(
+            ctx, by_key[state.current], state, audience="host", chosen=None, run=run, now=now
+        )
         index = keys.index(state.current)
         previous_key = keys[index - 1] if index > 0 else None
         next_key = keys[index + 1] if index + 1 < len(keys) else None
@@ -371,6 +466,7 @@ def host_live(
         previous_key=previous_key,
         next_key=next_key,
         ended=state.ended,
+        countdown_choices=countdown_choices,
     )
 
 
@@ -395,43 +491,28 @@ def join_info(
     return JoinInfo(join_url, Markup(svg), lan_urls, note)
 
 
-def summary(
+@dataclass(frozen=True, slots=True)
+class PresentView:
+    """The presenter's screen, for the projector: the question, its options, how many answered
+    and the countdown; the distribution and the answer only after the reveal."""
+
+    seq: int
+    joined: int
+    current: ItemView | None
+    ended: bool
+
+
+def present_view(
     ctx: LessonContext,
     items: tuple[RoomItem, ...],
     state: RoomState,
+    run: RecordedRun | None,
     *,
-    host: bool,
-    learner: str | None,
-) -> tuple[tuple[SummaryItem, ...], tuple[SummaryPerson, ...]]:
-    """Per item (the host: every opened item; a learner: the revealed ones) and per person
-    (the host: everyone; a learner: themselves)."""
-    shown = []
-    for item in items:
-        progress = state.items.get(item.key)
-        if progress is None or not item.answerable or not (host or progress.revealed):
-            continue
-        given = state.answers.get(item.key, {})
-        mine = given.get(learner or "")
-        shown.append(
-            SummaryItem(
-                item.label,
-                item.title,
-                len(given),
-                sum(a.correct for a in given.values()),
-                bars(ctx, item, state, mine.choice if mine else None, explain=False),
-            )
-        )
-    people = []
-    for participant in state.participants.values():
-        if not host and participant.learner != learner:
-            continue
-        theirs = [
-            a
-            for answers in state.answers.values()
-            for a in answers.values()
-            if a.learner == participant.learner and (host or state.item(a.item).revealed)
-        ]
-        people.append(
-            SummaryPerson(participant.nickname, len(theirs), sum(a.correct for a in theirs))
-        )
-    return tuple(shown), tuple(people)
+    now: datetime,
+) -> PresentView:
+    by_key = {item.key: item for item in items}
+    current = None
+    if state.current in by_key and not state.ended:
+        item = by_key[state.current]
+        current = item_view(ctx, item, state, audience="presenter", chosen=None, run=run, now=now)
+    return PresentView(state.seq, len(state.participants), current, state.ended)

@@ -27,7 +27,7 @@ from typing import Final, Literal
 from visualizer import Phase, RequestRecord, Trace
 from visualizer.events import IoWait, TaskDone, TaskStarted
 
-SegmentKind = Literal["connect", "tls", "send", "wait", "read", "other", "stall", "idle"]
+SegmentKind = Literal["pool", "connect", "tls", "send", "wait", "read", "other", "stall", "idle"]
 
 LOOP_LANE: Final = "event loop"
 NO_TASK: Final = "(no task)"
@@ -39,6 +39,7 @@ LABEL_MIN_PCT: Final = 7.0
 DASH: Final = "\u2013"  # an en dash, for ranges
 
 _PHASE_KINDS: Final[dict[str, SegmentKind]] = {
+    "wait_for_connection": "pool",
     "connect_tcp": "connect",
     "start_tls": "tls",
     "send_request_headers": "send",
@@ -49,6 +50,7 @@ _PHASE_KINDS: Final[dict[str, SegmentKind]] = {
 }
 
 LEGEND: Final[dict[SegmentKind, tuple[str, str]]] = {
+    "pool": ("pool", "waiting for a free pooled connection: not on the wire yet"),
     "connect": ("connect", "TCP connection opened"),
     "tls": ("TLS", "TLS handshake"),
     "send": ("send", "request sent"),
@@ -157,13 +159,22 @@ class TimelineView:
     legend: tuple[LegendEntry, ...]
     requests: int
     blocked_ms: float
+    never_sent: int = 0  # requests that never got a connection (a PoolTimeout, a cancel)
+    building_ms: float = 0.0  # CPU the loop's thread spent building clients and transports
 
     @property
     def summary(self) -> str:
         tasks = sum(1 for lane in self.lanes if lane.kind == "task")
+        unsent = f" ({self.never_sent} never got a connection)" if self.never_sent else ""
+        building = (
+            f", {format_ms(self.building_ms)} ms of CPU building clients"
+            if self.building_ms >= 1
+            else ""
+        )
         return (
-            f"{_count(tasks, 'task')}, {_count(self.requests, 'request')},"
-            f" {format_ms(self.blocked_ms)} ms blocked, {format_ms(self.wall_ms)} ms in all"
+            f"{_count(tasks, 'task')}, {_count(self.requests, 'request')}{unsent},"
+            f" {format_ms(self.blocked_ms)} ms blocked{building},"
+            f" {format_ms(self.wall_ms)} ms in all"
         )
 
 
@@ -403,4 +414,6 @@ def timeline_view(trace: Trace, *, scale_ms: float | None = None) -> TimelineVie
         ),
         requests=len(trace.requests),
         blocked_ms=trace.blocked_ms,
+        never_sent=sum(1 for request in trace.requests if not request.on_wire),
+        building_ms=trace.building_ms,
     )

@@ -108,6 +108,7 @@ class TaskState:
     task: str
     state: str  # "running", "waiting", "ready", "done"
     text: str
+    on: str | None = None  # what a waiting task waits on: network, pool, semaphore, tasks…
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,7 @@ class Outcome:
     stalls: tuple[str, ...]
     wall_ms: str
     output: str
+    requests: str = ""  # "4 (2 answered; 2 PoolTimeout, never on the wire)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +258,7 @@ def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) 
         task, where = found.task, f" at line {found.line}" if found.line is not None else ""
         if found.state == "waiting":
             text = f"task {task}: suspended{where}, waiting for {found.waiting_on}"
-            states.append(TaskState(task, "waiting", text))
+            states.append(TaskState(task, "waiting", text, found.on))
         elif found.state == "done":
             states.append(TaskState(task, "done", f"task {task}: done ({found.outcome})"))
         elif task == running:
@@ -350,7 +352,30 @@ def outcome(trace: Trace) -> Outcome:
         ),
         wall_ms=format_ms(trace.wall_ms),
         output=trace.output,
+        requests=requests_text(trace),
     )
+
+
+def requests_text(trace: Trace) -> str:
+    """How the run's requests ended, from its request records: ``3 (2 answered; 1
+    cancelled)``; a request that never got a connection is said to be so."""
+    entries = trace.request_entries
+    if not entries:
+        return ""
+    answered = sum(1 for entry in entries if entry.outcome == "response")
+    parts = [f"{answered} answered"] if answered else []
+    endings: dict[str, int] = {}
+    for entry in entries:
+        if entry.outcome in ("error", "cancelled"):
+            ending = "cancelled" if entry.outcome == "cancelled" else entry.error or "failed"
+            if not entry.on_wire:
+                ending += ", never on the wire"
+            endings[ending] = endings.get(ending, 0) + 1
+    parts += [f"{count} {ending}" for ending, count in endings.items()]
+    unfinished = sum(1 for entry in entries if entry.outcome is None)
+    if unfinished:
+        parts.append(f"{unfinished} unfinished")
+    return f"{len(entries)} ({'; '.join(parts)})"
 
 
 def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) -> PlayerView:

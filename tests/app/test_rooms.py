@@ -6,19 +6,22 @@ the live streams are tested against a real server in test_room_stream.py.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 import httpx
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, learner_id, token_in
 from fastapi import FastAPI
-from trace_fakes import FakeEngine
+from trace_fakes import FakeEngine, canonical_trace
 
-from loopscope.rooms.service import RoomService
+from loopscope.rooms.service import TICK_S, RoomService
+from loopscope.storage.rooms import RoomRecord
 
 pytestmark = pytest.mark.anyio
 
@@ -191,9 +194,10 @@ async def test_the_first_answer_counts_and_a_repeat_changes_nothing(
     await _act(client, room, "prompt:p2", "open")
     await _answer(ada, room, "prompt:p2", "a")
     await _answer(ada, room, "prompt:p2", "b")
-    rows = (await client.get(f"/rooms/{room}/export.csv")).text.strip().splitlines()
-    assert len(rows) == 2
-    assert rows[1].split(",")[:4] == ["Ada", "prompt:p2", "a", "no"]
+    rows = list(csv.DictReader(io.StringIO((await client.get(f"/rooms/{room}/export.csv")).text)))
+    assert [(r["nickname"], r["answer"], r["correct"]) for r in rows] == [
+        ("Ada", "p2 option A", "no")
+    ]
 
 
 async def test_lock_refuses_a_late_answer_with_a_message(
@@ -202,8 +206,13 @@ async def test_lock_refuses_a_late_answer_with_a_message(
     await _act(client, room, "myth:m1", "open")
     assert (await _act(client, room, "myth:m1", "lock")).status_code == 303
     late = await _answer(ada, room, "myth:m1", "no")
-    assert late.status_code == 409
-    assert "Voting on this item is closed; your answer was not counted." in late.text
+    # Without JavaScript: back on the room's own address, with the refusal said once.
+    assert late.status_code == 303
+    assert late.headers["location"] == f"/rooms/{room}?refused=myth:m1#stage"
+    landed = await ada.get(late.headers["location"])
+    assert landed.status_code == 200
+    assert landed.text.count("Voting on this item is closed") == 1
+    assert "your answer was not counted" in landed.text
     fragment = await _answer(ada, room, "myth:m1", "no", htmx=True)
     assert fragment.status_code == 409
     assert fragment.text.lstrip().startswith('<section id="stage"')
@@ -211,8 +220,10 @@ async def test_lock_refuses_a_late_answer_with_a_message(
     # A reveal closes voting as well, and an answer to an item that is not open is refused.
     await _act(client, room, "myth:m2", "open")
     await _act(client, room, "myth:m2", "reveal")
-    assert (await _answer(ada, room, "myth:m2", "no")).status_code == 409
-    assert (await _answer(ada, room, "prompt:p2", "a")).status_code == 409
+    assert "refused=" in (await _answer(ada, room, "myth:m2", "no")).headers["location"]
+    moved_on = await _answer(ada, room, "prompt:p2", "a", htmx=True)
+    assert moved_on.status_code == 409
+    assert "The host has moved on" in moved_on.text
 
 
 async def test_the_host_steps_back_and_a_late_joiner_lands_on_the_current_item(
@@ -260,8 +271,8 @@ async def test_summary_and_export_after_the_session(
     ended = await ada.get(f"/rooms/{room}")
     assert "The session is over" in ended.text
     closed = await _answer(ada, room, "recall:r2", "b")
-    assert closed.status_code == 409
-    assert "The session has ended" in closed.text
+    assert closed.status_code == 303
+    assert "The session has ended" in (await ada.get(closed.headers["location"])).text
     host_summary = await client.get(f"/rooms/{room}/summary")
     assert "Deep prediction 1" in host_summary.text
     assert "Quiz question 1" in host_summary.text  # the host sees unrevealed items too
@@ -277,8 +288,8 @@ async def test_summary_and_export_after_the_session(
     assert "attachment" in export.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert [(r["nickname"], r["item"], r["answer"], r["correct"]) for r in rows] == [
-        ("Ada", "prompt:p2", "b", "yes"),
-        ("Ada", "recall:r1", "a", "no"),
+        ("Ada", "Deep prediction 1", "p2 option B", "yes"),
+        ("Ada", "Quiz question 1", "r1 option A", "no"),
     ]
     assert all(re.match(r"\d{4}-\d\d-\d\dT", r["answered_at"]) for r in rows)
 
@@ -306,7 +317,7 @@ async def test_rooms_past_the_retention_period_are_deleted(
     kept = await _create(client)
     assert await rooms.purge() == 0
     later = rooms.store.now() + rooms.retention
-    rooms.store._clock = lambda: later  # time passes
+    rooms.store.clock = lambda: later  # time passes
     assert await rooms.purge() == 1
     assert (await client.get(f"/rooms/{kept}/host")).status_code == 404
 
@@ -327,3 +338,265 @@ async def test_creating_a_room_for_an_unknown_lesson_is_a_422_with_the_form(
     assert response.status_code == 422  # found by bench/reliability.py's fuzz: it was a 500
     assert "There is no lesson with this name." in response.text
     assert "Create room" in response.text
+
+
+# --- a real class: the presenter, countdowns, who has not answered, code items, records -------
+
+
+async def test_the_presenter_shows_the_question_and_count_but_no_answer_until_the_reveal(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    waiting = await client.get(f"/rooms/{room}/present")
+    assert waiting.status_code == 200
+    assert "Join the room" in waiting.text
+    assert room in waiting.text
+    await _act(client, room, "prompt:p2", "open")
+    await _answer(ada, room, "prompt:p2", "c")
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        before = await client.get(f"/rooms/{room}/present")
+    assert "Question <strong>p2</strong>?" in before.text
+    assert re.findall(r"<li>(p2 option [ABC])</li>", before.text) == [
+        "p2 option A",
+        "p2 option B",
+        "p2 option C",
+    ]
+    assert re.search(r'id="answered-count">1</strong> of 2 answered', before.text)
+    for spoiler in ("bar-row", "tag-answer", "p2 B is right because", "Bob", "Ada"):
+        assert spoiler not in before.text
+    assert "<button" not in before.text.split('id="screen"')[1]  # nothing to press on a projector
+    assert (await ada.get(f"/rooms/{room}/present")).status_code == 403  # the host's screen
+
+    await _act(client, room, "prompt:p2", "reveal")
+    after = await client.get(f"/rooms/{room}/present")
+    assert after.text.count('class="bar-row') == 3
+    assert re.search(r'bar-row is-answer">\s*<div class="bar-label">\s*<span class="bar-text">'
+                     r"p2 option B", after.text)  # fmt: skip
+    assert "p2 B is right because" in after.text
+    assert re.search(r'id="answered-count">1</strong> of 2 answered · revealed', after.text)
+
+
+async def test_after_open_the_host_screen_folds_the_join_details_and_the_distribution(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    before = await client.get(f"/rooms/{room}/host")
+    assert '<details class="join-details" id="join-details" open>' in before.text
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+    await _act(client, room, "myth:m1", "open")
+    await _answer(ada, room, "myth:m1", "no")
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert '<details class="join-details" id="join-details">' in host  # folded
+    assert host.index('id="current-title"') < host.index('id="participants-title"')
+    # The distribution and the answer are there for the host, but folded while voting is open.
+    peek = host.split('<details class="peek" id="peek">')[1].split("</details>")[0]
+    assert "tag-answer" in peek
+    assert host.count("tag-answer") == 1
+    # Who has not answered yet: Bob, not Ada.
+    waiting = host.split('id="not-answered"')[1].split("</div>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", waiting) == ["Bob"]
+    await _act(client, room, "myth:m1", "reveal")
+    revealed = (await client.get(f"/rooms/{room}/host")).text
+    assert 'id="peek"' not in revealed
+    assert "REALITY-m1" in revealed
+
+
+async def test_a_countdown_that_locks_at_zero_is_the_servers_truth(
+    client: httpx.AsyncClient, new_client: Clients, running: FastAPI, room: str,
+    ada: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    rooms: RoomService = running.state.rooms
+    await _act(client, room, "prompt:p2", "open")
+    token = await _token(client, f"/rooms/{room}/host")
+    started = await client.post(
+        f"/rooms/{room}/items/prompt:p2/countdown",
+        data={"csrf_token": token, "seconds": "30", "lock": "true"},
+    )
+    assert started.status_code == 303
+    page = await ada.get(f"/rooms/{room}")
+    found = re.search(r'class="countdown" id="countdown" data-deadline="(\d+)" data-lock="true"',
+                      page.text)  # fmt: skip
+    assert found is not None
+    assert "0:30" in page.text or "0:29" in page.text
+    # Past zero, with no page open and before any timer ran: the answer is refused all the same.
+    real = rooms.store.clock
+    rooms.store.clock = lambda: real() + timedelta(seconds=31)
+    late = await _answer(ada, room, "prompt:p2", "b")
+    assert "refused=" in late.headers["location"]
+    assert "your answer was not counted" in (await ada.get(late.headers["location"])).text
+    # The periodic check locks it, whoever started it, and every page is told.
+    assert await rooms.lock_overdue() == 1
+    assert await rooms.lock_overdue() == 0
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert "voting closed" in host
+    # A countdown that does not lock only says the time is up: answers still count.
+    await _act(client, room, "prompt:p3", "open")
+    token = await _token(client, f"/rooms/{room}/host")
+    await client.post(
+        f"/rooms/{room}/items/prompt:p3/countdown", data={"csrf_token": token, "seconds": "10"}
+    )
+    rooms.store.clock = lambda: real() + timedelta(seconds=60)
+    assert await rooms.lock_overdue() == 0
+    assert (
+        (await _answer(ada, room, "prompt:p3", "b"))
+        .headers["location"]
+        .endswith(f"/rooms/{room}#stage")
+    )
+    odd = await client.post(
+        f"/rooms/{room}/items/prompt:p3/countdown", data={"csrf_token": token, "seconds": "17"}
+    )
+    assert odd.status_code == 409
+    assert "Choose one of the countdown lengths" in odd.text
+
+
+async def test_a_code_item_counts_each_learners_runs_and_checks_live_for_the_host(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient,
+    engine: FakeEngine,
+) -> None:  # fmt: skip
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        assert (await _act(client, room, "challenge:c1", "open")).status_code == 303
+        page = await ada.get(f"/rooms/{room}")
+        assert 'name="source"' in page.text
+        assert "time.sleep(1)" in page.text  # the starter code, in the learner's editor
+        engine.trace_answer = canonical_trace().model_copy(update={"wall_ms": 50.0})
+        token = await _token(ada)
+        code = "import asyncio\n\nasync def f(n=1):\n    await asyncio.sleep(0)\n    return n\n"
+        checked = await ada.post(
+            f"/rooms/{room}/items/challenge:c1/code", data={"csrf_token": token, "source": code}
+        )
+        assert checked.status_code == 303
+        mine = await ada.get(f"/rooms/{room}")
+        attempt = re.search(r'href="(/lessons/demo-lesson/challenge/c1/attempts/[^"]+)"', mine.text)
+        assert attempt is not None
+        assert (await ada.get(attempt.group(1))).status_code == 200  # the Challenge page's own
+        assert "async def f(n=1)" in mine.text  # the draft is kept in the editor
+        host = (await client.get(f"/rooms/{room}/host")).text
+        assert re.search(r'id="answered-count">1</strong> of 2 ran their code', host)
+        rows = re.findall(r'<tr data-check="([a-z-]+)"><td>[^<]+</td><td>(\d)</td><td>(\d)</td>',
+                          host)  # fmt: skip
+        assert rows == [("fast", "1", "0"), ("no-stall", "1", "0"), ("hidden-value", "1", "0")]
+        assert "Most common failing check" not in host
+        waiting = host.split('id="not-answered"')[1].split("</div>")[0]
+        assert re.findall(r"<li>([^<]+)</li>", waiting) == ["Bob"]
+        # Bob's code is too slow: "It is fast." fails, the most common failing check now.
+        engine.trace_answer = canonical_trace().model_copy(update={"wall_ms": 500.0})
+        token = await _token(bob)
+        starter = "import time\n\nasync def f():\n    time.sleep(1)\n"
+        await bob.post(
+            f"/rooms/{room}/items/challenge:c1/code", data={"csrf_token": token, "source": starter}
+        )
+        host = (await client.get(f"/rooms/{room}/host")).text
+        assert re.search(r'id="answered-count">2</strong> of 2 ran their code', host)
+        rows = re.findall(r'<tr data-check="([a-z-]+)"><td>[^<]+</td><td>(\d)</td><td>(\d)</td>',
+                          host)  # fmt: skip
+        assert rows == [("fast", "1", "1"), ("no-stall", "2", "0"), ("hidden-value", "2", "0")]
+        most = host.split('id="most-failing"')[1].split("</p>")[0]
+        assert "It is fast." in most
+        assert "(1 of 2)" in most
+        assert len(engine.requests) == 4  # two runs per check, all through the trace service
+        # The learner's own page shows what failed, in words.
+        assert "It is fast." in (await bob.get(f"/rooms/{room}")).text
+
+
+async def test_a_try_item_runs_the_learners_code_and_a_closed_item_keeps_it(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "try:canonical", "open")
+    token = await _token(ada)
+    ran = await ada.post(
+        f"/rooms/{room}/items/try:canonical/code",
+        data={"csrf_token": token, "source": "async def f():\n    return 1\n"},
+    )
+    assert ran.status_code == 303
+    mine = await ada.get(f"/rooms/{room}")
+    assert re.search(r'href="/lessons/demo-lesson/try/runs/[^"]+"', mine.text)
+    host = (await client.get(f"/rooms/{room}/host")).text
+    assert re.search(r'id="answered-count">1</strong> of 1 ran their code', host)
+    # The host moved on: the run is refused, and the code typed is still in the editor.
+    await _act(client, room, "prompt:p2", "open")
+    late = await ada.post(
+        f"/rooms/{room}/items/try:canonical/code",
+        data={"csrf_token": token, "source": "async def f():\n    return 'kept'\n"},
+    )
+    assert late.status_code == 409
+    assert "The host has moved on" in late.text
+    not_code = await ada.post(
+        f"/rooms/{room}/items/prompt:p2/code", data={"csrf_token": token, "source": "x = 1\n"}
+    )
+    assert not_code.status_code == 422
+
+
+async def test_the_csv_and_the_summary_name_items_and_options_in_words_with_correct_rates(
+    client: httpx.AsyncClient, new_client: Clients, room: str, ada: httpx.AsyncClient
+) -> None:
+    await _act(client, room, "myth:m1", "open")
+    await _answer(ada, room, "myth:m1", "no")
+    async with new_client() as bob:
+        await _join(bob, room, "Bob")
+        await _answer(bob, room, "myth:m1", "yes")
+        await _act(client, room, "visual:v1", "open")
+        await _answer(bob, room, "visual:v1", "b")
+    export = (await client.get(f"/rooms/{room}/export.csv")).text
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert [
+        (r["nickname"], r["item"], r["question"], r["answer"], r["correct"], r["item_correct_rate"])
+        for r in rows
+    ] == [
+        ("Ada", "Myth 1", "Async is faster", "No, it does not", "yes", "50%"),
+        ("Bob", "Myth 1", "Async is faster", "Yes, it holds", "no", "50%"),
+        ("Bob", "Visual question 1", "Question v1?", "v1 option B", "yes", "100%"),
+    ]
+    assert not re.search(r"\b(myth|prompt|visual|recall):", export)  # no internal ids
+    summary = (await client.get(f"/rooms/{room}/summary")).text
+    assert "correct rate 50%" in summary
+    assert "correct rate 100%" in summary
+    assert "Question <strong>v1</strong>?" in summary
+
+
+async def test_a_visual_question_shows_the_table_of_the_run_it_asks_about(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    await _act(client, room, "visual:v1", "open")
+    page = (await ada.get(f"/rooms/{room}")).text
+    assert "The execution table of the traced run" in page
+    assert page.count('<th scope="row">') >= 2
+    assert len(engine.requests) == 1
+
+
+async def test_the_countdowns_own_timer_locks_at_zero_and_tells_the_pages(
+    client: httpx.AsyncClient, running: FastAPI, room: str, ada: httpx.AsyncClient
+) -> None:
+    rooms: RoomService = running.state.rooms
+    await _act(client, room, "myth:m1", "open")
+    hub = await rooms.hub(room)
+    assert hub is not None
+    seq = hub.state.seq
+    await rooms.countdown(await _record(rooms, room), "myth:m1", 10, lock=True)
+    real = rooms.store.clock
+    rooms.store.clock = lambda: real() + timedelta(seconds=10)  # before the timer first wakes
+    # Well before the periodic check (every TICK_S) could do it instead.
+    async with asyncio.timeout(TICK_S / 3):
+        async for update in hub.follow(seq, None):  # the host's view of the room, live
+            if update.state.item("myth:m1").locked:
+                break
+    assert [e.kind for e in hub.missed(seq, None) or ()] == ["timed", "locked"]
+
+
+async def _record(rooms: RoomService, code: str) -> RoomRecord:
+    found = await rooms.room(code)
+    assert found is not None
+    return found
+
+
+async def test_a_visual_question_opens_without_its_table_when_no_run_can_be_recorded(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    engine.busy = True
+    assert (await _act(client, room, "visual:v1", "open")).status_code == 303
+    page = (await ada.get(f"/rooms/{room}")).text
+    assert 'data-item="visual:v1"' in page
+    assert 'name="choice"' in page
+    assert "The execution table" not in page
+    # "Run this example" is the run itself: the host is told it could not be made.
+    assert (await _act(client, room, "example:canonical", "open")).status_code == 503

@@ -127,7 +127,10 @@ def test_a_room_from_create_to_export(browser: Browser, servers: Servers, tmp_pa
         expect(bob.locator("#committed")).to_be_visible()
         late.locator('input[name="choice"]').first.check()
         late.locator("#commit").click()
+        # Without JavaScript: back on the room's page (not the POST address), told once.
+        late.wait_for_url(re.compile(rf"/rooms/{code}\?refused="))
         expect(late.get_by_role("alert")).to_contain_text("not counted")
+        expect(late.get_by_text("Voting on this item is closed")).to_have_count(1)
         expect(host.locator("#tally")).to_contain_text("voting closed")
         expect(host.locator("#answered-count")).to_have_text("2")
 
@@ -140,13 +143,25 @@ def test_a_room_from_create_to_export(browser: Browser, servers: Servers, tmp_pa
             expect(learner.locator(".bar-explanation").first).to_be_visible()
         expect(ada.locator("#activity")).to_contain_text("revealed")
 
+        # A countdown that locks at zero, started on the host's process: the learners on the
+        # other process count down too, and at zero the server closes voting for them.
+        host.locator("#next").click()
+        expect(bob.locator("#commit")).to_be_visible()
+        host.get_by_label("Countdown").select_option("10")
+        host.locator("#start-countdown").click()
+        expect(ada.locator("#countdown .countdown-left")).to_have_text(re.compile(r"^0:(10|0\d)$"))
+        expect(ada.locator("#closed")).to_contain_text("closed", timeout=20_000)
+        expect(host.locator("#tally")).to_contain_text("voting closed")
+        host.locator("#previous").click()
+
         # Export: a download for the host, 403 for a learner.
         with host.expect_download() as download:
             host.locator("#export").click()
         csv_text = Path(download.value.path()).read_text()
         lines = csv_text.strip().splitlines()
-        assert lines[0] == "nickname,item,answer,correct,answered_at"
+        assert lines[0] == "nickname,item,question,answer,correct,answered_at,item_correct_rate"
         assert sorted(line.split(",")[0] for line in lines[1:]) == ["Ada <b>", "Bob"]
+        assert all(",Deep prediction 1," in line for line in lines[1:])  # words, not ids
         refused = ada.request.get(f"{servers.other}/rooms/{code}/export.csv")
         assert refused.status == 403
         assert "nickname" not in refused.text()

@@ -57,3 +57,21 @@ def test_a_solution_passes_and_the_starter_fails_with_json() -> None:
     assert bad.returncode == 1
     failed = {c["id"] for c in json.loads(bad.stdout)["checks"] if not c["passed"]}
     assert {"at-most-three", "reuse"} <= failed
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sandbox_status().available, reason=sandbox_status().reason)
+def test_json_never_shows_what_a_hidden_run_produced() -> None:
+    # This submission raises its own arguments: a visible run's detail may show them, a hidden
+    # run's never does (its inputs are 'fallback', the 404 URL, and a URL of None).
+    leaky = EXAMPLES / "challenge_fallback_wrong_raises_args.py"
+    result = _check(SLUG, "challenge-fallback", str(leaky), "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert "called with url='https://api.example.com/status/500'" in checks["no-crash"]["detail"]
+    for hidden in ("own-default", "propagates"):
+        assert checks[hidden]["passed"] is False
+        assert "hidden run" in checks[hidden]["detail"]
+    assert "fallback" not in result.stdout
+    assert "status/404" not in result.stdout
+    assert "url=None" not in result.stdout

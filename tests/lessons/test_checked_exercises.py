@@ -7,6 +7,7 @@ at least one wrong variant, or it is a defect that proves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -15,11 +16,12 @@ import pytest
 
 from lessons import load_catalog
 from lessons.attempt import attempt, coverage_defects
+from lessons.check import cached_trace
 from lessons.expectations import Checked
 from lessons.judge import Verdict
 from lessons.loader import CONTENT_ROOT
 from lessons.models import Lesson
-from visualizer import run_trace
+from visualizer import Trace, TraceRequest, run_trace
 
 SLUG = "async-http-client-calls"
 
@@ -45,23 +47,26 @@ def _correct(exercise: str) -> tuple[str, ...]:
     return (solution, *checked.alternatives)
 
 
-def _judge(pair: tuple[str, str]) -> Verdict:
+def _judge(pair: tuple[str, str], trace: Callable[[TraceRequest], Trace]) -> Verdict:
     exercise, example = pair
     file = CONTENT_ROOT / SLUG / _lesson().meta.examples[example].file
-    verdict, _ = attempt(_exercises()[exercise], Path(file), run_trace, origin="lesson")
+    verdict, _ = attempt(_exercises()[exercise], Path(file), trace, origin="lesson")
     return verdict
 
 
 @cache
-def _verdicts() -> dict[tuple[str, str], Verdict]:
-    """Every known file judged once; the runs mostly wait on the upstream, so several at once."""
+def _verdicts(kept: Path) -> dict[tuple[str, str], Verdict]:
+    """Every known file judged once; the runs mostly wait on the upstream, so several at once.
+    Traces are kept in the shared trace cache, so an unchanged file is not traced again."""
     pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
+    trace = cached_trace(run_trace, kept)
     with ThreadPoolExecutor(max_workers=6) as pool:
-        return dict(zip(pairs, pool.map(_judge, pairs), strict=True))
+        return dict(zip(pairs, pool.map(lambda pair: _judge(pair, trace), pairs), strict=True))
 
 
-def _verdict(exercise: str, example: str) -> Verdict:
-    return _verdicts()[(exercise, example)]
+@pytest.fixture
+def verdict_of(trace_cache: Path) -> Callable[[str, str], Verdict]:
+    return lambda exercise, example: _verdicts(trace_cache)[(exercise, example)]
 
 
 def _report(verdict: Verdict) -> str:
@@ -76,26 +81,30 @@ WRONG = [(e, w.example, w.fails) for e, c in _exercises().items() for w in c.wro
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example"), CORRECT)
-def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None:
-    verdict = _verdict(exercise, example)
+def test_correct_solutions_pass_every_check(
+    exercise: str, example: str, verdict_of: Callable[[str, str], Verdict]
+) -> None:
+    verdict = verdict_of(exercise, example)
     assert verdict.passed, _report(verdict)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example", "fails"), WRONG)
 def test_wrong_variants_fail_their_checks(
-    exercise: str, example: str, fails: tuple[str, ...]
+    exercise: str, example: str, fails: tuple[str, ...], verdict_of: Callable[[str, str], Verdict]
 ) -> None:
-    verdict = _verdict(exercise, example)
+    verdict = verdict_of(exercise, example)
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", list(_exercises()))
-def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
+def test_every_check_rejects_a_known_wrong_variant(
+    exercise: str, verdict_of: Callable[[str, str], Verdict]
+) -> None:
     checked = _exercises()[exercise]
-    verdicts = {w.example: _verdict(exercise, w.example) for w in checked.wrong}
+    verdicts = {w.example: verdict_of(exercise, w.example) for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
 
 

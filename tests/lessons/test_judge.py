@@ -6,8 +6,8 @@ from typing import Any
 
 from lessons.attempt import coverage_defects
 from lessons.expectations import Checked
-from lessons.judge import Verdict, judge
-from visualizer import Step, Trace
+from lessons.judge import HIDDEN_FAILED, HIDDEN_PASSED, Verdict, judge
+from visualizer import ErrorInfo, Step, Trace
 from visualizer.events import (
     AnyEvent,
     Blocked,
@@ -199,3 +199,95 @@ def test_a_check_that_no_wrong_variant_fails_is_a_defect() -> None:
     )
     wrong = {"slow-but-right": _one(checked, _trace([], wall=500.0))}
     assert coverage_defects(checked, wrong) == ("value",)
+
+
+def test_an_explicit_timeout_rejects_a_phase_left_at_none() -> None:
+    check = {"id": "a", "kind": "clients", "run": "r", "explicit_timeout": True, "text": "t"}
+    for phase in ("connect", "read", "write", "pool"):
+        limits: dict[str, float | None] = dict.fromkeys(("connect", "read", "write", "pool"), 2.0)
+        limits[phase] = None
+        made = ClientCreated(
+            t_ms=5, task="main", line=3, client=1, sync=False, ms=1.0, cpu_ms=1.0, **limits
+        )
+        result = _one(_checked(check), _trace([made, *_request(1, 10, 50)])).checks[0]
+        assert not result.passed, phase
+        assert f"no {phase} timeout (None)" in result.detail
+    every_phase_set = _client(1, 3, 5, timeout=2.0) + _request(1, 10, 50)
+    assert _one(_checked(check), _trace(every_phase_set)).passed
+
+
+def test_a_hidden_run_says_pass_or_fail_and_nothing_its_inputs_produced() -> None:
+    checked = Checked.model_validate(
+        {
+            "runs": [{"id": "seen", "call": "f()"}, {"id": "r", "call": "f(1)", "hidden": True}],
+            "checks": [
+                {"id": "value", "kind": "returns", "run": "r", "equals": "'ok'", "text": "t"},
+                {"id": "raised", "kind": "raises", "run": "r", "text": "t"},
+                {"id": "caught", "kind": "caught", "run": "r", "type": "KeyError", "text": "t"},
+            ],
+        }
+    )
+    secret = "called with url='https://hush.example.com/x', default='sesame'"
+    leaked = _trace([], result=None).model_copy(
+        update={"error": ErrorInfo(type="RuntimeError", message=secret, line=3), "output": secret}
+    )
+    verdict = judge(checked, {"r": leaked, "seen": _trace([])}, "")
+    assert not verdict.passed
+    for result in verdict.checks:
+        assert not result.passed
+        assert "hush" not in result.detail
+        assert "sesame" not in result.detail
+        assert "RuntimeError" not in result.detail
+        assert result.detail == HIDDEN_FAILED
+        assert result.step is None  # no link into the hidden run's replay
+    problem = judge(checked, {"seen": _trace([])}, "", {"r": f"RuntimeError: {secret}"})
+    assert all(c.detail == HIDDEN_FAILED for c in problem.checks)
+    good = _trace([], result="'ok'")
+    assert judge(checked, {"r": good, "seen": good}, "").checks[0].detail == HIDDEN_PASSED
+
+
+def test_no_error_expected_fails_a_run_that_hung_until_stopped() -> None:
+    check = _checked({"id": "starts", "kind": "raises", "run": "r", "text": "t"})
+    hung = _trace([], result=None).model_copy(update={"stopped": "wall"})
+    result = _one(check, hung).checks[0]
+    assert not result.passed
+    assert "never finished" in result.detail
+    assert _one(check, _trace([])).passed
+    said = _checked(
+        {"id": "starts", "kind": "raises", "run": "r", "failure": "The app did not start",
+         "text": "t"}
+    )  # fmt: skip
+    assert _one(said, hung).checks[0].detail.startswith("The app did not start: ")
+
+
+def test_source_catches_judges_the_set_of_classes_caught() -> None:
+    check = {"id": "a", "kind": "source", "catches": "httpx.HTTPError", "text": "t"}
+    same = [
+        "import httpx\ntry: pass\nexcept httpx.HTTPError: pass\n",
+        "import httpx as hx\ntry: pass\nexcept hx.HTTPError: pass\n",
+        "import httpx\ntry: pass\nexcept (httpx.RequestError, httpx.HTTPStatusError): pass\n",
+        "from httpx import RequestError as E, HTTPStatusError\n"
+        "try: pass\nexcept E: pass\nexcept HTTPStatusError: pass\n",
+    ]
+    for source in same:
+        assert _one(_checked(check), _trace([]), source).passed, source
+    broader = {
+        "import httpx\ntry: pass\nexcept (httpx.HTTPError, ValueError): pass\n": "ValueError",
+        "try: pass\nexcept Exception: pass\n": "more than",
+        "try: pass\nexcept: pass\n": "bare except",
+        "import httpx\ntry: pass\nexcept httpx.RequestError: pass\n": "HTTPStatusError",
+        "import httpx\ntry: pass\nexcept httpx.HTTPError: pass\nexcept TypeError: pass\n": (
+            "TypeError"
+        ),
+        "import mylib as httpx\ntry: pass\nexcept httpx.HTTPError: pass\n": "no exception class",
+    }
+    for source, why in broader.items():
+        result = _one(_checked(check), _trace([]), source).checks[0]
+        assert not result.passed, source
+        assert why in result.detail, (source, result.detail)
+
+
+def test_handler_names_are_resolved_through_import_aliases() -> None:
+    check = {"id": "a", "kind": "source", "handler_names": ["httpx.HTTPError"], "text": "t"}
+    aliased = "import httpx as hx\ntry: pass\nexcept hx.HTTPError: pass\n"
+    assert _one(_checked(check), _trace([]), aliased).passed

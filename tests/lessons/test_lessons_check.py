@@ -56,6 +56,7 @@ class FakeEngine:
                 error=FakeError("AttributeError"),
                 result=None,
                 warnings=("coroutine 'AsyncClient.get' was never awaited",),
+                tcp_connects=0,
             )
         return FakeTrace()
 
@@ -77,8 +78,8 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
     assert [c.label for c in checks] == [
         "tiny-lesson/lesson.yaml: examples.fetch",
         "tiny-lesson/lesson.yaml: examples.no_await",
-        "tiny-lesson/deep.yaml: steps.0.evidence",
-        "tiny-lesson/deep.yaml: pitfalls.0.evidence",
+        "tiny-lesson/deep.yaml: steps.0.evidence.0",
+        "tiny-lesson/deep.yaml: pitfalls.0.evidence.0",
         "tiny-lesson/try.yaml: suggestions.0.tried.0",
         "tiny-lesson/perf.yaml: comparisons.0.slow",
         "tiny-lesson/perf.yaml: comparisons.0.fast",
@@ -91,8 +92,12 @@ def test_plan_lists_runnable_examples_then_evidence() -> None:
     assert checks[6].run.call == 'fetch_data("https://api.example.com/get")'
     assert checks[0].counters == ()  # an example run on its own is not a claim
     no_await = Run(folder / "examples/no_await.py", 'fetch_data("https://api.example.com/data")')
-    assert checks[2].counters == (CounterRun(no_await, "the await left out"),)
-    assert checks[3].counters == (CounterRun(fetch, "the await put back"),)
+    assert checks[2].counters == (
+        CounterRun(no_await, "the await left out", ("no_error", "tcp_connects")),
+    )
+    assert checks[3].counters == (
+        CounterRun(fetch, "the await put back", ("raises", "warns_contains")),
+    )
     assert checks[6].counters[0].run == Run(
         folder / "examples/no_await.py", 'fetch_data("https://api.example.com/get")'
     )
@@ -157,7 +162,7 @@ def test_main_reports_every_check_and_passes() -> None:
     assert "✓ tiny-lesson/lesson.yaml: examples.fetch (50 ms)\n" in text
     data = '("https://api.example.com/data")'
     assert (
-        "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence\n"
+        "✓ tiny-lesson/deep.yaml: pitfalls.0.evidence.0\n"
         f"    backed by no_await.py: fetch_data{data} (50 ms): holds\n"
         f"    rejects fetch.py: fetch_data{data} (the await put back) (50 ms): "
         "expected AttributeError, but the run ended without an error; "
@@ -174,7 +179,7 @@ def test_main_fails_when_a_counter_example_passes() -> None:
     text = output(console)
     data = '("https://api.example.com/data")'
     assert (
-        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence.0\n"
         f"    backed by fetch.py: fetch_data{data} (50 ms): holds\n"
         f"    does not reject no_await.py: fetch_data{data} (the await left out) (50 ms): "
         "the counter-example passed: this check cannot fail\n"
@@ -214,7 +219,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
 
     text = output(console)
     assert (
-        "✗ tiny-lesson/deep.yaml: steps.0.evidence\n"
+        "✗ tiny-lesson/deep.yaml: steps.0.evidence.0\n"
         '    backed by fetch.py: fetch_data("https://api.example.com/data") (50 ms): '
         "does not hold\n"
         "      expected 2 TCP connects, saw 1\n"
@@ -234,10 +239,10 @@ def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: 
 
 
 def test_main_fails_in_one_line_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing() -> check.Runner:
+    def missing(workers: int = 2) -> check.Runner:
         raise ImportError("no module named visualizer")
 
-    monkeypatch.setattr(check, "engine_runner", missing)
+    monkeypatch.setattr(check, "pool_runner", missing)
     console = make_console()
 
     assert main(root=FIXTURES, console=console) == 1
@@ -257,9 +262,62 @@ def _engine_available() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _engine_available(), reason="visualizer.run_trace is not importable yet")
-def test_main_with_the_real_engine_on_the_fixture_lesson() -> None:
+def test_main_with_the_real_engine_on_the_fixture_lesson(tmp_path: Path) -> None:
     console = make_console()
 
-    code = main(root=FIXTURES, console=console)
+    code = main(root=FIXTURES, console=console, cache=tmp_path)
 
     assert code == 0, output(console)
+    kept = sorted(tmp_path.rglob("*.json"))
+    assert kept  # every distinct run's trace is kept under its key
+    again = make_console()
+    assert main(root=FIXTURES, console=again, cache=tmp_path) == 0
+    assert sorted(tmp_path.rglob("*.json")) == kept  # nothing new: every run came from the cache
+
+
+def test_a_kept_trace_is_reused_only_for_the_same_source_call_and_engine(tmp_path: Path) -> None:
+    from visualizer import Trace
+
+    calls: list[Run] = []
+
+    def trace(run: Run) -> Trace:
+        calls.append(run)
+        result = f"'{len(calls)}'"
+        return Trace(file=str(run.file), call=run.call, steps=(), events=(), result=result,
+                     error=None, wall_ms=1.0)  # fmt: skip
+
+    example = tmp_path / "x.py"
+    example.write_text("async def main():\n    return 1\n")
+    kept = tmp_path / "kept"
+    run = Run(example, "main()")
+    first = check.cached_runner(trace, kept, engine="engine-1")
+
+    assert first(run).result == "'1'"
+    assert first(run).result == "'1'"  # the same source, call and engine: not traced again
+    assert first(Run(example, "main()", ("x",))).result == "'2'"  # other watches
+    assert first(Run(example, "other()")).result == "'3'"  # another call
+    example.write_text("async def main():\n    return 2\n")
+    assert first(run).result == "'4'"  # the file changed
+    assert check.cached_runner(trace, kept, engine="engine-2")(run).result == "'5'"
+    assert len(calls) == 5
+
+
+def test_a_kept_request_trace_also_keys_on_limits_and_origin(tmp_path: Path) -> None:
+    from visualizer import Limits, Trace, TraceRequest
+
+    calls: list[TraceRequest] = []
+
+    def trace(request: TraceRequest) -> Trace:
+        calls.append(request)
+        return Trace(file=str(request.file), call=request.call, steps=(), events=(),
+                     result=f"'{len(calls)}'", error=None, wall_ms=1.0)  # fmt: skip
+
+    example = tmp_path / "x.py"
+    example.write_text("async def main():\n    return 1\n")
+    kept = check.cached_trace(trace, tmp_path / "kept", engine="e")
+    request = TraceRequest(example, "main()")
+
+    assert kept(request).result == "'1'"
+    assert kept(request).result == "'1'"
+    assert kept(TraceRequest(example, "main()", limits=Limits(wall_s=1.0))).result == "'2'"
+    assert kept(TraceRequest(example, "main()", origin="learner")).result == "'3'"

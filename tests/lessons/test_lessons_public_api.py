@@ -47,9 +47,10 @@ def test_public_surface_is_exactly_all() -> None:
     for name in lessons.__all__:
         assert hasattr(lessons, name), name
     exported = {name for name in vars(lessons) if not name.startswith("_")}
-    submodules = {"attempt", "check", "course", "crossref", "documents", "errors", "evidence",
-                  "expectations", "fences", "grading", "items", "judge", "loader", "models",
-                  "models_base", "reading", "walk"}  # fmt: skip
+    submodules = {"attempt", "check", "claims", "course", "crossref", "documents", "errors",
+                  "evidence", "expectations", "facts", "fences", "grading", "handlers", "items",
+                  "judge", "loader", "models", "models_base", "mutations", "reading",
+                  "walk"}  # fmt: skip
     assert exported - submodules == PUBLIC
 
 
@@ -65,8 +66,8 @@ def test_every_error_is_a_lesson_error() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["lessons.errors", "lessons.evidence", "lessons.fences", "lessons.grading",
-     "lessons.reading", "lessons.walk"],
+    ["lessons.errors", "lessons.evidence", "lessons.facts", "lessons.fences",
+     "lessons.handlers", "lessons.grading", "lessons.reading", "lessons.walk"],
 )  # fmt: skip
 def test_docstring_examples_hold(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))

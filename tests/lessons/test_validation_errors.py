@@ -72,7 +72,7 @@ def test_unknown_example_in_a_step(tiny: Path) -> None:
         ("deep.yaml", lambda d: d["pitfalls"][0].update(right="nope"), "pitfalls.0.right"),
         ("why.yaml", lambda d: d.update(before="nope"), "before"),
         ("deep.yaml", lambda d: d["steps"][0]["evidence"].update(example="nope"),
-         "steps.0.evidence.example"),
+         "steps.0.evidence.0.example"),
         ("perf.yaml", lambda d: d["comparisons"][0]["fast"].update(
             faster_than={"example": "nope", "factor": 2}),
          "comparisons.0.fast.faster_than.example"),
@@ -98,7 +98,7 @@ def test_evidence_must_be_runnable(tiny: Path) -> None:
     message = load_error(tiny)
 
     assert message.startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.example: "
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.example: "
         "example 'fragment' is marked runnable: false"
     )
 
@@ -339,7 +339,7 @@ def test_evidence_without_a_counter_example(tiny: Path) -> None:
     edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.pop("counter")))
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.counter: Field required"
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.counter: Field required"
     )
 
 
@@ -350,7 +350,7 @@ def test_counter_example_names_an_example_or_a_file(tiny: Path) -> None:
     )
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0: a counter-example names either an "
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.counter.0: a counter-example names either an "
         "example or a file, not both"
     )
 
@@ -360,7 +360,7 @@ def test_counter_example_file_must_exist(tiny: Path) -> None:
     edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(counter=counter)))
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0.file: no such file: examples/gone.py"
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.counter.0.file: no such file: examples/gone.py"
     )
 
 
@@ -369,7 +369,7 @@ def test_counter_example_file_must_compile(tiny: Path) -> None:
     counter = {"file": "examples/broken.py", "call": "main()", "changes": "broken"}
     edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(counter=counter)))
 
-    assert "steps.0.evidence.counter.0.file: line 1: SyntaxError" in load_error(tiny)
+    assert "steps.0.evidence.0.counter.0.file: line 1: SyntaxError" in load_error(tiny)
 
 
 def test_counter_example_unknown_or_the_claims_own_run(tiny: Path) -> None:
@@ -377,14 +377,14 @@ def test_counter_example_unknown_or_the_claims_own_run(tiny: Path) -> None:
         tiny / "deep.yaml",
         _step_evidence(lambda evidence: evidence["counter"].update(example="nope")),
     )
-    assert "steps.0.evidence.counter.0.example: unknown example 'nope'" in load_error(tiny)
+    assert "steps.0.evidence.0.counter.0.example: unknown example 'nope'" in load_error(tiny)
 
     edit_yaml(
         tiny / "deep.yaml",
         _step_evidence(lambda evidence: evidence["counter"].update(example="fetch")),
     )
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.counter.0: the counter-example is the "
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.counter.0: the counter-example is the "
         "claim's own run"
     )
 
@@ -393,7 +393,7 @@ def test_expectation_must_name_a_check(tiny: Path) -> None:
     edit_yaml(tiny / "deep.yaml", _step_evidence(lambda evidence: evidence.update(expect={})))
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence: expect names no check, so no counter-example "
+        "tiny-lesson/deep.yaml: steps.0.evidence.0: expect names no check, so no counter-example "
         "could fail it"
     )
 
@@ -405,6 +405,29 @@ def test_blocked_at_must_be_code_of_every_run(tiny: Path) -> None:
     )
 
     assert load_error(tiny).startswith(
-        "tiny-lesson/deep.yaml: steps.0.evidence.expect.blocked_at: 'await client' is on no "
-        "line of the file named at steps.0.evidence.counter.0.example"
+        "tiny-lesson/deep.yaml: steps.0.evidence.0.expect.blocked_at: 'await client' is on no "
+        "line of the file named at steps.0.evidence.0.counter.0.example"
+    )
+
+
+def test_rejects_on_must_name_a_check_of_expect(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence["counter"].update(rejects_on=["blocked"])),
+    )
+
+    assert load_error(tiny).startswith(
+        "tiny-lesson/deep.yaml: steps.0.evidence.0: counter.0.rejects_on names "
+        "blocked, which expect does not check (it checks no_error, tcp_connects)"
+    )
+
+
+def test_says_must_quote_a_measured_fact(tiny: Path) -> None:
+    edit_yaml(
+        tiny / "deep.yaml",
+        _step_evidence(lambda evidence: evidence.update(says=["over {conections} connections"])),
+    )
+
+    assert "says 'over {conections} connections' names no measured fact conections" in (
+        load_error(tiny)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,61 @@ async def test_learners_wake_for_public_events_only(store: RoomStore) -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def test_a_countdown_locks_at_zero_in_the_rules_and_survives_json() -> None:
+    state = RoomState("ABCDEF", "lesson", 0)
+    state = apply(state, _event(1, "opened", item="prompt:p"))
+    zero = NOW + timedelta(seconds=30)
+    timed = _event(2, "timed", item="prompt:p", deadline=zero, lock=True)
+    assert RoomEvent.from_json(timed.to_json()) == timed
+    state = apply(state, timed)
+    assert state.refusal("prompt:p", zero - timedelta(seconds=1)) is None
+    assert state.refusal("prompt:p", zero) is not None  # at zero, whatever was stored
+    assert state.refusal("prompt:p") is None  # without a clock: only stored locks count
+    unlocked = apply(state, _event(3, "timed", item="prompt:p", deadline=zero, lock=False))
+    assert unlocked.refusal("prompt:p", zero + timedelta(hours=1)) is None
+
+
+def test_a_learners_latest_code_result_counts_and_their_runs_add_up() -> None:
+    state = RoomState("ABCDEF", "lesson", 0)
+    state = apply(state, _event(1, "opened", item="challenge:c"))
+    failed = _event(2, "coded", item="challenge:c", learner="l1", correct=False,
+                    failed=("fast", "no-stall"), ref="a1")  # fmt: skip
+    assert RoomEvent.from_json(failed.to_json()) == failed
+    state = apply(state, failed)
+    state = apply(state, _event(3, "coded", item="challenge:c", learner="l1", correct=True,
+                                failed=(), ref="a2"))  # fmt: skip
+    result = state.code_results["challenge:c"]["l1"]
+    assert (result.runs, result.passed, result.failed, result.ref) == (2, True, (), "a2")
+    assert not failed.public  # learners are not woken by another learner's run
+
+
+@pytest.mark.anyio
+async def test_stored_countdowns_and_code_results_load_back_and_overdue_ones_are_found(
+    store: RoomStore,
+) -> None:
+    await store.create("ABCDEF", "lesson", hash_token("t"))
+    await store.join("ABCDEF", "l1", "Ada", "ada")
+    await store.open("ABCDEF", "prompt:p", None)
+    zero = NOW + timedelta(seconds=10)
+    assert isinstance(await store.countdown("ABCDEF", "prompt:p", zero, lock=True), RoomEvent)
+    assert await store.overdue(NOW) == []
+    assert await store.overdue(zero) == [("ABCDEF", "prompt:p")]
+    await store.open("ABCDEF", "challenge:c", None)
+    refused = await store.countdown("ABCDEF", "prompt:p", zero, lock=True)
+    assert not isinstance(refused, RoomEvent)  # not the open item any more
+    for ref in ("a1", "a2"):
+        await store.code_result(
+            "ABCDEF", "l1", "challenge:c", passed=False, failed=("fast",), ref=ref
+        )
+    loaded = await store.load("ABCDEF")
+    assert loaded is not None
+    assert loaded.item("prompt:p").deadline == zero
+    assert loaded.item("prompt:p").lock_at_zero
+    result = loaded.code_results["challenge:c"]["l1"]
+    assert (result.runs, result.failed, result.ref) == (2, ("fast",), "a2")
+    # The answer's own transaction refuses past zero (the store's clock is the truth).
+    store.clock = lambda: zero
+    answered = await store.answer("ABCDEF", "l1", "prompt:p", "a", correct=False)
+    assert not isinstance(answered, RoomEvent)

@@ -8,7 +8,7 @@ from conftest import TraceOf
 from synthetic import canonical, missing_await
 
 from visualizer import Limits, WorkerFailed
-from visualizer.contract import plain, trace_json
+from visualizer.contract import event_data, plain, trace_json
 from visualizer.events import (
     AnyEvent,
     AwaitDone,
@@ -18,9 +18,13 @@ from visualizer.events import (
     HttpPhase,
     IoWait,
     Raised,
+    RequestSent,
     Resumed,
     Returned,
+    TaskDone,
+    TaskStarted,
     Wake,
+    expand,
 )
 from visualizer.model import Trace
 from visualizer.protocol import TRACE
@@ -141,3 +145,20 @@ def test_an_http_detail_that_names_no_phase_is_a_malformed_reply(forged: str) ->
     data["events"][0]["detail"] = forged
     with pytest.raises(WorkerFailed, match="malformed"):
         decode(TRACE + json.dumps(data).encode(), "f.py")
+
+
+def test_fields_the_detail_says_are_written_once_and_read_back() -> None:
+    sent = RequestSent(t_ms=1.0, task="t", line=3, request=1, method="POST", url="https://a/b")
+    started = TaskStarted(t_ms=2.0, task="f(1)", coroutine="<coroutine f>", creator="main()")
+    done = TaskDone(t_ms=3.0, task="f(1)", outcome="returned", value="200")
+    for event, said in ((sent, "url"), (started, "creator"), (done, "value")):
+        data = event_data(event)
+        assert said not in data
+        assert Trace.model_validate_json(written([event])[0]).events == (event,)
+
+
+def test_a_detail_that_does_not_say_its_fields_is_refused() -> None:
+    """The counter-example: a response event whose detail names no status cannot be read."""
+    data = {"t_ms": 1.0, "task": "t", "line": None, "kind": "response", "request": 1}
+    with pytest.raises(ValueError, match="does not say its fields"):
+        expand(data | {"detail": "something else"})

@@ -1,14 +1,16 @@
 import asyncio
+from collections.abc import Sequence
 
 import httpx
 
+URLS = ("https://api.example.com/delay/0.2",) * 9
 
-async def fetch_all(n: int = 9, at_most: int = 3) -> list[int]:
-    url = "https://api.example.com/delay/0.2"
+
+async def fetch_all(urls: Sequence[str] = URLS, at_most: int = 3) -> list[int]:
     statuses: list[int] = []
     async with httpx.AsyncClient(timeout=2.0) as client:
-        for start in range(0, n, at_most):  # one batch of at most `at_most` at a time
-            batch = range(start, min(start + at_most, n))
-            responses = await asyncio.gather(*(client.get(url) for _ in batch))
+        for start in range(0, len(urls), at_most):  # one batch of at most `at_most` at a time
+            batch = urls[start : start + at_most]
+            responses = await asyncio.gather(*(client.get(url) for url in batch))
             statuses.extend(response.status_code for response in responses)
     return statuses

@@ -1,15 +1,17 @@
 import asyncio
+from collections.abc import Sequence
 
 import httpx
 
+URLS = ("https://api.example.com/delay/0.2",) * 9
 
-async def fetch_all(n: int = 9, at_most: int = 3) -> list[int]:
-    url = "https://api.example.com/delay/0.2"
+
+async def fetch_all(urls: Sequence[str] = URLS, at_most: int = 3) -> list[int]:
     gate = asyncio.Semaphore(at_most)
 
-    async def fetch_one() -> int:
+    async def fetch_one(url: str) -> int:
         async with gate, httpx.AsyncClient(timeout=2.0) as client:  # wrong: no reuse
             response = await client.get(url)
         return response.status_code
 
-    return list(await asyncio.gather(*(fetch_one() for _ in range(n))))
+    return list(await asyncio.gather(*(fetch_one(url) for url in urls)))

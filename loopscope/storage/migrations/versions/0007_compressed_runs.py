@@ -5,7 +5,7 @@ hold the compressed JSON in ``trace_gz``. ``learner_id`` names the learner whose
 ran (empty for lesson examples), ``stored_bytes`` what the row holds.
 
 Revision ID: 0007_compressed_runs
-Revises: 0006 (the rooms engineer's revision; on the ``fair`` branch alone, 0005_state_version)
+Revises: 0006_room_countdowns_code
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_compressed_runs"
-# Merging: "0006" (the rooms revision). This branch has no 0006, so it follows 0005 here.
-down_revision = "0005_state_version"
+down_revision = "0006_room_countdowns_code"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,279 @@
+"""What the room routes share: the dependencies that find a room and its host, the caps on live
+streams, and ``RoomRenderer``, which renders the live parts of the room pages once per change.
+
+Host-only means: the request carries the room's host token in the ``loopscope_host`` cookie
+(path-scoped to the room). Live updates are Server-Sent Events whose ``id:`` is the room's event
+number: a page that reconnects (``Last-Event-ID``) or was rendered at ``since`` gets the current
+state and the list of what it missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Path, Query, Request
+from jinja2_fragments import render_block
+from starlette.responses import RedirectResponse, Response
+
+from loopscope.deps import LearnerDep
+from loopscope.rooms.codes import CODE_PATTERN
+from loopscope.rooms.hub import RoomHub, Update
+from loopscope.rooms.items import ITEM_KEY_PATTERN
+from loopscope.rooms.network import lan_addresses
+from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomService
+from loopscope.rooms.state import RoomState
+from loopscope.storage.rooms import RoomRecord
+from loopscope.templating import VARY, Templates, fragment_cache
+from loopscope.tracing import RecordedRun, TraceService
+from loopscope.views import LessonContext
+from loopscope.views.rooms import (
+    JoinInfo,
+    RoomPaths,
+    activity,
+    host_live,
+    join_info,
+    present_view,
+    stage_view,
+)
+
+HOST_COOKIE = "loopscope_host"
+NO_ROOM = "There is no room with this code. Check the code, or ask the host for it."
+NOT_HOST = "Only the host of this room can do this. The host opens it with the host link."
+
+Code = Annotated[str, Path(pattern=CODE_PATTERN)]
+ItemKey = Annotated[str, Path(pattern=ITEM_KEY_PATTERN, max_length=96)]
+Since = Annotated[int | None, Query(ge=0, le=2**62)]
+LastEventId = Annotated[str | None, Header(alias="last-event-id", max_length=24)]
+
+
+async def get_rooms(request: Request) -> RoomService:
+    rooms: RoomService = request.app.state.rooms
+    return rooms
+
+
+RoomsDep = Annotated[RoomService, Depends(get_rooms)]
+
+
+async def get_room(code: Code, rooms: RoomsDep) -> RoomRecord:
+    room = await rooms.room(code)
+    if room is None:
+        raise HTTPException(status_code=404, detail=NO_ROOM)
+    return room
+
+
+RoomDep = Annotated[RoomRecord, Depends(get_room)]
+
+
+def host_token(request: Request) -> str | None:
+    return request.cookies.get(HOST_COOKIE)
+
+
+async def require_host(request: Request, room: RoomDep, rooms: RoomsDep) -> RoomRecord:
+    if not rooms.is_host(room, host_token(request)):
+        raise HTTPException(status_code=403, detail=NOT_HOST)
+    return room
+
+
+HostRoomDep = Annotated[RoomRecord, Depends(require_host)]
+
+
+async def get_hub(room: RoomDep, rooms: RoomsDep) -> RoomHub:
+    hub = await rooms.hub(room.code)
+    if hub is None:
+        raise HTTPException(status_code=404, detail=NO_ROOM)
+    return hub
+
+
+HubDep = Annotated[RoomHub, Depends(get_hub)]
+
+
+async def fresh_hub(room: RoomRecord, rooms: RoomService) -> RoomHub:
+    """The live room, checked against the database first (for a page about to render)."""
+    hub = await rooms.hub(room.code, fresh=True)
+    if hub is None:
+        raise HTTPException(status_code=404, detail=NO_ROOM)
+    return hub
+
+
+async def require_participant(hub: HubDep, learner: LearnerDep) -> RoomHub:
+    if learner.id not in hub.state.participants:
+        raise HTTPException(status_code=403, detail="Join the room first.")
+    return hub
+
+
+async def stream_slot(code: Code, learner: LearnerDep, rooms: RoomsDep) -> AsyncIterator[None]:
+    """Hold one of the learner's and the room's live streams while the stream lasts; 429 when
+    either is at its cap (``room_streams_per_learner``, ``room_streams_per_room``)."""
+    refusal = rooms.streams.take(learner.id, code)
+    if refusal is not None:
+        raise HTTPException(status_code=429, detail=refusal)
+    try:
+        yield
+    finally:
+        rooms.streams.give_back(learner.id, code)
+
+
+# "request": held until the response has been sent (the whole stream), not until the
+# endpoint returns its generator.
+StreamSlot = Depends(stream_slot, scope="request")
+
+
+def since_of(last_event_id: str | None, since: int | None) -> int | None:
+    """What the page has seen: the browser's Last-Event-ID wins over the page's own number."""
+    if last_event_id is not None and last_event_id.isdigit():
+        return int(last_event_id)
+    return since
+
+
+def lesson_of(request: Request, room: RoomRecord | RoomState) -> LessonContext:
+    lessons: dict[str, LessonContext] = request.app.state.lessons
+    found = lessons.get(room.lesson)
+    if found is None:
+        raise HTTPException(status_code=404, detail="This room's lesson is no longer here.")
+    return found
+
+
+def join_url(request: Request, code: str) -> str:
+    """The join link as learners use it: the public URL when set, else this request's base."""
+    public: str = request.app.state.settings.public_url
+    base = public.rstrip("/") or str(request.base_url).rstrip("/")
+    return f"{base}/join?code={code}"
+
+
+def join_details(request: Request, code: str) -> JoinInfo:
+    """The join link, its QR code and the network note, for the host's and presenter's pages."""
+    settings = request.app.state.settings
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    return join_info(
+        join_url(request, code),
+        request_host=request.url.hostname or "",
+        listen_host="" if settings.public_url else settings.listen_host,
+        port=port,
+        lan=() if settings.public_url else lan_addresses(),
+    )
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
+
+
+class RoomRenderer:
+    """Renders the live parts of the room pages, for full pages and for the SSE streams.
+
+    A learner's stage depends on the room and that learner's own answer (or code result) only,
+    so one render is shared by every learner who gave the same answer (or none): an event
+    reaching 300 learners costs a handful of renders, not 300. A countdown is rendered as its
+    deadline, which the page counts down to by itself; the words rendered with it are for pages
+    without JavaScript, which only ever see a fresh render.
+    """
+
+    def __init__(self, templates: Templates, traces: TraceService) -> None:
+        self._env = templates.blocks.env
+        self._traces = traces
+        self._cache = fragment_cache(8 * 2**20)
+
+    async def run(self, state: RoomState) -> RecordedRun | None:
+        if state.current is None:
+            return None
+        run_id = state.item(state.current).run_id
+        return await self._traces.get(run_id) if run_id else None
+
+    async def stage_context(
+        self,
+        ctx: LessonContext,
+        rooms: RoomService,
+        state: RoomState,
+        learner: str,
+        now: datetime,
+        *,
+        draft: str | None = None,
+    ) -> dict[str, Any]:
+        items = {item.key: item for item in rooms.items(state.lesson)}
+        run = await self.run(state)
+        return {
+            "stage": stage_view(ctx, items, state, learner, run, now=now, draft=draft),
+            "paths": RoomPaths(state.code),
+            "notice": None,
+        }
+
+    async def learner_update(
+        self, ctx: LessonContext, rooms: RoomService, hub: RoomHub, update: Update, learner: str
+    ) -> str:
+        """The stage plus the activity the page missed. Pages that saw the same events and gave
+        the same answer get the same message: a live event is rendered once or a few times."""
+        state = update.state
+        mine = state.answer(state.current, learner) if state.current else None
+        code = state.code_results.get(state.current, {}).get(learner) if state.current else None
+        missed = update.missed or ()
+        key = (
+            "learner",
+            state.code,
+            hub.public_seq,
+            mine.choice if mine else None,
+            (code.runs, code.ref) if code else None,
+            tuple(event.seq for event in missed),
+        )
+        html = self._cache.get(key)
+        if html is None:
+            now = rooms.store.now()
+            context = await self.stage_context(ctx, rooms, state, learner, now)
+            stage = render_block(self._env, "rooms/room.html", "stage", csrf_token="", **context)
+            items = {item.key: item for item in rooms.items(state.lesson)}
+            entries = render_block(
+                self._env, "rooms/room.html", "activity", entries=activity(missed, items)
+            )
+            html = stage + "\n" + entries
+            self._cache[key] = html
+        return html
+
+    async def host_context(
+        self, ctx: LessonContext, rooms: RoomService, state: RoomState
+    ) -> dict[str, Any]:
+        live = host_live(
+            ctx,
+            rooms.items(state.lesson),
+            state,
+            await self.run(state),
+            now=rooms.store.now(),
+            countdown_choices=COUNTDOWN_CHOICES,
+        )
+        return {"live": live, "paths": RoomPaths(state.code)}
+
+    async def host_update(self, ctx: LessonContext, rooms: RoomService, state: RoomState) -> str:
+        key = ("host", state.code, state.seq)
+        html = self._cache.get(key)
+        if html is None:
+            context = await self.host_context(ctx, rooms, state)
+            html = render_block(self._env, "rooms/host.html", "live", csrf_token="", **context)
+            self._cache[key] = html
+        return html
+
+    async def present_context(
+        self, ctx: LessonContext, rooms: RoomService, state: RoomState
+    ) -> dict[str, Any]:
+        screen = present_view(
+            ctx, rooms.items(state.lesson), state, await self.run(state), now=rooms.store.now()
+        )
+        return {"screen": screen, "paths": RoomPaths(state.code)}
+
+    async def present_update(self, ctx: LessonContext, rooms: RoomService, state: RoomState) -> str:
+        key = ("present", state.code, state.seq)
+        html = self._cache.get(key)
+        if html is None:
+            context = await self.present_context(ctx, rooms, state)
+            html = render_block(self._env, "rooms/present.html", "screen", **context)
+            self._cache[key] = html
+        return html
+
+
+async def get_renderer(request: Request) -> RoomRenderer:
+    renderer: RoomRenderer | None = getattr(request.app.state, "room_renderer", None)
+    if renderer is None:
+        renderer = RoomRenderer(request.app.state.templates, request.app.state.traces)
+        request.app.state.room_renderer = renderer
+    return renderer
+
+
+RendererDep = Annotated[RoomRenderer, Depends(get_renderer)]
