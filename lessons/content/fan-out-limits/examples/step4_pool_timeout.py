@@ -9,11 +9,12 @@ async def tight_pool(pool_timeout: float | None = 0.1, n: int = 10) -> dict[str,
     limits = httpx.Limits(max_connections=2)
     timeout = httpx.Timeout(5.0, pool=pool_timeout)  # pool: how long to wait for a connection
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
-        outcomes = await asyncio.gather(
-            *(client.get(SLOW, params={"i": i}) for i in range(n)), return_exceptions=True
-        )
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        name = type(outcome).__name__ if isinstance(outcome, Exception) else "200"
-        counts[name] = counts.get(name, 0) + 1
-    return counts
+
+        async def get(i: int) -> str:
+            try:
+                return str((await client.get(SLOW, params={"i": i})).status_code)
+            except httpx.PoolTimeout:  # never got a connection
+                return "PoolTimeout"
+
+        outcomes = await asyncio.gather(*(get(i) for i in range(n)))
+    return {name: outcomes.count(name) for name in sorted(set(outcomes))}
