@@ -19,7 +19,7 @@ import pytest
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import attempt, coverage_defects
 from lessons.check import Outcome, cached_runner, engine_runner, plan, run_checks
-from lessons.expectations import Checked, InFlight
+from lessons.expectations import Checked, InFlight, Returns
 from lessons.judge import Verdict
 from lessons.models import Lesson
 
@@ -90,7 +90,8 @@ def test_the_bounded_order_challenge_bounds_and_orders_on_a_hidden_run() -> None
     hidden = next(run for run in challenge.runs if run.hidden)
     checks = [c for c in challenge.checks if getattr(c, "run", None) == hidden.id]
     assert {type(c) for c in checks} >= {InFlight}
-    order = next(c for c in checks if getattr(c, "equals", None))
+    [order] = [c for c in checks if isinstance(c, Returns) and c.equals is not None]
+    assert order.equals is not None
     ids = ast.literal_eval(order.equals)
     assert ids not in (sorted(ids), sorted(ids, reverse=True), list(reversed(ids)))
 
