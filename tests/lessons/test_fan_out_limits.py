@@ -168,10 +168,14 @@ def _judge(pair: tuple[str, str]) -> Verdict:
 
 
 @cache
-def _verdicts() -> dict[tuple[str, str], Verdict]:
-    pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
+def _verdicts(exercise: str) -> dict[str, Verdict]:
+    """Every variant of one exercise, judged once (two at a time)."""
+    names = sorted(
+        {n for e, n in CORRECT if e == exercise} | {n for e, n, _ in WRONG if e == exercise}
+    )
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(pairs, pool.map(_judge, pairs), strict=True))
+        verdicts = pool.map(_judge, [(exercise, name) for name in names])
+        return dict(zip(names, verdicts, strict=True))
 
 
 def _report(verdict: Verdict) -> str:
@@ -183,7 +187,7 @@ def _report(verdict: Verdict) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example"), CORRECT)
 def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None:
-    verdict = _verdicts()[(exercise, example)]
+    verdict = _verdicts(exercise)[example]
     assert verdict.passed, _report(verdict)
 
 
@@ -192,7 +196,7 @@ def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None
 def test_wrong_variants_fail_their_checks(
     exercise: str, example: str, fails: tuple[str, ...]
 ) -> None:
-    verdict = _verdicts()[(exercise, example)]
+    verdict = _verdicts(exercise)[example]
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
 
@@ -201,7 +205,7 @@ def test_wrong_variants_fail_their_checks(
 @pytest.mark.parametrize("exercise", list(_exercises()))
 def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
     checked = _exercises()[exercise]
-    verdicts = {w.example: _verdicts()[(exercise, w.example)] for w in checked.wrong}
+    verdicts = {w.example: _verdicts(exercise)[w.example] for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
 
 
