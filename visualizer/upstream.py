@@ -17,7 +17,7 @@ no signal handlers off the main thread, and access logs are off.
                         at most ``rate`` requests a second (a token bucket of ``rate`` tokens,
                         refilled at ``rate`` a second, one bucket per rate): past it, 429 with
                         ``Retry-After`` (whole seconds, at least 1); each answer waits ``delay``;
-                        over ``2 * rate`` refusals in a second bans the client for 5 s
+                        over ``2 * rate`` refusals in a second bans the client: 403 for 5 s
     /concurrency        how many requests the upstream serves now, the most it served at once
                         and how many it served, since start or the last ``?reset=1`` (itself
                         not counted)
@@ -49,6 +49,7 @@ MAX_LINES = 100
 MAX_DRIP_EVERY_S = 2.0
 MAX_RATE = 1000
 BAN_S = 5.0
+_REFUSALS = {429: "rate limited", 403: "banned: requests kept coming after 429"}
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 DATA = {"id": 1, "name": "loopscope", "message": "Hello from the demo upstream"}
@@ -170,8 +171,9 @@ class _Bucket:
     """A token bucket of ``rate`` tokens, refilled at ``rate`` a second, that bans abusers.
 
     A client that keeps knocking after being told to wait (over ``2 * rate`` refusals within a
-    second) is refused everything for ``BAN_S`` seconds, and each request during the ban starts
-    it again: the secondary limits real APIs keep for clients that ignore ``Retry-After``.
+    second) is banned: answered 403 for ``BAN_S`` seconds, and each request during the ban
+    starts it again, like the secondary limits real APIs keep (GitHub answers 403) for clients
+    that ignore ``Retry-After``.
     """
 
     rate: int
@@ -180,24 +182,24 @@ class _Bucket:
     refused: deque[float] = field(default_factory=deque)
     banned_until: float = 0.0
 
-    def take(self) -> float:
-        """Take a token and return 0, or return the seconds to wait before asking again."""
+    def take(self) -> tuple[int, float]:
+        """Take a token: ``(200, 0)``, or the status to refuse with and the seconds to wait."""
         now = time.monotonic()
         self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if now < self.banned_until:
             self.banned_until = now + BAN_S
-            return BAN_S
+            return 403, BAN_S
         if self.tokens >= 1:
             self.tokens -= 1
-            return 0.0
+            return 200, 0.0
         self.refused.append(now)
         while self.refused[0] <= now - 1.0:
             self.refused.popleft()
         if len(self.refused) > 2 * self.rate:
             self.banned_until = now + BAN_S
-            return BAN_S
-        return (1 - self.tokens) / self.rate
+            return 403, BAN_S
+        return 429, (1 - self.tokens) / self.rate
 
 
 def _concurrency(occupancy: _Occupancy) -> Route:
@@ -220,12 +222,12 @@ def _limited(buckets: dict[int, _Bucket]) -> Route:
         except ValueError:
             return JSONResponse({"error": "delay must be a number"}, status_code=400)
         bucket = buckets.setdefault(rate, _Bucket(rate, float(rate), time.monotonic()))
-        until_token = bucket.take()
-        if until_token:
-            retry_after = max(1, math.ceil(until_token))
+        status, wait_s = bucket.take()
+        if status != 200:
+            retry_after = max(1, math.ceil(wait_s))
             return JSONResponse(
-                {"error": "rate limited", "retry_after": retry_after},
-                status_code=429,
+                {"error": _REFUSALS[status], "retry_after": retry_after},
+                status_code=status,
                 headers={"retry-after": str(retry_after)},
             )
         await asyncio.sleep(wait)
