@@ -10,6 +10,7 @@ at a time, through the kept-trace cache), and each exercise variant is judged on
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import attempt, coverage_defects
-from lessons.check import Outcome, cached_runner, engine_runner, plan, run_checks
+from lessons.check import Outcome, cached_runner, cached_trace, engine_runner, plan, run_checks
 from lessons.expectations import Checked, InFlight, Returns
 from lessons.judge import Verdict
 from lessons.models import Lesson
@@ -158,24 +159,31 @@ CORRECT = [(e, name) for e in _exercises() for name in _correct(e)]
 WRONG = [(e, w.example, w.fails) for e, c in _exercises().items() for w in c.wrong]
 
 
-def _judge(pair: tuple[str, str]) -> Verdict:
+Judged = Callable[[str], dict[str, Verdict]]
+
+
+@pytest.fixture(scope="module")
+def judged(trace_cache: Path) -> Judged:
+    """Every variant of one exercise, judged once (two at a time), runs kept in the cache."""
     from visualizer import run_trace
 
-    exercise, example = pair
-    file = FOLDER / _lesson().meta.examples[example].file
-    verdict, _ = attempt(_exercises()[exercise], file, run_trace, origin="lesson")
-    return verdict
+    trace = cached_trace(run_trace, trace_cache)
 
+    def judge(exercise: str, example: str) -> Verdict:
+        file = FOLDER / _lesson().meta.examples[example].file
+        verdict, _ = attempt(_exercises()[exercise], file, trace, origin="lesson")
+        return verdict
 
-@cache
-def _verdicts(exercise: str) -> dict[str, Verdict]:
-    """Every variant of one exercise, judged once (two at a time)."""
-    names = sorted(
-        {n for e, n in CORRECT if e == exercise} | {n for e, n, _ in WRONG if e == exercise}
-    )
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        verdicts = pool.map(_judge, [(exercise, name) for name in names])
-        return dict(zip(names, verdicts, strict=True))
+    @cache
+    def verdicts(exercise: str) -> dict[str, Verdict]:
+        names = sorted(
+            {n for e, n in CORRECT if e == exercise} | {n for e, n, _ in WRONG if e == exercise}
+        )
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = pool.map(lambda name: judge(exercise, name), names)
+            return dict(zip(names, found, strict=True))
+
+    return verdicts
 
 
 def _report(verdict: Verdict) -> str:
@@ -186,26 +194,26 @@ def _report(verdict: Verdict) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example"), CORRECT)
-def test_correct_solutions_pass_every_check(exercise: str, example: str) -> None:
-    verdict = _verdicts(exercise)[example]
+def test_correct_solutions_pass_every_check(exercise: str, example: str, judged: Judged) -> None:
+    verdict = judged(exercise)[example]
     assert verdict.passed, _report(verdict)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("exercise", "example", "fails"), WRONG)
 def test_wrong_variants_fail_their_checks(
-    exercise: str, example: str, fails: tuple[str, ...]
+    exercise: str, example: str, fails: tuple[str, ...], judged: Judged
 ) -> None:
-    verdict = _verdicts(exercise)[example]
+    verdict = judged(exercise)[example]
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", list(_exercises()))
-def test_every_check_rejects_a_known_wrong_variant(exercise: str) -> None:
+def test_every_check_rejects_a_known_wrong_variant(exercise: str, judged: Judged) -> None:
     checked = _exercises()[exercise]
-    verdicts = {w.example: _verdicts(exercise)[w.example] for w in checked.wrong}
+    verdicts = {w.example: judged(exercise)[w.example] for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()
 
 
