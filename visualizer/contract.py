@@ -4,7 +4,8 @@ The worker pays for its imports on every run (each run has a fresh sandboxed pro
 pydantic's import with the trace model's schema was a fifth of a worker's start. So the worker
 writes the JSON here, from the same dataclasses, with the same shape as
 ``Trace.model_dump_json()``: the keys in field order, an event's default-valued fields left out
-(``visualizer.events.compact``) and its ``detail`` made by ``visualizer.wording``. The parent
+(``visualizer.events.compact``) and its ``detail`` made by ``visualizer.wording``, task names
+and repeated details written once in tables (``interned``; reading: ``uninterned``). The parent
 validates every reply into ``visualizer.model.Trace``; a test checks that the two writers agree
 on real runs.
 """
