@@ -4,7 +4,8 @@ The worker pays for its imports on every run (each run has a fresh sandboxed pro
 pydantic's import with the trace model's schema was a fifth of a worker's start. So the worker
 writes the JSON here, from the same dataclasses, with the same shape as
 ``Trace.model_dump_json()``: the keys in field order, an event's default-valued fields left out
-(``visualizer.events.compact``) and its ``detail`` made by ``visualizer.wording``. The parent
+(``visualizer.events.compact``) and its ``detail`` made by ``visualizer.wording``, task names
+and repeated details written once in tables (``interned``; reading: ``uninterned``). The parent
 validates every reply into ``visualizer.model.Trace``; a test checks that the two writers agree
 on real runs.
 """
@@ -12,6 +13,7 @@ on real runs.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
@@ -22,7 +24,7 @@ from visualizer.events import AnyEvent, compact
 from visualizer.table import ErrorInfo, Step
 from visualizer.wording import detail
 
-SCHEMA = "loopscope.trace/4"
+SCHEMA = "loopscope.trace/5"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _NAMES: dict[type[Any], tuple[str, ...]] = {}
 
@@ -72,6 +74,69 @@ def without_defaults(data: dict[str, Any], defaults: tuple[tuple[str, Any], ...]
     return data
 
 
+# The rows whose ``task`` is written as an index into the trace's ``tasks`` (schema 5).
+TASK_ROWS = ("steps", "events", "requests")
+
+
+def interned(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a trace's JSON data) with each repeated string written once (schema 5).
+
+    A run of 300 requests names its tasks some 11,000 times and says "waits on a Future" some
+    2,000 times. Each row's ``task`` (steps, events, requests) becomes its index in ``tasks``,
+    the task names in order of first use; an event's ``detail`` that more than one event says
+    becomes its index in ``details``. ``uninterned`` puts the strings back. The keys stay.
+    """
+    tasks: dict[str, int] = {}
+    for key in TASK_ROWS:
+        for row in data[key]:
+            name = row.get("task")
+            if name is not None:
+                row["task"] = tasks.setdefault(name, len(tasks))
+    said = Counter(event["detail"] for event in data["events"])
+    details: dict[str, int] = {}
+    for event in data["events"]:
+        text = event["detail"]
+        if said[text] > 1:
+            event["detail"] = details.setdefault(text, len(details))
+    data["tasks"] = list(tasks)
+    data["details"] = list(details)
+    return data
+
+
+def _looked_up(table: list[Any], value: Any, what: str) -> Any:
+    if type(value) is not int:
+        return value
+    if not 0 <= value < len(table) or not isinstance(table[value], str):
+        raise ValueError(f"{what} {value} is not in the trace's table of {len(table)}")
+    return table[value]
+
+
+def uninterned(data: Any) -> Any:
+    """The trace's JSON data with the strings ``interned`` wrote once put back in each row.
+
+    Data without the tables (made in memory, or an older schema) is returned as it is; an
+    index outside its table raises ``ValueError``.
+    """
+    if not isinstance(data, dict) or ("tasks" not in data and "details" not in data):
+        return data
+    data = dict(data)
+    tasks = data.pop("tasks", None) or []
+    details = data.pop("details", None) or []
+    if not isinstance(tasks, list) or not isinstance(details, list):
+        raise ValueError("a trace's tasks and details are lists of strings")
+    for key in TASK_ROWS:
+        rows = data.get(key)
+        if not isinstance(rows, list):
+            continue
+        data[key] = rows = [dict(row) if isinstance(row, dict) else row for row in rows]
+        for row in rows:
+            if isinstance(row, dict) and "task" in row:
+                row["task"] = _looked_up(tasks, row["task"], "task")
+            if key == "events" and isinstance(row, dict) and "detail" in row:
+                row["detail"] = _looked_up(details, row["detail"], "detail")
+    return data
+
+
 def trace_json(
     *,
     file: str,
@@ -89,7 +154,7 @@ def trace_json(
     cut: Cut | None = None,
 ) -> bytes:
     """The trace's JSON, as ``Trace.model_dump_json()`` writes it."""
-    data = {
+    data: dict[str, Any] = {
         "schema": SCHEMA,
         "file": file,
         "call": call,
@@ -108,5 +173,6 @@ def trace_json(
         ],
         "cut": plain(cut),
     }
+    interned(data)
     # Text the traced code made may hold lone surrogates: they become "?" rather than fail.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")

@@ -6,6 +6,11 @@ timeline: ``requests``, ``requests_overlap``, ``max_in_flight``, ``tcp_connects`
 ``clients_created``, ``exceptions``, ``blocked`` and ``blocked_ms``, all from
 ``visualizer.analysis``.
 
+Schema 5 (``loopscope.trace/5``) writes each repeated string once: every row's ``task``
+(steps, events, requests) is an index into the top-level ``tasks`` (the task names in order of
+first use), and an event's ``detail`` that more than one event says is an index into
+``details``; reading puts the strings back (``visualizer.contract.uninterned``).
+
 Schema 4 (``loopscope.trace/4``) adds to schema 3 the ``requests`` list (one record per request:
 its outcome, whether it got on the wire, its pool wait), each step's ``waiting_on`` and
 ``seen_changed``, and the pool wait as an http phase. Schema 3 stores each fact once:
@@ -41,6 +46,8 @@ from pydantic import (
     computed_field,
     field_serializer,
     field_validator,
+    model_serializer,
+    model_validator,
 )
 
 from visualizer.analysis import (
@@ -58,7 +65,14 @@ from visualizer.analysis import (
     tcp_connects,
 )
 from visualizer.caps import Cut
-from visualizer.contract import REQUEST_DEFAULTS, SCHEMA, STEP_DEFAULTS, without_defaults
+from visualizer.contract import (
+    REQUEST_DEFAULTS,
+    SCHEMA,
+    STEP_DEFAULTS,
+    interned,
+    uninterned,
+    without_defaults,
+)
 from visualizer.events import (
     NOT_SET,
     AnyEvent,
@@ -122,6 +136,18 @@ class Trace(BaseModel):
     ) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = handler(entries)
         return [without_defaults(data, REQUEST_DEFAULTS) for data in dumped]
+
+    @model_serializer(mode="wrap")
+    def _interned(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Each task name and each repeated detail written once (``contract.interned``)."""
+        data: dict[str, Any] = handler(self)
+        return interned(data)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _uninterned(cls, data: Any) -> Any:
+        """Put back the task names and details the JSON wrote once (``contract.uninterned``)."""
+        return uninterned(data)
 
     @field_validator("events", mode="before")
     @classmethod

@@ -125,7 +125,7 @@ def test_each_fact_is_written_once_and_read_back_whole() -> None:
     ours, _theirs = written(SAID_ONCE)
     events = json.loads(ours)["events"]
     assert events[0] == {
-        "t_ms": 1.0, "task": "t", "line": 3, "kind": "http", "request": 1,
+        "t_ms": 1.0, "task": 0, "line": 3, "kind": "http", "request": 1,
         "detail": "connection.connect_tcp.started api.example.com:443",
     }  # fmt: skip
     assert events[1]["ms"] == 0.05
@@ -162,3 +162,44 @@ def test_a_detail_that_does_not_say_its_fields_is_refused() -> None:
     data = {"t_ms": 1.0, "task": "t", "line": None, "kind": "response", "request": 1}
     with pytest.raises(ValueError, match="does not say its fields"):
         expand(data | {"detail": "something else"})
+
+
+def _same_trace(again: Trace, before: Trace) -> None:
+    """What a reader sees: every row and record, field by field."""
+    assert again.steps == before.steps
+    assert again.events == before.events
+    assert again.request_entries == before.request_entries
+    assert (again.result, again.error, again.cut) == (before.result, before.error, before.cut)
+
+
+def test_task_names_and_repeated_details_are_written_once_and_read_back(
+    trace_of: TraceOf,
+) -> None:
+    """Schema 5: a row's task is an index into ``tasks``, a detail that repeats one into
+    ``details``; reading puts back the names in steps, events and requests alike."""
+    trace = trace_of("gather.py", "main()")
+    data = json.loads(trace.json_bytes())
+    names = {event.task for event in trace.events} | {step.task for step in trace.steps}
+    assert sorted(data["tasks"]) == sorted(names - {None})  # each name once
+    rows = [*data["steps"], *data["events"], *data["requests"]]
+    assert all(row["task"] is None or type(row["task"]) is int for row in rows)
+    assert len(data["details"]) == len(set(data["details"]))
+    said = [event["detail"] for event in data["events"]]
+    assert sum(type(text) is int for text in said) > len(data["details"])  # reused, not copied
+    assert all(type(text) is int for text in said if said.count(text) > 1)
+    _same_trace(Trace.from_json(trace.json_bytes()), trace)
+    _same_trace(Trace.from_json(trace.model_dump_json()), trace)
+    # The requests keep their tasks' names, and the steps theirs, once read.
+    again = Trace.from_json(trace.json_bytes())
+    assert {entry.task for entry in again.request_entries} <= names
+    assert {step.task for step in again.steps} == {step.task for step in trace.steps}
+
+
+def test_an_index_outside_its_table_is_a_malformed_reply() -> None:
+    """The counter-example: a task or detail index that names nothing is refused."""
+    ours, _ = written(canonical())
+    for key, forged in (("task", 99), ("detail", 99), ("task", -1)):
+        data = json.loads(ours)
+        data["events"][0][key] = forged
+        with pytest.raises(WorkerFailed, match="malformed"):
+            decode(TRACE + json.dumps(data).encode(), "f.py")

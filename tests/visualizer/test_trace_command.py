@@ -37,7 +37,7 @@ def test_json_and_perfetto(tmp_path: Path) -> None:
     done = loopscope(CANONICAL, "--call", CALL, "--json", "--perfetto", str(out))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["schema"] == "loopscope.trace/4"
+    assert data["schema"] == "loopscope.trace/5"
     assert len(data["steps"]) == 7
     chrome = json.loads(out.read_text())
     names = {e["args"]["name"] for e in chrome["traceEvents"] if e["ph"] == "M" and "args" in e}
