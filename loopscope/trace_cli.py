@@ -32,7 +32,7 @@ def _time_limit(text: str) -> float:
 
 def parser() -> argparse.ArgumentParser:
     """The command's options (the one place they are defined)."""
-    parse = argparse.ArgumentParser(prog="loopscope trace", description=SUMMARY)
+    parse = argparse.ArgumentParser(prog="loopscope trace", description=SUMMARY, allow_abbrev=False)
     parse.add_argument("file", type=Path, metavar="FILE", help="The Python file to run.")
     parse.add_argument("--call", required=True, help="Expression giving an awaitable.")
     parse.add_argument(
