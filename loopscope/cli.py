@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -60,75 +61,17 @@ def lessons_check(
     raise typer.Exit(check_main(cache=cache, workers=workers or WORKERS))
 
 
-@app.command()
-def trace(
-    file: Annotated[Path, typer.Argument(help="The Python file to run.")],
-    call: Annotated[str, typer.Option("--call", help="Expression giving an awaitable.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON.")] = False,
-    perfetto: Annotated[
-        Path | None, typer.Option(help="Also write Chrome Trace Event JSON for Perfetto.")
-    ] = None,
-    watch: Annotated[
-        list[str] | None, typer.Option(help="Dotted expression to track, e.g. response.text.")
-    ] = None,
-    sandbox: Annotated[
-        bool,
-        typer.Option(
-            "--sandbox",
-            help="Run FILE as the web app runs learner code: sandboxed, with its limits;"
-            " exit 2 where no sandbox can start.",
-        ),
-    ] = False,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            min=0.1, max=600, help="Stop the run after this many seconds (default: the setting)."
-        ),
-    ] = None,
-    max_events: Annotated[
-        int, typer.Option(help="Stop the run after this many events (at most 100,000).")
-    ] = 50_000,
-    max_requests: Annotated[
-        int, typer.Option(help="Stop the run at this many requests (at most 2,000).")
-    ] = 1_000,
-    max_steps: Annotated[
-        int, typer.Option(help="Rows of the execution table kept (at most 10,000).")
-    ] = 5_000,
-    full: Annotated[
-        bool, typer.Option("--full", help="Print every row of a long table (default: folded).")
-    ] = False,
-) -> None:
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def trace(ctx: typer.Context) -> None:
     """Run FILE's EXPR for real under instrumentation and print what happened."""
-    from loopscope.settings import RunSettings
-    from visualizer.command import trace_command
+    # main() hands `trace` to loopscope.trace_cli before Typer parses; this is the way in
+    # for callers of `app` itself (Typer's test runner)
+    from loopscope.trace_cli import main as trace_main
 
-    settings = RunSettings()
-    code = trace_command(
-        file,
-        call,
-        as_json=as_json,
-        perfetto=perfetto,
-        watch=tuple(watch or ()),
-        learner=sandbox,
-        bwrap=settings.bwrap_path,
-        wall_s=settings.trace_timeout_s if time_limit is None else time_limit,
-        max_events=max_events,
-        max_requests=max_requests,
-        max_steps=max_steps,
-        full=full,
-    )
-    # A trace is tens of thousands of objects, and freeing them one by one at the
-    # interpreter's exit took a tenth of a second. Everything is written and the worker is
-    # gone: flush, remove the demo CA (the one exit handler that matters), and end now.
-    import os
-    import sys
-
-    from visualizer.authority import discard_default_authority
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    discard_default_authority()
-    os._exit(code)
+    trace_main(ctx.args)
 
 
 @challenge_app.command("check")
@@ -169,4 +112,8 @@ def db_prune() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["trace"]:  # the fast way in: no Typer parsing (see loopscope.trace_cli)
+        from loopscope.trace_cli import main as trace_main
+
+        trace_main(sys.argv[2:])
     app()

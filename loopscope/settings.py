@@ -1,7 +1,8 @@
 """One validated settings class, read from ``LOOPSCOPE_*`` environment variables.
 
-``RunSettings`` holds the few a trace run needs, and is all ``loopscope trace`` reads;
-``Settings`` is the app's, those included.
+``RunSettings`` holds the few a trace run needs (``loopscope trace`` reads them through
+``loopscope.run_settings``, which imports this module only when one is set); ``Settings`` is
+the app's, those included.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from loopscope.run_settings import BWRAP_PATH, TRACE_TIMEOUT_MAX_S, TRACE_TIMEOUT_S
 
 if TYPE_CHECKING:  # storage brings SQLAlchemy and Alembic, which `loopscope trace` never needs
     from loopscope.storage import Retention, RunBudget
@@ -30,10 +33,11 @@ class RunSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LOOPSCOPE_", frozen=True)
 
-    trace_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # the defaults and bounds are in loopscope.run_settings, which `loopscope trace` reads
+    trace_timeout_s: float = Field(default=TRACE_TIMEOUT_S, gt=0, le=TRACE_TIMEOUT_MAX_S)
     # The bubblewrap binary every run is sandboxed with; where it cannot start, free-form code
     # is switched off (a path that does not exist forces that, for tests).
-    bwrap_path: str = "bwrap"
+    bwrap_path: str = BWRAP_PATH
 
 
 class Settings(RunSettings):

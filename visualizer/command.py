@@ -74,13 +74,14 @@ def trace_command(
     )
     try:
         with start(request, bwrap=bwrap) as running:
-            # While the worker warms up (half a second of its own CPU), this process imports
-            # what it needs to show the trace: pydantic's model, Perfetto's export, rich.
-            from rich.console import Console
+            # While the worker warms up, this process imports what it needs to show the
+            # trace (pydantic's model in ``finish``): Perfetto's export and rich only if asked.
+            if perfetto is not None:
+                from visualizer.perfetto import perfetto_json
+            if not as_json:
+                from rich.console import Console
 
-            from visualizer.perfetto import perfetto_json
-            from visualizer.terminal import render
-
+                from visualizer.terminal import render
             trace = running.finish()
     except SandboxUnavailable as error:
         return _fail(f"no sandbox can start here: {error}", EXIT_BAD_INPUT)

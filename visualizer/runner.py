@@ -22,7 +22,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -210,24 +212,41 @@ class Running:
                 self._guard.release()
 
 
+def _make_default_authority() -> None:
+    # a failure is raised again where the authority is needed: default_authority() retries
+    with contextlib.suppress(Exception):
+        default_authority()
+
+
+def _begin_default_authority() -> Path:
+    """Start making this process's authority in a thread (cryptography's import and the key
+    generation, a tenth of a second or more); return its folder. ``default_authority`` waits
+    for the thread (it returns at once if the authority is made already)."""
+    folder = default_folder()  # here: the thread holds the authority's lock while it works
+    threading.Thread(target=_make_default_authority, name="authority", daemon=True).start()
+    return folder
+
+
 def start(
     request: TraceRequest, *, authority: Authority | None = None, bwrap: str = "bwrap"
 ) -> Running:
     """Check ``request`` and start its worker with the job; raises ``TraceInputError`` (no
     process started) or ``SandboxUnavailable``.
 
-    Without an ``authority``, this process's is made while the worker imports (it waits for
-    ``GO`` before it reads the files); only the sandbox probe comes before the worker starts.
+    Without an ``authority``, this process's is made in a thread while the sandbox is probed
+    (and, unsandboxed, while the worker imports: it waits for ``GO`` before it reads the
+    files); sandboxed, the worker starts once it is whole, since bwrap copies the files in.
     """
     source = check(request)
+    make_authority = authority is None
+    folder = _begin_default_authority() if authority is None else None
     sandbox = choose_sandbox(bwrap, request.origin)
-    # This process's authority: unsandboxed, made while the worker imports (it waits for GO
-    # before it reads the files); sandboxed, made first, since bwrap copies the files in.
-    make_authority = authority is None and sandbox is None
-    if authority is None and sandbox is not None:
-        authority = default_authority()
-    elif authority is None:
-        authority = authority_files(default_folder())
+    if folder is not None and sandbox is not None:
+        authority = default_authority()  # waits for the thread
+        make_authority = False
+    elif folder is not None:
+        authority = authority_files(folder)
+    assert authority is not None
     job = Job.of(request, source)
     guard = Guard.create() if sandbox is not None else None
     launch = worker_launch(authority, sandbox, guard)
