@@ -134,3 +134,11 @@ def test_a_collector_switched_off_before_stays_off() -> None:
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_the_parsed_json_is_let_go_chunk_by_chunk_as_it_is_validated() -> None:
+    """Freed all at once when the decode returned, 30,000 parsed events are one long call."""
+    events = json.loads(long_canonical(20))["events"]
+    validated = tracedecode._validated_events(events)
+    assert len(validated) == 20 * len(json.loads(CANONICAL)["events"])
+    assert events == [None] * len(validated)
