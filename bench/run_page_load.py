@@ -9,7 +9,10 @@ then for each size runs a learner's own code through Try (the lesson's pattern: 
 steps spread over the run with ``HX-Request`` (as htmx does; none of them cached yet). Printed
 per size: the page's bytes, its time, the slowest step, and the neighbour's slowest and p99
 wait, against the neighbour's waits on the idle server, and against a 10-request run, both
-measured in the same run.
+measured in the same run. Then the server is restarted on the same data folder, which empties
+its run cache as an eviction would, and each run is opened and stepped again: the run is read
+back from the database and decoded while the neighbour asks (against a new idle baseline).
+``--data-dir`` keeps the data folder (its runs) for a look afterwards.
 
 The machine may be shared: figures are noisy. Usage:
 ``python bench/run_page_load.py [--sizes 1,30,100,300]`` (rounds of 10 requests).
@@ -29,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -162,40 +166,45 @@ def record_run(client: httpx.Client, rounds: int) -> str:
     )
     if answer.status_code != 303:
         raise RuntimeError(f"the run was refused ({answer.status_code}): {answer.text[:300]}")
-    return answer.headers["location"]
+    location = urlsplit(answer.headers["location"])  # the path: the port changes on a restart
+    return f"{location.path}?{location.query}" if location.query else location.path
 
 
-def measure(url: str, rounds: int) -> Figures:
+def measure(url: str, rounds: int) -> tuple[Figures, str]:
+    """Records a run of ``main(rounds)``, then looks at it (``look``): its figures and address."""
     with httpx.Client(base_url=url, timeout=120) as client:
         run_url = record_run(client, rounds)
-        with Neighbour(url) as neighbour:
+    return look(url, run_url, rounds), run_url
+
+
+def look(url: str, run_url: str, rounds: int) -> Figures:
+    """Opens the run's page and steps ``STEPS`` steps while a neighbour asks ``/healthz``."""
+    with httpx.Client(base_url=url, timeout=120) as client, Neighbour(url) as neighbour:
+        started = time.perf_counter()
+        page = client.get(run_url)
+        page_ms = (time.perf_counter() - started) * 1000
+        page.raise_for_status()
+        total = int(TOTAL.search(page.text).group(1))  # type: ignore[union-attr]
+        step_ms, step_bytes = 0.0, 0
+        for n in range(1, STEPS + 1):
+            step = max(1, total * n // (STEPS + 1))
             started = time.perf_counter()
-            page = client.get(run_url)
-            page_ms = (time.perf_counter() - started) * 1000
-            page.raise_for_status()
-            total = int(TOTAL.search(page.text).group(1))  # type: ignore[union-attr]
-            step_ms, step_bytes = 0.0, 0
-            for n in range(1, STEPS + 1):
-                step = max(1, total * n // (STEPS + 1))
-                started = time.perf_counter()
-                fragment = client.get(
-                    run_url, params={"step": step}, headers={"HX-Request": "true"}
-                )
-                step_ms = max(step_ms, (time.perf_counter() - started) * 1000)
-                step_bytes = max(step_bytes, len(fragment.content))
-                fragment.raise_for_status()
-        flag = re.search(r"<strong>(?:Stopped|Cut)</strong> ([^<]+)", page.text)
-        return Figures(
-            rounds,
-            total,
-            len(page.content),
-            page_ms,
-            step_ms,
-            step_bytes,
-            neighbour.worst_ms,
-            neighbour.p99_ms,
-            flag.group(1).strip() if flag else "",
-        )
+            fragment = client.get(run_url, params={"step": step}, headers={"HX-Request": "true"})
+            step_ms = max(step_ms, (time.perf_counter() - started) * 1000)
+            step_bytes = max(step_bytes, len(fragment.content))
+            fragment.raise_for_status()
+    flag = re.search(r"<strong>(?:Stopped|Cut)</strong> ([^<]+)", page.text)
+    return Figures(
+        rounds,
+        total,
+        len(page.content),
+        page_ms,
+        step_ms,
+        step_bytes,
+        neighbour.worst_ms,
+        neighbour.p99_ms,
+        flag.group(1).strip() if flag else "",
+    )
 
 
 def idle(url: str, seconds: float) -> Neighbour:
@@ -204,37 +213,64 @@ def idle(url: str, seconds: float) -> Neighbour:
     return neighbour
 
 
+def baseline(url: str, label: str) -> Neighbour:
+    quiet = idle(url, 3.0)
+    print(
+        f"baseline ({label}): /healthz on the idle server, worst {quiet.worst_ms:.1f} ms,"
+        f" p99 {quiet.p99_ms:.1f} ms ({len(quiet.waits_ms)} asks)"
+    )
+    return quiet
+
+
+def report(figures: Figures, small: Figures, quiet: Neighbour, *, first: bool) -> bool:
+    """Prints one size's figures; whether they meet the targets."""
+    page_ok = first or figures.page_bytes <= PAGE_TARGET_BYTES
+    wait_ok = figures.worst_ms <= WAIT_TARGET_MS
+    print(
+        f"{figures.rounds * 10:>5} requests asked, {figures.steps:,} steps:"
+        f" page {figures.page_bytes / 1024:,.0f} KB"
+        f" ({figures.page_bytes / small.page_bytes:.2f}x the {small.rounds * 10}-request"
+        f" run's) in {figures.page_ms:,.0f} ms; slowest uncached step"
+        f" {figures.step_ms:,.0f} ms, {figures.step_bytes / 1024:,.0f} KB;"
+        f" /healthz worst {figures.worst_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms"
+        f" ({figures.worst_ms / max(quiet.worst_ms, 0.1):.1f}x idle)"
+        f" [{'ok' if page_ok and wait_ok else 'MISSED'}]"
+        + (f"\n      the page says: {figures.stopped}" if figures.stopped else "")
+    )
+    return page_ok and wait_ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,30,100,300", help="rounds of 10 requests")
+    parser.add_argument("--data-dir", type=Path, help="keep the data folder here (empty)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     ok = True
-    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
-        measure(url, 1)  # warm: the first run pays for templates and the first worker
-        quiet = idle(url, 3.0)
-        print(
-            f"baseline: /healthz on the idle server, worst {quiet.worst_ms:.1f} ms,"
-            f" p99 {quiet.p99_ms:.1f} ms ({len(quiet.waits_ms)} asks)"
-        )
-        small: Figures | None = None
-        for rounds in sizes:
-            figures = measure(url, rounds)
-            small = small or figures
-            page_ok = rounds == sizes[0] or figures.page_bytes <= PAGE_TARGET_BYTES
-            wait_ok = figures.worst_ms <= WAIT_TARGET_MS
-            ok = ok and page_ok and wait_ok
-            print(
-                f"{rounds * 10:>5} requests asked, {figures.steps:,} steps:"
-                f" page {figures.page_bytes / 1024:,.0f} KB"
-                f" ({figures.page_bytes / small.page_bytes:.2f}x the {small.rounds * 10}-request"
-                f" run's) in {figures.page_ms:,.0f} ms; slowest uncached step"
-                f" {figures.step_ms:,.0f} ms, {figures.step_bytes / 1024:,.0f} KB;"
-                f" /healthz worst {figures.worst_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms"
-                f" ({figures.worst_ms / max(quiet.worst_ms, 0.1):.1f}x idle)"
-                f" [{'ok' if page_ok and wait_ok else 'MISSED'}]"
-                + (f"\n      the page says: {figures.stopped}" if figures.stopped else "")
-            )
+    runs: list[tuple[int, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.data_dir or Path(tmp)
+        with serve(folder) as url:
+            measure(url, 1)  # warm: the first run pays for templates and the first worker
+            quiet = baseline(url, "fresh runs")
+            print("each run just recorded, so the server still holds it in its run cache:")
+            small: Figures | None = None
+            for rounds in sizes:
+                figures, run_url = measure(url, rounds)
+                runs.append((rounds, run_url))
+                small = small or figures
+                ok = report(figures, small, quiet, first=rounds == sizes[0]) and ok
+        # A restart empties the run cache (as an eviction would): each run is read back from
+        # the database and decoded while the neighbour asks.
+        with serve(folder) as url:
+            measure(url, 1)
+            quiet = baseline(url, "after a restart")
+            print("the same runs after a restart: none is in the run cache any more:")
+            small = None
+            for rounds, run_url in runs:
+                figures = look(url, run_url, rounds)
+                small = small or figures
+                ok = report(figures, small, quiet, first=rounds == sizes[0]) and ok
     print(
         f"targets: page <= {PAGE_TARGET_BYTES // 1024 // 1024} MB, /healthz <= {WAIT_TARGET_MS:.0f}"
         f" ms: {'met' if ok else 'MISSED'}"

@@ -57,6 +57,7 @@ from loopscope.datadir import private_dir, write_private
 from loopscope.runqueue import FairQueue, QueueRefused, ShareUsed, Ticket
 from loopscope.settings import Settings
 from loopscope.storage import RunBudget, Store, StoredRun
+from loopscope.tracedecode import decode_kept
 from visualizer import (
     SCHEMA,
     EngineBusy,
@@ -562,7 +563,8 @@ class TraceService:
 
     async def _remember(self, stored: StoredRun) -> RecordedRun | None:
         try:
-            trace = await asyncio.to_thread(Trace.from_json, stored.trace_json)
+            # In small pieces, the collector paused: the loop keeps answering (tracedecode).
+            trace = await asyncio.to_thread(decode_kept, stored.trace_json)
         except ValidationError:
             # A run stored under an older trace schema: not read (its events were sentences).
             log.info("run %s has an older trace schema; it is not shown", stored.id)
