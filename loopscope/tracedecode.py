@@ -31,6 +31,7 @@ from typing import Any, Final
 from pydantic import TypeAdapter
 
 from visualizer import Step, Trace
+from visualizer.contract import uninterned
 from visualizer.events import expand
 from visualizer.model import Event
 
@@ -94,9 +95,17 @@ def decode_trace(text: str) -> Trace:
         events = document.pop("events", None)
         if not isinstance(steps, list) or not isinstance(events, list):
             raise _Unexpected("no steps or events list")
+        # Schema 5 writes task names and repeated details once, in these tables (``interned``):
+        # each chunk gets its strings back before it is validated.
+        tables: dict[str, Any] = {
+            key: document[key] for key in ("tasks", "details") if key in document
+        }
         shell = Trace.model_validate({**document, "steps": [], "events": []})
         trace = shell.model_copy(
-            update={"steps": _validated_steps(steps), "events": _validated_events(events)}
+            update={
+                "steps": _validated_steps(steps, tables),
+                "events": _validated_events(events, tables),
+            }
         )
     except ValueError:  # pydantic's ValidationError is one
         return Trace.from_json(text)
@@ -104,20 +113,25 @@ def decode_trace(text: str) -> Trace:
     return trace
 
 
-def _validated_steps(items: list[Any]) -> tuple[Step, ...]:
+def _rows(key: str, chunk: list[Any], tables: dict[str, Any]) -> list[Any]:
+    """``chunk`` of the ``key`` rows with the strings the tables hold put back."""
+    return list(uninterned({**tables, key: chunk})[key]) if tables else chunk
+
+
+def _validated_steps(items: list[Any], tables: dict[str, Any]) -> tuple[Step, ...]:
     """Validates ``items`` a chunk at a time, dropping each chunk once validated (``_drop``)."""
     out: list[Step] = []
     for start in range(0, len(items), CHUNK):
-        out.extend(_STEPS.validate_python(items[start : start + CHUNK]))
+        out.extend(_STEPS.validate_python(_rows("steps", items[start : start + CHUNK], tables)))
         _drop(items, start)
     return tuple(out)
 
 
-def _validated_events(items: list[Any]) -> tuple[Any, ...]:
+def _validated_events(items: list[Any], tables: dict[str, Any]) -> tuple[Any, ...]:
     """As ``_validated_steps``, each event's detail expanded first (``Trace``'s validator)."""
     out: list[Any] = []
     for start in range(0, len(items), CHUNK):
-        chunk = items[start : start + CHUNK]
+        chunk = _rows("events", items[start : start + CHUNK], tables)
         expanded = [expand(item) if isinstance(item, dict) else item for item in chunk]
         out.extend(_EVENTS.validate_python(expanded))
         _drop(items, start)

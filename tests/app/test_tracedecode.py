@@ -138,7 +138,9 @@ def test_a_collector_switched_off_before_stays_off() -> None:
 
 def test_the_parsed_json_is_let_go_chunk_by_chunk_as_it_is_validated() -> None:
     """Freed all at once when the decode returned, 30,000 parsed events are one long call."""
-    events = json.loads(long_canonical(20))["events"]
-    validated = tracedecode._validated_events(events)
+    document = json.loads(long_canonical(20))
+    events = document["events"]
+    tables = {key: document[key] for key in ("tasks", "details") if key in document}
+    validated = tracedecode._validated_events(events, tables)
     assert len(validated) == 20 * len(json.loads(CANONICAL)["events"])
     assert events == [None] * len(validated)
