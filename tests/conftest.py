@@ -4,6 +4,7 @@ PostgreSQL, Redis and app processes for the room tests) can be imported from any
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 
 import pytest
 
@@ -30,13 +31,16 @@ def _starts_real_servers(item: pytest.Item) -> bool:
     )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that start real servers, before ``-m`` selects (``make test-fast`` leaves
-    them out), and run the browser tests last, whatever order collection and fixtures gave.
-    pytest-playwright's sync API keeps an event loop running in the main thread until the session
-    ends, so any async test after the first browser test would fail ("another loop is running")."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Around every other plugin's reordering and selection: first mark the tests that start
+    real servers, so that ``-m`` can leave them out (``make test-fast``); then, once the others
+    are done, run the browser tests last, whatever order collection and fixtures gave.
+    pytest-playwright's sync API keeps an event loop running in the main thread until the
+    session ends, so any async test after the first browser test would fail ("another loop is
+    running")."""
     for item in items:
         if _starts_real_servers(item):
             item.add_marker(pytest.mark.realservers)
+    yield
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
