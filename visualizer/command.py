@@ -97,7 +97,7 @@ def trace_command(
         except OSError as error:
             return _fail(f"cannot write {perfetto}: {error.strerror}", EXIT_FAILED)
     if as_json:
-        sys.stdout.buffer.write(trace.json_bytes() + b"\n")
+        sys.stdout.buffer.write(trace.contract_json() + b"\n")
         sys.stdout.flush()
     else:
         render(trace, Console(), full=full)

@@ -34,6 +34,7 @@ way (``response.text``, ``fetch_one#2.response.text``).
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -165,8 +166,19 @@ class Trace(BaseModel):
         return trace
 
     def json_bytes(self) -> bytes:
-        """The trace's JSON: as it arrived from the worker when it did, else freshly made."""
+        """The trace's compact JSON, as the worker sends it and the app stores it (each task
+        name and repeated detail written once, in ``tasks`` and ``details``): as it arrived from
+        the worker when it did, else freshly made."""
         return self._json if self._json is not None else self.model_dump_json().encode()
+
+    def contract_json(self) -> bytes:
+        """The trace's JSON as the trace contract spells it, what ``loopscope trace --json``
+        prints and a run's download serves: every row's ``task`` a name and every event's
+        ``detail`` its text, with no lookup tables. ``Trace.from_json`` reads both forms."""
+        data = uninterned(json.loads(self.json_bytes()))
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "replace"
+        )
 
     def variables_at(self, step: int) -> dict[str, str]:
         """Every variable's display string once row ``step`` (1-based) is told."""

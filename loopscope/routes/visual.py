@@ -208,7 +208,7 @@ async def _answer(
 async def run_trace_json(lesson: LessonDep, run_id: RunId, traces: TracesDep) -> Response:
     """The run's trace JSON, as the worker wrote it (the ``loopscope trace --json`` contract)."""
     run = await _run(traces, lesson, run_id)
-    return _download(run.trace.json_bytes(), f"loopscope-{lesson.slug}-{run.id}.json")
+    return _download(run.trace.contract_json(), f"loopscope-{lesson.slug}-{run.id}.json")
 
 
 @router.get("/lessons/{slug}/visualize/runs/{run_id}/perfetto.json", name="run_perfetto_json")

@@ -208,6 +208,8 @@ async def test_a_run_downloads_as_trace_json_and_as_a_perfetto_trace(
     assert raw.headers["content-disposition"].startswith("attachment; filename=")
     assert raw.json()["schema"] == SCHEMA
     assert len(raw.json()["steps"]) == 7
+    assert "tasks" not in raw.json()  # the contract's form: names in every row, no lookups
+    assert all(isinstance(step["task"], str | None) for step in raw.json()["steps"])
     chrome = await client.get(f"{url}/perfetto.json")
     assert chrome.status_code == 200
     assert chrome.headers["content-disposition"].endswith('.perfetto.json"')

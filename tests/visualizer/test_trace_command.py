@@ -39,6 +39,14 @@ def test_json_and_perfetto(tmp_path: Path) -> None:
     data = json.loads(done.stdout)
     assert data["schema"] == "loopscope.trace/5"
     assert len(data["steps"]) == 7
+    # The contract's form: every row names its task and every event says its detail in words;
+    # the compact lookup tables of the stored form are not part of it.
+    assert "tasks" not in data
+    assert "details" not in data
+    rows = data["steps"] + data["events"] + data["requests"]
+    assert all(row["task"] is None or isinstance(row["task"], str) for row in rows)
+    assert CALL in {row["task"] for row in data["steps"]}
+    assert all(isinstance(event["detail"], str) for event in data["events"])
     chrome = json.loads(out.read_text())
     names = {e["args"]["name"] for e in chrome["traceEvents"] if e["ph"] == "M" and "args" in e}
     assert CALL in names  # the task is named by the learner's call, never an internal "main"
