@@ -7,7 +7,8 @@ The workload is ``bench/trace_overhead.py``'s: rounds of ``asyncio.gather`` over
 - Size: for 10, 30 and 100 rounds, below the caps, and 150 rounds, past the request cap (the
   run stops at 1,000 requests): one trace in a worker (``run_trace``, the default caps, the time
   limit raised so that a loaded machine does not stop the longer run), and the JSON the worker
-  wrote (what the CLI's ``--json`` prints and the app stores): bytes per request is the whole
+  wrote (what the app stores; ``--json`` prints the contract's longer form, task names and
+  details written out in every row): bytes per request is the whole
   trace divided by the requests the run made.
 - Time: the real command, ``loopscope trace FILE --call 'main(30)' --json --perfetto OUT``,
   for a workload that does not sleep (``/json``) and for the sleeping one, timed from the
