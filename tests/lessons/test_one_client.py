@@ -1,236 +1,31 @@
-"""Lesson 2, "One client for the whole app": held to the course's bar, its claims run for real.
-
-Every claim passes only when its run holds, its words say what the run measured and decided,
-and every counter-example kept beside it fails the same check on the fact it names; every
-challenge and milestone is judged on its solution, its alternatives and its known-wrong
-variants, and every check must be failed by at least one of those variants. Runs are traced
-together, several at once, and kept in the shared trace cache (``trace_cache``), so an
-unchanged lesson costs no tracing.
-"""
+"""Lesson 2, "One client for the whole app": its own facts. The bar every lesson is held to, and
+its claims and exercises run for real, are in test_course_bar.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
-from pathlib import Path
-
-import pytest
-
-from lessons import CONTENT_ROOT, LessonError, load_lesson
-from lessons.attempt import attempt, coverage_defects
-from lessons.check import (
-    WORKERS,
-    Check,
-    Outcome,
-    cached_runner,
-    cached_trace,
-    engine_runner,
-    plan,
-    run_checks,
-)
-from lessons.expectations import Checked
-from lessons.judge import Verdict
-from lessons.models import Lesson
+from lesson_helpers import written_lesson
 
 SLUG = "one-client"
-FOLDER = CONTENT_ROOT / SLUG
-LEVELS = ["Foundation"] * 2 + ["Intermediate"] * 3 + ["Advanced", "Expert"]
 
 
-@cache
-def _lesson() -> Lesson:
-    return load_lesson(FOLDER)
-
-
-# --- the bar every lesson of the course is held to ----------------------------------------------
-
-
-def test_seven_levelled_steps_each_with_a_prediction() -> None:
-    steps = _lesson().deep.steps
-    assert [step.level for step in steps] == LEVELS
-    assert all(step.prompt is not None for step in steps)
-    assert all(step.evidence is not None for step in steps)
-
-
-def test_myths_pitfalls_and_every_option_explained() -> None:
-    lesson = _lesson()
-    assert len(lesson.deep.myths) >= 3
-    assert len(lesson.deep.pitfalls) >= 3
-    questions = [s.prompt for s in lesson.deep.steps if s.prompt] + [
-        *lesson.recall.quiz,
-        *lesson.visual.quiz,
-    ]
-    for question in questions:
-        assert all(option.explanation.strip() for option in question.options), question.id
-
-
-def test_visual_has_a_recorded_example_with_two_knobs_that_rerun_it() -> None:
-    first = _lesson().visual.examples[0]
-    assert first.example == _lesson().visual.example
+def test_visual_knobs_choose_the_client_and_keep_alive() -> None:
+    first = written_lesson(SLUG).visual.examples[0]
     assert {knob.id for knob in first.knobs} >= {"client", "keep_alive"}
-    assert first.call_template is not None
-
-
-def test_challenges_project_recall_and_perf_meet_the_bar() -> None:
-    lesson = _lesson()
-    assert len(lesson.challenge.challenges) >= 2
-    for challenge in lesson.challenge.challenges:
-        assert any(run.hidden for run in challenge.runs), challenge.id
-        assert challenge.starter in {w.example for w in challenge.wrong}, challenge.id
-    assert len(lesson.project.steps) >= 3
-    assert len(lesson.recall.cards) >= 8
-    assert len(lesson.recall.quiz) >= 6
-    assert lesson.perf.comparisons
 
 
 def test_the_testing_step_and_the_project_test_use_respx_and_mock_transport() -> None:
-    sources = _lesson().sources
+    sources = written_lesson(SLUG).sources
     assert "respx.mock" in sources["step7_testing"]
     assert "httpx.MockTransport" in sources["step7_testing"]
     assert "dependency_overrides[get_client]" in sources["step7_testing"]
     assert "respx.mock" in sources["project_solution"]
 
 
-# --- claims, run for real -----------------------------------------------------------------------
+def test_a_room_gets_six_quiz_questions_and_the_connections_example() -> None:
+    from loopscope.rooms.items import room_items
 
-
-def _checks() -> list[object]:
-    try:
-        lesson = load_lesson(FOLDER)
-    except LessonError as exc:
-        return [pytest.param(exc, id="lesson-is-invalid")]
-    return [pytest.param(check, id=check.label) for check in plan(lesson, FOLDER)]
-
-
-CHECKS = _checks()
-
-
-def test_every_claim_is_bound_before_anything_runs() -> None:
-    """Each counter-example names the fact it flips, each question and myth says what its run
-    decides, and that agrees with the answer: all of it is known without running anything."""
-    checks = [p.values[0] for p in CHECKS]  # type: ignore[attr-defined]
-    assert all(isinstance(check, Check) for check in checks), checks
-    unbound = {check.label: check.static for check in checks if check.static}
-    assert not unbound
-
-
-@cache
-def _outcomes(kept: Path) -> dict[str, Outcome]:
-    """Every check's outcome, each distinct run traced once (or read from the cache)."""
-    runner = cached_runner(engine_runner(), kept)
-    checks = [p.values[0] for p in CHECKS if isinstance(p.values[0], Check)]  # type: ignore[attr-defined]
-    return {o.check.label: o for o in run_checks(checks, runner, workers=WORKERS)}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("item", CHECKS)
-def test_claim_holds_in_a_real_run(item: Check | LessonError, trace_cache: Path) -> None:
-    if isinstance(item, LessonError):
-        pytest.fail(str(item))
-    outcome = _outcomes(trace_cache)[item.label]
-    defects = [
-        f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"
-        for counter in outcome.counters
-        if not counter.rejected
-    ]
-    assert outcome.passed, "\n".join([*outcome.failures, *defects])
-
-
-# --- challenges and milestones, judged -----------------------------------------------------
-
-
-def _exercises() -> dict[str, Checked]:
-    lesson = _lesson()
-    found: dict[str, Checked] = {c.id: c for c in lesson.challenge.challenges}
-    found.update({f"project/{step.id}": step for step in lesson.project.steps})
-    return found
-
-
-def _correct(exercise: str) -> tuple[str, ...]:
-    checked = _exercises()[exercise]
-    solution = getattr(checked, "solution", _lesson().project.solution)
-    return (solution, *checked.alternatives)
-
-
-CORRECT = [(e, name) for e in _exercises() for name in _correct(e)]
-WRONG = [(e, w.example, w.fails) for e, c in _exercises().items() for w in c.wrong]
-
-
-@cache
-def _verdicts(kept: Path) -> dict[tuple[str, str], Verdict]:
-    """Every known file judged once, several at once (the runs mostly wait on the upstream);
-    traces are kept in the shared trace cache, so an unchanged file is not traced again."""
-    from visualizer import run_trace
-
-    trace = cached_trace(run_trace, kept)
-
-    def judge(pair: tuple[str, str]) -> Verdict:
-        exercise, example = pair
-        file = FOLDER / _lesson().meta.examples[example].file
-        verdict, _ = attempt(_exercises()[exercise], file, trace, origin="lesson")
-        return verdict
-
-    pairs = sorted({(e, name) for e, name in CORRECT} | {(e, name) for e, name, _ in WRONG})
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(pairs, pool.map(judge, pairs), strict=True))
-
-
-@pytest.fixture
-def verdict_of(trace_cache: Path) -> Callable[[str, str], Verdict]:
-    return lambda exercise, example: _verdicts(trace_cache)[(exercise, example)]
-
-
-def _report(verdict: Verdict) -> str:
-    return "\n".join(
-        f"{c.id}: {'pass' if c.passed else 'FAIL'}: {c.detail}" for c in verdict.checks
-    )
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("exercise", "example"), CORRECT)
-def test_correct_solutions_pass_every_check(
-    exercise: str, example: str, verdict_of: Callable[[str, str], Verdict]
-) -> None:
-    verdict = verdict_of(exercise, example)
-    assert verdict.passed, _report(verdict)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("exercise", "example", "fails"), WRONG)
-def test_wrong_variants_fail_their_checks(
-    exercise: str, example: str, fails: tuple[str, ...], verdict_of: Callable[[str, str], Verdict]
-) -> None:
-    verdict = verdict_of(exercise, example)
-    missed = set(fails) - set(verdict.failed())
-    assert not missed, f"{example} should fail {sorted(missed)}:\n{_report(verdict)}"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("exercise", list(_exercises()))
-def test_every_check_rejects_a_known_wrong_variant(
-    exercise: str, verdict_of: Callable[[str, str], Verdict]
-) -> None:
-    checked = _exercises()[exercise]
-    verdicts = {w.example: verdict_of(exercise, w.example) for w in checked.wrong}
-    assert coverage_defects(checked, verdicts) == ()
-
-
-def test_a_room_gets_the_lessons_predictions_myths_quizzes_and_a_code_item() -> None:
-    from loopscope.rooms.items import grade_item, room_items
-
-    items = room_items(_lesson())
-    kinds = [item.kind for item in items]
-    assert kinds.count("prompt") == 7
-    assert kinds.count("myth") == len(_lesson().deep.myths)
-    assert kinds.count("recall") == 6
-    assert kinds.count("visual") == len(_lesson().visual.quiz)
+    lesson = written_lesson(SLUG)
+    items = room_items(lesson)
+    assert [item.kind for item in items].count("recall") == 6
     [code] = [item for item in items if item.kind == "example"]
-    assert code.example == "canonical"
-    assert "connections.py" in _lesson().meta.examples[code.example].file
-    prompt = next(item for item in items if item.kind == "prompt")
-    assert prompt.question is not None
-    assert grade_item(prompt, prompt.question.answer)
-    assert not grade_item(
-        prompt, next(o.id for o in prompt.question.options if o.id != prompt.question.answer)
-    )
+    assert "connections.py" in lesson.meta.examples[code.example].file
