@@ -38,6 +38,7 @@ from visualizer.events import (
     TaskStarted,
     Unwound,
 )
+from visualizer.wording import WAITING_ON
 
 DEFAULT_TIMEOUT_S = 5.0  # httpx's default, for each phase
 POOL_WAIT = "wait_for_connection"  # the wait for a free pooled connection (``httpx.Limits``)
@@ -419,20 +420,6 @@ def exceptions(events: Iterable[AnyEvent]) -> tuple[ExceptionCount, ...]:
 
 
 TaskStateName = Literal["ready", "running", "waiting", "done"]
-# What a wait is on, in a learner's words (the player's loop panel; see ``WaitingOn``).
-_ON_WORDS: dict[str, str] = {
-    "network": "the network",
-    "pool": "a free connection in the pool",
-    "semaphore": "a semaphore",
-    "lock": "a lock",
-    "event": "an event",
-    "condition": "a condition",
-    "queue": "a queue",
-    "sleep": "a timer (sleep)",
-    "thread": "a worker thread",
-    "tasks": "other tasks",
-    "stream": "the next chunk of a streamed body",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,7 +471,7 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
             before = states[task]
             if on is None and before.on is not None and before.line == event.line:
                 on = before.on  # a later suspension of the same wait: told at its first
-            words = _ON_WORDS[on] if on is not None else _waiting_on(event)
+            words = WAITING_ON[on] if on is not None else _waiting_on(event)
             if task in phases and event.on in ("future", "yield"):
                 on = "pool" if phases[task] == POOL_WAIT else "network"
                 words = _request_words(phases[task])
@@ -509,7 +496,7 @@ def task_states(events: Iterable[AnyEvent], *, until_ms: float) -> tuple[TaskSta
 
 def _request_words(phase: str) -> str:
     if phase == POOL_WAIT:
-        return _ON_WORDS["pool"]
+        return WAITING_ON["pool"]
     return f"its request ({phase.replace('_', ' ')})"
 
 
