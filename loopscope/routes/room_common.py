@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
+from fastapi.sse import ServerSentEvent
 from jinja2_fragments import render_block
 from starlette.responses import RedirectResponse, Response
 
@@ -125,6 +126,13 @@ def since_of(last_event_id: str | None, since: int | None) -> int | None:
     if last_event_id is not None and last_event_id.isdigit():
         return int(last_event_id)
     return since
+
+
+def room_event(html: str, state: RoomState) -> ServerSentEvent:
+    """One live update of a room page: numbered by the room's sequence (a reconnecting page
+    sends it back as Last-Event-ID), and ``gone`` once the room is deleted."""
+    kind = "gone" if state.deleted else "room"
+    return ServerSentEvent(raw_data=html, event=kind, id=str(state.seq))
 
 
 def lesson_of(request: Request, room: RoomRecord | RoomState) -> LessonContext:

@@ -29,6 +29,7 @@ from loopscope.routes.room_common import (
     fresh_hub,
     join_details,
     lesson_of,
+    room_event,
     since_of,
 )
 
@@ -74,5 +75,4 @@ async def room_present_events(
     ctx = lesson_of(request, room)
     async for update in hub.follow(since_of(last_event_id, since), None):
         html = await renderer.present_update(ctx, rooms, update.state)
-        kind = "gone" if update.state.deleted else "room"
-        yield ServerSentEvent(raw_data=html, event=kind, id=str(update.state.seq))
+        yield room_event(html, update.state)

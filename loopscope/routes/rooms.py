@@ -53,6 +53,7 @@ from loopscope.routes.room_common import (
     join_details,
     lesson_of,
     require_participant,
+    room_event,
     see_other,
     since_of,
 )
@@ -232,8 +233,7 @@ async def room_events(
     ctx = lesson_of(request, hub.state)
     async for update in hub.follow(since_of(last_event_id, since), learner.id):
         html = await renderer.learner_update(ctx, rooms, hub, update, learner.id)
-        kind = "gone" if update.state.deleted else "room"
-        yield ServerSentEvent(raw_data=html, event=kind, id=str(update.state.seq))
+        yield room_event(html, update.state)
 
 
 @router.post("/rooms/{code}/answers", name="room_answer", dependencies=csrf)
@@ -340,8 +340,7 @@ async def room_host_events(
     ctx = lesson_of(request, room)
     async for update in hub.follow(since_of(last_event_id, since), None):
         html = await renderer.host_update(ctx, rooms, update.state)
-        kind = "gone" if update.state.deleted else "room"
-        yield ServerSentEvent(raw_data=html, event=kind, id=str(update.state.seq))
+        yield room_event(html, update.state)
 
 
 # Before the {verb} route, which would take its address.
