@@ -17,7 +17,6 @@ The machine may be shared. Usage: ``python bench/cli_start.py [--repeat 7]``.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import statistics
@@ -26,6 +25,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
+
+from visualizer.syntax import literal
 
 TRIVIAL = "async def main():\n    return 1\n"
 AIM_S = 0.15
@@ -46,7 +48,7 @@ def once(file: Path) -> tuple[float, dict[str, float]]:
         raise SystemExit(f"the command failed: {done.stderr[-500:]}")
     json.loads(done.stdout)
     line = next(line for line in done.stderr.splitlines() if line.startswith("MARKS "))
-    marks: dict[str, float] = ast.literal_eval(line.removeprefix("MARKS "))
+    marks = cast(dict[str, float], literal(line.removeprefix("MARKS ")))
     return wall, marks
 
 

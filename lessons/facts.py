@@ -18,13 +18,13 @@ and the filled phrase must appear in the part's text word for word. A sentence t
 
 from __future__ import annotations
 
-import ast
 import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from visualizer.analysis import RequestRecord, max_in_flight
+from visualizer.syntax import literal
 
 FACTS: tuple[str, ...] = (
     "result",  # the repr of the returned value
@@ -109,7 +109,7 @@ def _unquoted(result: str | None) -> str:
     if result is None:
         return "nothing"
     try:
-        value: object = ast.literal_eval(result)
+        value: object = literal(result)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return result
     return value if isinstance(value, str) else result

@@ -30,6 +30,8 @@ import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from visualizer.syntax import parse_module
+
 # The modules whose exception classes a handler may be resolved to.
 KNOWN_MODULES = frozenset({"builtins", "httpx", "httpcore", "asyncio", "json", "ssl", "socket"})
 
@@ -79,7 +81,7 @@ def problem(source: str, target: str) -> str | None:
     wanted = resolve(target)
     if wanted is None:
         raise ValueError(f"{target!r} names no exception class this judge knows")
-    found = handlers(ast.parse(source))
+    found = handlers(parse_module(source))
     if not found:
         return f"there is no except clause, so no {target} is caught"
     for handler in found:

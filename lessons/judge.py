@@ -44,6 +44,7 @@ from visualizer.analysis import (
     max_in_flight,
     on_the_wire,
 )
+from visualizer.syntax import parse_module
 
 DEFAULT_TIMEOUT_S = 5.0
 BROAD = frozenset({"Exception", "BaseException"})
@@ -368,7 +369,7 @@ def _source(check: Source, source: str) -> CheckResult:
         return CheckResult(check.id, check.text, passed, detail)
 
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except SyntaxError as exc:
         return result(False, f"the code does not parse (line {exc.lineno}): {exc.msg}")
     if check.catches is not None:

@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 
 from visualizer.errors import BadCall, FileNotFound, SourceSyntaxError
+from visualizer.syntax import parse_module
 
 
 def load(file: Path) -> tuple[str, ast.Module]:
@@ -22,7 +23,7 @@ def load(file: Path) -> tuple[str, ast.Module]:
     except (OSError, UnicodeDecodeError) as error:
         raise FileNotFound(f"{file}: cannot be read ({error})") from None
     try:
-        return source, ast.parse(source, filename=str(file))
+        return source, parse_module(source, str(file))
     except SyntaxError as error:
         raise SourceSyntaxError(str(file), error.lineno, error.msg) from None
 

@@ -34,6 +34,7 @@ from visualizer.recorder import Recorder, Stopped
 from visualizer.request import Limits
 from visualizer.rewrite import instrument
 from visualizer.selector import RecordingSelector
+from visualizer.syntax import compile_module
 from visualizer.tasks import TaskNamer
 
 _HARD_STOP_AFTER_S = 1.0
@@ -85,7 +86,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
     expression = parse_call(call)
     watches = parse_watches(watch)
     sites = instrument(tree)
-    code = compile(tree, str(file), "exec")
+    code = compile_module(tree, str(file))
     recorder = Recorder(
         max_events=limits.max_events,
         max_output_bytes=limits.max_output_bytes,

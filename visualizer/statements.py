@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ast
 
+from visualizer.syntax import parse_module
+
 
 def touched_names(source: str) -> dict[int, frozenset[str]]:
     """Line -> the names its statement assigns, or mutates through a method or subscript."""
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except SyntaxError:
         return {}
     found: dict[int, set[str]] = {}
@@ -59,7 +61,7 @@ def touched_names(source: str) -> dict[int, frozenset[str]]:
 def loop_bodies(source: str) -> dict[int, tuple[int, frozenset[str]]]:
     """First line of each ``for`` body -> (the ``for`` line, the names it binds)."""
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except SyntaxError:
         return {}
     found: dict[int, tuple[int, frozenset[str]]] = {}
@@ -75,7 +77,7 @@ def loop_bodies(source: str) -> dict[int, tuple[int, frozenset[str]]]:
 def simple_statements(source: str) -> dict[int, str]:
     """Line -> source of the simple (not compound) statement starting there."""
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except SyntaxError:
         return {}
     compound = (

@@ -30,6 +30,7 @@ from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views.common import LessonContext
 from loopscope.views.timeline import TimelineView, format_ms, shared_scale, timeline_view
 from visualizer.appdriver import shown_call
+from visualizer.syntax import parse_expression, parse_module
 
 N_MIN: Final = 1
 N_MAX: Final = 10
@@ -63,7 +64,7 @@ class CountParameter:
 def _called_function(call: str) -> str | None:
     """``"main()"`` -> ``"main"``; None for anything but a bare call without arguments."""
     try:
-        tree = ast.parse(call, mode="eval")
+        tree = parse_expression(call)
     except SyntaxError:
         return None
     node = tree.body
@@ -94,7 +95,7 @@ def parameter_of(source: str, call: str) -> CountParameter | None:
     function = _called_function(call)
     if function is None:
         return None
-    module = ast.parse(source)
+    module = parse_module(source)
     tuples = _tuple_constants(module)
     for statement in module.body:
         if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
