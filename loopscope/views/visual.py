@@ -46,7 +46,18 @@ LOOP_SEGMENTS = 60  # the loop's idle spans, closest to the step
 HIGHLIGHTED_BYTES = 8 * 1024 * 1024  # highlighted sources kept, by the size of their HTML
 STALLS_LISTED = 20  # stalls told in the run's head; past it, how many more
 LOOP_TASKS = 4  # tasks listed in the loop panel: running, then waiting, ready, done
-FOLD_CHARS = 110  # a current step's text longer than this shows its start, and folds the rest
+FOLD_CHARS = 80  # a current step's text longer than this shows its start, and folds the rest
+# "Variables now" shares the 1280x800 screen with the current step's text, beside the code: a
+# step told at length leaves room for fewer variables (never fewer than VARIABLES_MIN). Measured
+# in Chromium at 1280 px: a line of step text is 27 px and holds 36 characters (counted as 34),
+# a line about a request 22 px (44 characters, counted as 40), a variable 37 px. Seven lines
+# of text fit beside all VARIABLES_NOW variables and the line counting the rest; the room
+# counts six, for the gaps between the texts (tests/browser/test_big_run_walk.py walks it).
+VARIABLES_MIN = 3
+TEXT_LINE = (27, 34)
+REQUEST_LINE = (22, 40)
+VARIABLE_PX = 37
+TEXT_ROOM_PX = 6 * 27
 
 
 def ticks(text: str) -> Markup:
@@ -86,6 +97,41 @@ def fold_text(label: str, text: str, limit: int = FOLD_CHARS) -> NowText:
     if cut <= 0:
         return NowText(label, ticks(text), None)
     return NowText(label, ticks(text[:cut]), ticks(text[cut:]))
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """The lines ``text`` takes when wrapped as a browser does at ``width`` characters: a word
+    that does not fit starts a new line; a word longer than a line breaks anywhere.
+
+    >>> wrapped_lines("Await client.get('https://api.example.com/json')", 34)
+    3
+    """
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, 0
+        used += len(word) + (1 if used else 0)
+        while used > width:
+            lines, used = lines + 1, used - width
+    return lines
+
+
+def variables_room(now_text: tuple[NowText, ...], http: tuple[StepRequest, ...]) -> int:
+    """How many variables "Variables now" lists beside this step's text (see ``TEXT_ROOM_PX``)."""
+    px, width = TEXT_LINE
+    used = 0
+    for text in now_text:
+        plain = text.head.striptags()
+        used += px * wrapped_lines(("▶ " + plain + "…") if text.rest else plain, width)
+    if len(http) == 1:
+        request = http[0]
+        px_request, width_request = REQUEST_LINE
+        told = f"{request.label}: {', then '.join(request.plain)}"
+        used += px_request * (wrapped_lines(told, width_request) + 1)
+    elif http:
+        used += REQUEST_LINE[0] * 2  # two folded lines: the requests, httpcore's phases
+    over = max(used - TEXT_ROOM_PX, 0)
+    return max(VARIABLES_NOW - -(-over // VARIABLE_PX), VARIABLES_MIN)
 
 
 def _highlighted_size(lines: tuple[Markup, ...]) -> int:
@@ -326,7 +372,9 @@ def _rows(trace: Trace, current: int, window: RowWindow) -> tuple[StepRow, ...]:
     )
 
 
-def _variables(steps: tuple[Step, ...], current: int, window: RowWindow) -> Variables:
+def _variables(
+    steps: tuple[Step, ...], current: int, window: RowWindow, room: int = VARIABLES_NOW
+) -> Variables:
     """The tracker's rows in ``window`` and the variables at ``current``, folded from each
     step's changes in one pass (never a full state per step: a big run has hundreds of names).
     A cell is changed where its step's line changed it."""
@@ -359,10 +407,10 @@ def _variables(steps: tuple[Step, ...], current: int, window: RowWindow) -> Vari
             at_current, set_at = dict(state), dict(last_set)
     now = steps[current - 1] if steps else None
     everything = variable_names(steps)
-    if len(everything) <= VARIABLES_NOW:
+    if len(everything) <= room:
         listed = everything
     else:
-        recent = sorted(at_current, key=lambda n: -set_at[n])[:VARIABLES_NOW]
+        recent = sorted(at_current, key=lambda n: -set_at[n])[:room]
         listed = tuple(sorted(recent, key=order.__getitem__))
     changed = now.changes if now is not None and now.step > 1 else {}
     return Variables(
@@ -543,6 +591,15 @@ def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) 
     error_line = trace.error.line if trace.error else None
     start, _ = _window(trace, current)
     timeline = near(timeline_view(trace), start, lanes=TIMELINE_LANES, segments=LOOP_SEGMENTS)
+    http = step_requests(trace, current)
+    now_text = tuple(
+        fold_text(label, text)
+        for label, text in (
+            ("Action", now.action if now else ""),
+            ("Evaluation", now.evaluation if now else ""),
+            ("Result", now.result if now else ""),
+        )
+    )
     return PlayerView(
         run_id=run.id,
         call=run.call,
@@ -562,21 +619,14 @@ def player_view(run: RecordedRun, *, step: int | None, source: str, title: str) 
             for number, html in enumerate(highlighted_lines(source), start=1)
         ),
         steps=rows,
-        variables=_variables(trace.steps, current, window),
+        variables=_variables(trace.steps, current, window, variables_room(now_text, http)),
         loop=_loop_panel(trace, current),
         timeline=timeline,
         now_pct=round(min(max(start / timeline.scale_ms * 100, 0.0), 100.0), 3),
         outcome=outcome(trace),
-        http=step_requests(trace, current),
+        http=http,
         rows=window,
-        now_text=tuple(
-            fold_text(label, text)
-            for label, text in (
-                ("Action", now.action if now else ""),
-                ("Evaluation", now.evaluation if now else ""),
-                ("Result", now.result if now else ""),
-            )
-        ),
+        now_text=now_text,
     )
 
 

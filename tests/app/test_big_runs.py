@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from loopscope.views.visual import (
     ROWS_SHOWN,
     TIMELINE_LANES,
     TRACKER_COLUMNS,
+    VARIABLES_MIN,
     VARIABLES_NOW,
     fold_text,
     player_view,
@@ -218,6 +220,24 @@ def test_the_loop_panel_lists_a_few_tasks_and_counts_the_others() -> None:
     order = ["running", "waiting", "ready", "done"]
     states = [task.state for task in listed]
     assert states == sorted(states, key=order.index)  # what is at work comes first
+
+
+def test_a_step_told_at_length_lists_fewer_variables_beside_it() -> None:
+    """The right column holds the step's text and "Variables now" on one 1280x800 screen: the
+    room for variables shrinks as the text grows (a real run: test_big_run_walk.py)."""
+    trace = big_trace(1_000)
+    url = "`client.get('https://api.example.com/json')`"
+    told = f"Await {url}; {url} sends GET https://api.example.com/json (sending the request)"
+    steps = list(trace.steps)
+    steps[499] = replace(steps[499], action=told, evaluation=told, result=told)
+    long = trace.model_copy(update={"steps": tuple(steps)})
+    short = player_view(run_of(trace), step=500, source=SOURCE, title="t")
+    at_length = player_view(run_of(long), step=500, source=SOURCE, title="t")
+    assert len(short.variables.current) == VARIABLES_NOW
+    assert VARIABLES_MIN <= len(at_length.variables.current) < VARIABLES_NOW - 2
+    assert at_length.variables.hidden_now == 50 - len(at_length.variables.current)
+    changed = [var.name for var in at_length.variables.current if var.changed]
+    assert changed == ["v0"]  # the most recent are kept: this step's own change first
 
 
 def test_long_step_text_folds_between_whole_pieces_of_code() -> None:
