@@ -25,11 +25,11 @@ from loopscope.rendering import MarkdownRenderer
 from loopscope.retention import pruning
 from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
+from loopscope.runs.service import trace_service
 from loopscope.security import reject_cross_site
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.templating import Templates
-from loopscope.tracing import trace_service
 from loopscope.views import LessonContext
 from loopscope.views.catalog import CourseContext, next_lesson
 from visualizer.authority import discard_default_authority

@@ -10,12 +10,12 @@ from lessons.models import ModeName
 from loopscope.caller import address_key
 from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
-from loopscope.practice import Practice
 from loopscope.ratelimit import RunLimiter, too_many_runs_message
+from loopscope.runs.practice import Practice
+from loopscope.runs.service import TraceService
 from loopscope.storage import Store
 from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
-from loopscope.tracing import TraceService
 from loopscope.views import LearnerState, LessonContext
 from loopscope.views.catalog import CourseContext
 

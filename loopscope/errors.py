@@ -23,14 +23,14 @@ from starlette.responses import Response
 from lessons import LessonError
 from loopscope import headers
 from loopscope.knobs import KnobError
-from loopscope.templating import Templates
-from loopscope.tracing import (
+from loopscope.runs.service import (
     CallerGone,
     TraceBusy,
     TraceServiceError,
     TraceShareUsed,
     TraceTimedOut,
 )
+from loopscope.templating import Templates
 
 log = logging.getLogger("loopscope")
 

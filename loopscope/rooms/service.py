@@ -31,6 +31,7 @@ from loopscope.rooms.hub import Hubs, RoomHub
 from loopscope.rooms.items import RoomItem, find_item, grade_item, room_items
 from loopscope.rooms.state import Answer, Participant, RoomEvent
 from loopscope.rooms.streams import StreamCaps
+from loopscope.runs.service import TraceService, TraceServiceError
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.storage.rooms import (
@@ -40,7 +41,6 @@ from loopscope.storage.rooms import (
     RoomRecord,
     RoomStore,
 )
-from loopscope.tracing import TraceService, TraceServiceError
 
 log = logging.getLogger("loopscope.rooms")
 

@@ -34,11 +34,11 @@ from loopscope.deps import (
     load_learner_state,
     remember_visit,
 )
-from loopscope.practice import CodeSyntaxError, PracticeError
 from loopscope.routes.trying import player_fragment, player_markup, run_allowance
+from loopscope.runs.practice import CodeSyntaxError, PracticeError
+from loopscope.runs.service import RUN_ID_PATTERN
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
-from loopscope.tracing import RUN_ID_PATTERN
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import (
     EditorView,

@@ -31,9 +31,11 @@ from loopscope.deps import (
     TracesDep,
     remember_visit,
 )
+from loopscope.records import RecordedRun
+from loopscope.runs.perf import measure_sides
+from loopscope.runs.service import TraceBusy, TraceFailed, TraceTimedOut
 from loopscope.security import require_csrf_token
 from loopscope.templating import is_partial
-from loopscope.tracing import RecordedRun, TraceBusy, TraceFailed, TraceTimedOut
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.perf import (
     N_MAX,
@@ -41,7 +43,6 @@ from loopscope.views.perf import (
     ComparisonView,
     comparison_view,
     find_comparison,
-    measure_sides,
     measurement,
     perf_view,
     side_calls,
@@ -89,7 +90,9 @@ async def _measured(
         raise HTTPException(status_code=422, detail=str(exc)) from None
     try:
         if runs is None:
-            runs = await measure_sides(traces, lesson.lesson, comparison, calls, fresh=fresh)
+            runs = await measure_sides(
+                traces, lesson.lesson, comparison, (calls.slow, calls.fast), fresh=fresh
+            )
     except TraceBusy:
         return comparison_view(lesson, comparison, n=n, problem=BUSY, retry=True), 503
     except TraceTimedOut:

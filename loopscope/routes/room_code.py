@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import Response
 
 from loopscope.deps import LearnerDep, PracticeDep, TemplatesDep, WorkDep, allow_run
-from loopscope.practice import PracticeError
 from loopscope.rooms.service import RoomError
 from loopscope.routes.room_common import (
     ItemKey,
@@ -28,14 +27,17 @@ from loopscope.routes.room_common import (
     see_other,
 )
 from loopscope.routes.rooms import learner_page
+from loopscope.runs.practice import PracticeError
+from loopscope.runs.service import TraceFailed
 from loopscope.security import require_csrf_token
-from loopscope.tracing import TraceFailed
 from loopscope.views.rooms import RoomPaths
 from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
 
-SourceField = Annotated[str, Form(max_length=200_000)]  # the real cap is in practice.py
+SourceField = Annotated[
+    str, Form(max_length=200_000)
+]  # the real cap is in loopscope/runs/practice.py
 NOT_CODE = "This item takes no code."
 
 

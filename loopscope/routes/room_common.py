@@ -19,15 +19,16 @@ from jinja2_fragments import render_block
 from starlette.responses import RedirectResponse, Response
 
 from loopscope.deps import LearnerDep
+from loopscope.records import RecordedRun
 from loopscope.rooms.codes import CODE_PATTERN
 from loopscope.rooms.hub import RoomHub, Update
 from loopscope.rooms.items import ITEM_KEY_PATTERN
 from loopscope.rooms.network import lan_addresses
 from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomService
 from loopscope.rooms.state import RoomState
+from loopscope.runs.service import TraceService
 from loopscope.storage.rooms import RoomRecord
 from loopscope.templating import VARY, Templates, fragment_cache
-from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views import LessonContext
 from loopscope.views.rooms import (
     JoinInfo,

@@ -35,10 +35,10 @@ from loopscope.deps import (
     load_learner_state,
     remember_visit,
 )
-from loopscope.practice import CodeSyntaxError, LearnerRun, PracticeError
+from loopscope.runs.practice import CodeSyntaxError, LearnerRun, PracticeError
+from loopscope.runs.service import RUN_ID_PATTERN, TraceFailed
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, Templates, is_partial
-from loopscope.tracing import RUN_ID_PATTERN, TraceFailed
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, stopped_early, try_view
 from loopscope.views.visual import clamp_step, player_view, transcript
@@ -53,7 +53,7 @@ RESULT_ANCHOR = "run"  # the id of the run's section in try.html: Run lands ther
 YOUR_CODE = "your code"
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN)]
 ExampleName = Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")]
-# Generous bounds for the form parser; the real caps (and their messages) are in practice.py.
+# Generous bounds for the form parser; the real caps and their messages: loopscope.runs.practice.
 CodeField = Annotated[str, Form(max_length=200_000)]
 CallField = Annotated[str, Form(max_length=10_000)]
 

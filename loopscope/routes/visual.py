@@ -35,9 +35,10 @@ from loopscope.deps import (
     remember_visit,
 )
 from loopscope.knobs import resolve_knobs, single_values
+from loopscope.records import RecordedRun, RunProgress
+from loopscope.runs.service import RUN_ID_PATTERN, RUN_KEY_PATTERN
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
-from loopscope.tracing import RUN_ID_PATTERN, RUN_KEY_PATTERN, RecordedRun, RunProgress
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.modes import visual_view
 from loopscope.views.visual import (

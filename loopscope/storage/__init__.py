@@ -6,16 +6,11 @@ over both, the schema in ``tables`` and its history in Alembic ``migrations``.
 """
 
 from loopscope.storage import rooms as _rooms  # noqa: F401  (its tables join Base.metadata)
-from loopscope.storage.progress import Commitment, CommitmentKind, Progress, QuizAnswer
 from loopscope.storage.runs import RunBudget, StoredRun
 from loopscope.storage.store import Pruned, Retention, Store
 
 __all__ = [
-    "Commitment",
-    "CommitmentKind",
-    "Progress",
     "Pruned",
-    "QuizAnswer",
     "Retention",
     "RunBudget",
     "Store",

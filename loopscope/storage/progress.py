@@ -20,13 +20,12 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from loopscope.records import Commitment, CommitmentKind, LessonState, Progress, QuizAnswer
 from loopscope.storage.database import Repository, utc
 from loopscope.storage.learnercache import ANY_LESSON, records
 from loopscope.storage.tables import (
@@ -37,46 +36,8 @@ from loopscope.storage.tables import (
     QuizAnswerRow,
 )
 
-CommitmentKind = Literal["prompt", "myth"]
 # The tables that hang off a learner, emptied before the learner row when it is pruned.
 _LEARNER_TABLES = (CommitmentRow, QuizAnswerRow, LessonProgressRow, ModeVisitRow)
-
-
-@dataclass(frozen=True, slots=True)
-class Commitment:
-    kind: str
-    item_id: str
-    choice: str
-    correct: bool
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class QuizAnswer:
-    """One answer; ``question_id``, ``correct`` and ``answered_at`` make it a history item."""
-
-    question_id: str
-    option_id: str
-    correct: bool
-    answered_at: datetime
-    round: int
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    lesson: str
-    last_mode: str
-    last_item: str | None
-    quiz_round: int
-    updated_at: datetime
-    visited: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class LessonState:
-    progress: Progress | None
-    commitments: dict[tuple[str, str], Commitment]
-    answers: tuple[QuizAnswer, ...]
 
 
 async def _commitments(

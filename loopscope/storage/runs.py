@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage.database import Repository, utc
-from loopscope.storage.tables import TraceRunRow
+from loopscope.storage.tables import RunSourceRow, TraceRunRow
 
 # Runs looked at per trim: each save adds one run, so a few always suffice.
 _TRIM_BATCH: Final = 1000
@@ -47,10 +47,11 @@ class RunBudget:
 
 @dataclass(frozen=True, slots=True)
 class StoredRun:
-    """A recorded trace as stored: the trace stays JSON text; ``loopscope.tracing`` parses it.
+    """A recorded trace as stored: the trace stays JSON text; ``loopscope.runs.service`` parses it.
 
     ``learner``: whose own code the run ran (its stored size counts against their budget);
-    None for lesson examples."""
+    None for lesson examples. ``source``: that code, stored with the run in one transaction
+    (``run_sources``), so a kept learner run always has the code its replay shows."""
 
     id: str
     request_key: str
@@ -61,6 +62,7 @@ class StoredRun:
     trace_json: str
     created_at: datetime
     learner: str | None = None
+    source: str | None = None
 
 
 def compress(trace_json: str) -> bytes:
@@ -117,6 +119,12 @@ class RecordedRuns(Repository):
                 )
                 .on_conflict_do_nothing()
             )
+            if run.source is not None:
+                await session.execute(
+                    self._insert(RunSourceRow)
+                    .values(run_id=run.id, lesson=run.lesson, code=run.source)
+                    .on_conflict_do_nothing(index_elements=["run_id"])
+                )
             if run.learner is not None and budget is not None:
                 mine = TraceRunRow.learner_id == run.learner
                 await _trim(session, mine, budget.per_learner, keep=run.id)
@@ -206,4 +214,4 @@ async def _trim(
             delete(TraceRunRow)
             .where(TraceRunRow.id.in_(dropped))
             .execution_options(synchronize_session=False)
-        )
+        )  # their code goes with them (run_sources cascades)

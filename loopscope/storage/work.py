@@ -3,13 +3,14 @@
     work = await Store.open(url)                        # Store includes LearnerWork
     await work.save_draft(learner, lesson, "try", code, call)
     await work.draft(learner, lesson, "try")            # Draft(code=..., call=...) or None
-    await work.save_source(run_id, lesson, code)        # the code a recorded run ran
+    await work.source(run_id)                           # the code a learner run ran
     await work.save_attempt(attempt)                    # a checked attempt; a pass is kept
 
 Tables (in ``loopscope.storage.tables``, added by migration 0003_learner_work):
 
     drafts            per learner, lesson and place (``try``, ``challenge/<id>``, ``project``)
-    run_sources       the learner code a recorded run (``trace_runs``) ran, by run id
+    run_sources       the learner code a recorded run (``trace_runs``) ran, by run id: written
+                      with the run itself (``RecordedRuns.save_run``)
     attempts          one checked attempt: its verdict, check by check, as JSON
     passes            per learner, lesson and place: the first attempt that passed
 """
@@ -17,46 +18,15 @@ Tables (in ``loopscope.storage.tables``, added by migration 0003_learner_work):
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from loopscope.records import Attempt, CheckOutcome, Draft
 from loopscope.storage.database import Repository, utc
 from loopscope.storage.learnercache import records
 from loopscope.storage.tables import AttemptRow, DraftRow, PassRow, RunSourceRow
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    code: str
-    call: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """One check of an attempt as stored: ``run_id`` and ``step`` locate the replay step."""
-
-    id: str
-    text: str
-    passed: bool
-    detail: str
-    run: str | None
-    run_id: str | None
-    step: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    id: str
-    learner: str
-    lesson: str
-    place: str
-    passed: bool
-    checks: tuple[CheckOutcome, ...]
-    code: str
-    created_at: datetime
 
 
 def _draft_bytes(draft: Draft | None) -> int:
@@ -88,11 +58,6 @@ class LearnerWork(Repository):
         return await self._learner_read(
             learner, lesson, ("draft", place), load, size=_draft_bytes, empty=None
         )
-
-    async def save_source(self, run_id: str, lesson: str, code: str) -> None:
-        stmt = self._insert(RunSourceRow).values(run_id=run_id, lesson=lesson, code=code)
-        async with self._sessions.begin() as session:
-            await session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id"]))
 
     async def source(self, run_id: str) -> str | None:
         async with self._sessions() as session:

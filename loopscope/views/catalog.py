@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from lessons.course import Course, CourseEntry
 from lessons.models import MODES, Lesson
+from loopscope.records import Progress
 from loopscope.rendering import MarkdownRenderer
-from loopscope.storage import Progress
 from loopscope.views.common import MODE_LABELS, LessonContext, NextLesson, Resume, resume
 
 

@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from lessons import reading_minutes
 from lessons.models import MODES, Lesson, ModeName, Question
+from loopscope.records import Commitment, Progress, QuizAnswer
 from loopscope.rendering import MarkdownRenderer
-from loopscope.storage import Commitment, Progress, QuizAnswer
 
 MODE_LABELS: Final[dict[ModeName, str]] = {
     "learn": "Learn",

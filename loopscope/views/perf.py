@@ -2,10 +2,11 @@
 
     count = count_parameter(ctx, comparison)             # can the learner choose N calls?
     calls = side_calls(ctx, comparison, n=5)             # the two call expressions to run
-    slow, fast = await measure_sides(traces, ctx.lesson, comparison, calls, fresh=False)
+    slow, fast = await measure_sides(traces, lesson, comparison, (calls.slow, calls.fast), ...)
     view = comparison_view(ctx, comparison, measured=measurement(comparison, slow, fast, now))
 
-Every figure on the page is read from a ``Trace`` that ``TraceService`` recorded, now or earlier
+(``measure_sides`` is the Runs layer's: ``loopscope.runs.perf``.) Every figure on the page is
+read from a ``Trace`` that ``TraceService`` recorded, now or earlier
 (an identical recorded run is reused, and the page says so, with its time). Nothing is estimated.
 
 Choosing N: a comparison takes N when the function each side calls has a parameter that says
@@ -26,7 +27,7 @@ from typing import Final, Literal
 from markupsafe import Markup
 
 from lessons.models import Evidence, Lesson, PerfComparison
-from loopscope.tracing import RecordedRun, TraceService
+from loopscope.records import RecordedRun
 from loopscope.views.common import LessonContext
 from loopscope.views.timeline import TimelineView, format_ms, shared_scale, timeline_view
 from visualizer.appdriver import shown_call
@@ -156,32 +157,6 @@ def side_calls(lesson: Lesson, comparison: PerfComparison, n: int | None) -> Sid
     if parameters is None:
         raise ValueError(f"the comparison {comparison.id!r} does not take a number of calls")
     return SideCalls(parameters[0].call(n), parameters[1].call(n), n)
-
-
-# --- measuring --------------------------------------------------------------------------------
-
-
-async def measure_sides(
-    traces: TraceService,
-    lesson: Lesson,
-    comparison: PerfComparison,
-    calls: SideCalls,
-    *,
-    fresh: bool,
-) -> tuple[RecordedRun, RecordedRun]:
-    """Both sides' runs. Recorded runs are read without waiting for anything; recording takes
-    the measuring turn (slow side, then fast side, never while another comparison records, so
-    that runs do not compete for the CPU), waited for within a bound. Raises what
-    ``TraceService.record`` raises, and ``TraceBusy`` when the turn does not come."""
-    if not fresh:
-        slow = await traces.recorded(lesson, comparison.slow.example, call=calls.slow)
-        fast = await traces.recorded(lesson, comparison.fast.example, call=calls.fast)
-        if slow is not None and fast is not None:
-            return slow, fast
-    async with traces.measuring_turn():
-        slow = await traces.record(lesson, comparison.slow.example, call=calls.slow, fresh=fresh)
-        fast = await traces.record(lesson, comparison.fast.example, call=calls.fast, fresh=fresh)
-    return slow, fast
 
 
 # --- view data --------------------------------------------------------------------------------

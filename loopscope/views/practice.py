@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from lessons.expectations import Check, Checked
 from lessons.models import Challenge, ProjectStep, Suggestion
+from loopscope.records import Attempt
 from loopscope.rendering import MarkdownRenderer
-from loopscope.storage.work import Attempt
 from loopscope.views.common import LessonContext
 from visualizer import Trace
 

@@ -18,10 +18,10 @@ from typing import Literal
 import segno
 from markupsafe import Markup
 
+from loopscope.records import RecordedRun
 from loopscope.rooms.items import MYTH_CHOICES, RoomItem
 from loopscope.rooms.network import is_loopback_host
 from loopscope.rooms.state import CodeResult, RoomEvent, RoomState
-from loopscope.tracing import RecordedRun
 from loopscope.views.common import LessonContext
 from loopscope.views.room_code import CodeTally, MyCode, code_tally, my_code
 from loopscope.views.visual import (

@@ -23,8 +23,8 @@ from pygments.lexers import PythonLexer
 
 from lessons.models import Lesson
 from loopscope.knobs import form_of_run
+from loopscope.records import RecordedRun, RunProgress
 from loopscope.rendering import MarkdownRenderer
-from loopscope.tracing import RecordedRun, RunProgress
 from loopscope.views.timeline import TimelineView, format_ms, near, span_text, timeline_view
 from visualizer import AnyEvent, Step, Trace, variable_names
 from visualizer.analysis import task_states

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.tracing import TraceService
 
 
 @pytest.fixture

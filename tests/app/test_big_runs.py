@@ -16,10 +16,11 @@ from jinja2_fragments import render_block
 from trace_fakes import FakeEngine, canonical_trace
 
 from lessons import load_catalog
+from loopscope.records import RecordedRun
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.templating import LARGEST_SHARE, fragment_cache, keep
-from loopscope.tracing import RecordedRun, TraceService
 from loopscope.views.timeline import near, timeline_view
 from loopscope.views.visual import (
     LOOP_TASKS,

@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from lessons import Catalog, Lesson
 from lessons.course import Course, CourseEntry
 from loopscope.app import create_app
+from loopscope.records import Attempt
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.storage.work import Attempt
 from loopscope.views.catalog import ContinueAt, LessonCard
 
 pytestmark = pytest.mark.anyio

@@ -13,9 +13,9 @@ from app_factories import make_catalog
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.tracing import TraceService
 
 pytestmark = pytest.mark.anyio
 

@@ -18,15 +18,15 @@ from fastapi import FastAPI
 from trace_fakes import FakeEngine
 
 from loopscope.caller import Caller, asking
-from loopscope.settings import Settings
-from loopscope.tracing import (
+from loopscope.records import RecordedRun
+from loopscope.runs.service import (
     STOPPED_MESSAGE,
     CallerGone,
-    RecordedRun,
     TraceFailed,
     TraceService,
     request_key,
 )
+from loopscope.settings import Settings
 from visualizer import Trace, TraceRequest
 
 pytestmark = pytest.mark.anyio

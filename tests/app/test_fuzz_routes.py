@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
-from loopscope.tracing import TraceService
 
 
 @dataclass

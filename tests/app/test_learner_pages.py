@@ -14,7 +14,7 @@ from app_factories import SLUG
 from app_helpers import HTMX, TemplateRecorder
 from trace_fakes import FakeEngine, canonical_trace
 
-from loopscope.practice import MAX_CODE_BYTES
+from loopscope.runs.practice import MAX_CODE_BYTES
 from loopscope.settings import Settings
 from loopscope.views.practice import EditorView, ExerciseView, StoppedEarly
 from visualizer import ErrorInfo, SandboxStatus

@@ -20,8 +20,8 @@ from fastapi import FastAPI
 
 from lessons import load_catalog
 from loopscope.app import create_app
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
-from loopscope.tracing import TraceService
 from loopscope.views.perf import Measurement, PerfView
 from visualizer import EngineBusy, Trace, TraceRequest, run_trace
 

@@ -10,7 +10,7 @@ from app_factories import SLUG, SOURCES
 from app_helpers import HTMX, TemplateRecorder
 from trace_fakes import FakeEngine, canonical_trace
 
-from loopscope.practice import MAX_CODE_BYTES
+from loopscope.runs.practice import MAX_CODE_BYTES
 from loopscope.settings import Settings
 from loopscope.views.practice import ExerciseView, TryView
 from visualizer import SandboxStatus

@@ -16,8 +16,8 @@ from trace_fakes import FakeEngine
 
 from lessons import Catalog
 from loopscope.app import create_app
+from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
-from loopscope.tracing import TraceService
 from visualizer import EngineBusy, Trace, TraceRequest
 
 pytestmark = pytest.mark.anyio

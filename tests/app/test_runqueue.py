@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from loopscope.runqueue import FairQueue, QueueFull, ShareUsed, Ticket
+from loopscope.runs.queue import FairQueue, QueueFull, ShareUsed, Ticket
 
 pytestmark = pytest.mark.anyio
 

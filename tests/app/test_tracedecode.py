@@ -12,8 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 from test_big_runs import big_trace
 from trace_fakes import SAMPLES
 
-from loopscope import tracedecode
-from loopscope.tracedecode import decode_kept, decode_trace
+from loopscope.runs import decode as tracedecode
+from loopscope.runs.decode import decode_kept, decode_trace
 from visualizer import Trace
 from visualizer.caps import Cut
 

@@ -10,9 +10,9 @@ import pytest
 
 from lessons import load_catalog
 from lessons.models import Lesson
+from loopscope.runs.service import TraceService, request_key, trace_service
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.tracing import TraceService, request_key, trace_service
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -14,9 +14,9 @@ import pytest
 from realservers import missing_servers, postgres
 from sqlalchemy import event
 
+from loopscope.records import Attempt
 from loopscope.storage import Store
 from loopscope.storage.learnercache import LearnerCache, records
-from loopscope.storage.work import Attempt
 
 pytestmark = pytest.mark.anyio
 

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loopscope.storage import RunBudget, Store, StoredRun
+from loopscope.storage import runs as runs_module
 from loopscope.storage.tables import TraceRunRow
 
 pytestmark = pytest.mark.anyio
@@ -45,10 +46,15 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def run(
-    run_id: str, *, learner: str | None = None, minutes: int = 0, trace: str = "{}"
+    run_id: str,
+    *,
+    learner: str | None = None,
+    minutes: int = 0,
+    trace: str = "{}",
+    source: str | None = None,
 ) -> StoredRun:
     created = NOW + timedelta(minutes=minutes)
-    return StoredRun(run_id, f"k-{run_id}", "x", "try", "f()", (), trace, created, learner=learner)
+    return StoredRun(run_id, f"k-{run_id}", "x", "try", "f()", (), trace, created, learner, source)
 
 
 async def row(store: Store, run_id: str) -> TraceRunRow:
@@ -99,14 +105,39 @@ async def test_a_learner_past_the_budget_loses_their_oldest_runs_only(store: Sto
     budget = int(size * 2.5)  # room for two runs of this size
     for minute in range(4):
         await store.save_run(
-            run(f"mine-{minute}", learner="me", minutes=minute, trace=big),
+            run(f"mine-{minute}", learner="me", minutes=minute, trace=big, source=f"# {minute}"),
             budget=RunBudget(per_learner=budget, total=100 * budget),
         )
     kept = [r for r in ("mine-0", "mine-1", "mine-2", "mine-3") if await store.run(r)]
     assert kept == ["mine-2", "mine-3"]
+    assert [await store.source(f"mine-{minute}") for minute in range(4)] == [
+        None,
+        None,
+        "# 2",
+        "# 3",
+    ]  # a dropped run's code goes with it
     assert await store.learner_run_bytes("me") <= budget
     assert await store.run("example") is not None
     assert await store.run("other-1") is not None
+
+
+async def test_a_learner_run_is_kept_with_its_code_or_not_at_all(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Try's run and the code it ran are one transaction: a crash between them once left a
+    run whose permalink answered 404 (no code to show)."""
+    await store.save_run(run("with-code", learner="me", source="async def f(): ...\n"))
+    assert await store.source("with-code") == "async def f(): ...\n"
+    assert await store.source("example-run") is None
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(runs_module, "_trim", crash)  # after both inserts, before the commit
+    with pytest.raises(RuntimeError, match="died"):
+        await store.save_run(run("lost", learner="me", source="x = 1\n"), budget=RunBudget(10, 10))
+    assert await store.run("lost") is None
+    assert await store.source("lost") is None
 
 
 async def test_the_run_just_saved_is_kept_even_alone_past_the_budget(store: Store) -> None:

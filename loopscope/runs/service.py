@@ -17,7 +17,7 @@ keeps working.
 is (queued with how many ahead, running, done, failed) and ``wait(key)`` waits for it: that is
 what lets a page show "recording a real run…" and fill it in when the run is done.
 
-Fair load. Runs wait for a worker in a ``FairQueue`` (``loopscope.runqueue``): turns go
+Fair load. Runs wait for a worker in a ``FairQueue`` (``loopscope.runs.queue``): turns go
 round-robin between client addresses and learners (``loopscope.caller`` says who is asking),
 and one address holds at most its share of the queue. A run is kept only while someone wants
 it: a request waiting for it in ``wait``, or a page that asked for it (``submit``) and polls
@@ -46,7 +46,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal
+from typing import Final
 
 from cachetools import LRUCache
 from pydantic import ValidationError
@@ -54,25 +54,24 @@ from pydantic import ValidationError
 from lessons import Lesson, UnknownItem
 from loopscope.caller import Caller, current_caller
 from loopscope.datadir import private_dir, write_private
-from loopscope.runqueue import FairQueue, QueueRefused, ShareUsed, Ticket
+from loopscope.records import RecordedRun, RunProgress, RunState
+from loopscope.runs.decode import decode_kept
+from loopscope.runs.queue import FairQueue, QueueRefused, ShareUsed, Ticket
 from loopscope.settings import Settings
 from loopscope.storage import RunBudget, Store, StoredRun
-from loopscope.tracedecode import decode_kept
 from visualizer import (
     SCHEMA,
     EngineBusy,
     Limits,
     SandboxStatus,
     SandboxUnavailable,
-    Trace,
     TraceEngine,
     TraceError,
     TraceRequest,
 )
 
-log = logging.getLogger("loopscope.tracing")
+log = logging.getLogger("loopscope.runs.service")
 
-RunState = Literal["queued", "running", "done", "failed"]
 # Recorded runs kept parsed in memory, bounded by what they keep alive: the trace's JSON and
 # its decoded records, measured at about 4.3 times the JSON (a 4.8 MB trace holds 20.5 MB).
 _CACHE_BYTES: Final = 96 * 1024 * 1024
@@ -108,29 +107,6 @@ class TraceFailed(TraceServiceError):
 
 class CallerGone(TraceServiceError):
     """The client disconnected while its request waited for the run."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedRun:
-    """One recorded run of a lesson example, as the pages replay it."""
-
-    id: str  # url-safe, stable
-    lesson: str  # slug
-    example: str  # example name from lesson.yaml
-    call: str  # the expression actually run
-    knobs: tuple[tuple[str, str], ...]  # knob values used (may be empty)
-    trace: Trace
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RunProgress:
-    """Where a submitted run is: ``ahead`` counts the queued runs submitted before it."""
-
-    state: RunState
-    ahead: int = 0
-    run_id: str | None = None
-    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +511,8 @@ class TraceService:
                     trace_json,
                     run.created_at,
                     learner=flight.owner,
+                    # learner code is kept with its run, in the run's transaction
+                    source=spec.source if spec.request.origin == "learner" else None,
                 ),
                 budget=self._run_budget,
             )

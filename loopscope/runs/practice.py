@@ -24,8 +24,9 @@ from typing import Final
 
 from lessons.attempt import record_and_judge
 from lessons.expectations import Checked, RunSpec
-from loopscope.storage.work import Attempt, CheckOutcome, LearnerWork
-from loopscope.tracing import CallerGone, RecordedRun, TraceService, TraceServiceError
+from loopscope.records import Attempt, CheckOutcome, RecordedRun
+from loopscope.runs.service import CallerGone, TraceService, TraceServiceError
+from loopscope.storage.work import LearnerWork
 from visualizer import SandboxStatus, SandboxUnavailable, Trace, TraceError
 
 MAX_CODE_BYTES: Final = 20_000
@@ -100,9 +101,8 @@ class Practice:
     async def run(self, lesson: str, label: str, code: str, call: str) -> RecordedRun:
         """Record one run of ``code`` (raises ``SandboxUnavailable``, ``TraceServiceError``)."""
         await self.validate(code, call)
-        run = await self._traces.record_source(lesson, label, code, call.strip(), fresh=True)
-        await self._work.save_source(run.id, lesson, code)
-        return run
+        # the service stores the code with the run, in one transaction
+        return await self._traces.record_source(lesson, label, code, call.strip(), fresh=True)
 
     async def learner_run(self, run_id: str, lesson: str) -> LearnerRun | None:
         """A learner's recorded run with its code; None for unknown ids and lesson examples."""
@@ -165,5 +165,4 @@ class Practice:
             raise  # nobody is left to see the verdict: no attempt is kept
         except (TraceServiceError, TraceError) as exc:
             return str(exc)
-        await self._work.save_source(run.id, lesson, code)
-        return run
+        return run  # stored with its code (``TraceService``)
