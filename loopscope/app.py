@@ -25,8 +25,10 @@ from loopscope.rendering import MarkdownRenderer
 from loopscope.retention import pruning
 from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
-from loopscope.runs.service import trace_service
+from loopscope.runs.practice import Practice
+from loopscope.runs.service import TraceBackend, trace_service
 from loopscope.security import reject_cross_site
+from loopscope.services import AppParts, Services
 from loopscope.settings import Settings
 from loopscope.storage import Store
 from loopscope.templating import Templates
@@ -39,18 +41,26 @@ TEMPLATES_DIR: Final = ROOT / "templates"
 STATIC_DIR: Final = ROOT / "static"
 
 
-def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+    *,
+    engine: TraceBackend | None = None,
+) -> FastAPI:
     """The ASGI app. The lifespan loads the lessons (a broken lesson stops start-up with the
-    loader's message), opens the database (upgrading its schema to the newest migration) and
-    keeps the retention schedule."""
+    loader's message), opens the database (upgrading its schema to the newest migration),
+    builds the ``Services`` once and keeps the retention schedule.
+
+    ``engine``: the trace backend every run goes through (default: warm sandboxed workers
+    sized by the settings); tests pass a fake, the way httpx takes a ``transport=``.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = catalog if catalog is not None else load_catalog()
         course = loaded.course or Course.of_lessons(loaded.lessons)
-        app.state.course = CourseContext.build(course)
-        app.state.lessons = {
+        lessons = {
             lesson.slug: LessonContext.build(
                 lesson, _renderer(lesson), next_lesson(course, lesson.slug)
             )
@@ -61,22 +71,28 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         )
         # Several processes (a Redis URL) share the database: what each keeps about learners
         # is checked against the database before it is used (``storage/learnercache.py``).
-        app.state.store = await Store.open(
-            settings.resolved_database_url, shared=bool(settings.redis_url)
+        store = await Store.open(settings.resolved_database_url, shared=bool(settings.redis_url))
+        traces = trace_service(settings, store, engine)
+        rooms = room_service(settings, store, loaded, traces)
+        app.state.services = Services(
+            parts=parts,
+            store=store,
+            traces=traces,
+            practice=Practice(traces, store),  # the Store includes LearnerWork
+            rooms=rooms,
+            lessons=lessons,
+            course=CourseContext.build(course),
         )
-        app.state.traces = trace_service(settings, app.state.store)
-        app.state.work = app.state.store  # the Store includes LearnerWork
         if settings.trace_prestart:
-            app.state.traces.start()  # in the background: start-up does not wait for workers
-        app.state.rooms = room_service(settings, app.state.store, loaded)
-        await app.state.rooms.start()
+            traces.start()  # in the background: start-up does not wait for workers
+        await rooms.start()
         try:
-            async with pruning(app.state.store, settings.retention, settings.prune_interval_s):
+            async with pruning(store, settings.retention, settings.prune_interval_s):
                 yield
         finally:
-            await app.state.rooms.aclose()
-            await app.state.traces.aclose()
-            await app.state.store.close()
+            await rooms.aclose()
+            await traces.aclose()
+            await store.close()
             discard_default_authority()  # the demo CA's private key goes with the server
 
     static = HashedStaticFiles(directory=STATIC_DIR)
@@ -87,11 +103,14 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         docs_url=None,  # the interactive docs load from a CDN; the app fetches nothing
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.run_limiter = RunLimiter(
-        settings.run_rate, settings.run_rate_storage, per_address=settings.run_rate_per_address
+    parts = AppParts(
+        settings=settings,
+        templates=Templates(TEMPLATES_DIR, static, auto_reload=settings.dev),
+        run_limiter=RunLimiter(
+            settings.run_rate, settings.run_rate_storage, per_address=settings.run_rate_per_address
+        ),
     )
-    app.state.templates = Templates(TEMPLATES_DIR, static, auto_reload=settings.dev)
+    app.state.parts = parts
     app.mount("/static", static, name="static")
     for router in ROUTERS:
         app.include_router(router)

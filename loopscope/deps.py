@@ -1,4 +1,5 @@
-"""FastAPI dependencies and their ``Annotated`` aliases, the only way routes reach app state."""
+"""FastAPI dependencies and their ``Annotated`` aliases: how routes reach the app's typed
+``Services`` (``loopscope.services``), the request's learner, lesson and mode, and run limits."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from lessons.models import ModeName
 from loopscope.caller import address_key
 from loopscope.learner import Learner
 from loopscope.modepaths import mode_for_segment
-from loopscope.ratelimit import RunLimiter, too_many_runs_message
+from loopscope.ratelimit import too_many_runs_message
 from loopscope.runs.practice import Practice
 from loopscope.runs.service import TraceService
+from loopscope.services import Services, parts_of, services_of
 from loopscope.storage import Store
 from loopscope.storage.work import LearnerWork
 from loopscope.templating import Templates
@@ -23,52 +25,50 @@ NO_LESSON = "There is no lesson at this address."
 NO_MODE = "This lesson has no page at this address."
 
 
-async def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+async def get_services(request: Request) -> Services:
+    return services_of(request.app)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_store(services: ServicesDep) -> Store:
+    return services.store
 
 
 async def get_templates(request: Request) -> Templates:
-    templates: Templates = request.app.state.templates
-    return templates
+    return parts_of(request.app).templates  # error pages render before the lifespan too
 
 
-async def get_traces(request: Request) -> TraceService:
-    traces: TraceService = request.app.state.traces
-    return traces
+async def get_traces(services: ServicesDep) -> TraceService:
+    return services.traces
 
 
-async def get_practice(request: Request) -> Practice:
-    # Built per request: tests swap ``app.state.traces`` for a fake engine after start-up.
-    return Practice(request.app.state.traces, request.app.state.work)
+async def get_practice(services: ServicesDep) -> Practice:
+    return services.practice
 
 
-async def get_work(request: Request) -> LearnerWork:
-    work: LearnerWork = request.app.state.work
-    return work
+async def get_work(services: ServicesDep) -> LearnerWork:
+    return services.store  # the Store includes LearnerWork
 
 
 async def get_learner(request: Request) -> Learner:
     learner: Learner = request.state.learner
     if learner.is_new:  # issued by this request: the store need not look them up later
-        store: Store = request.app.state.store
-        store.remember_new_learner(learner.id)
+        services_of(request.app).store.remember_new_learner(learner.id)
     return learner
 
 
-async def get_lessons(request: Request) -> tuple[LessonContext, ...]:
-    lessons: dict[str, LessonContext] = request.app.state.lessons
-    return tuple(lessons.values())
+async def get_lessons(services: ServicesDep) -> tuple[LessonContext, ...]:
+    return tuple(services.lessons.values())
 
 
-async def get_course(request: Request) -> CourseContext:
-    course: CourseContext = request.app.state.course
-    return course
+async def get_course(services: ServicesDep) -> CourseContext:
+    return services.course
 
 
-async def get_lesson(request: Request, slug: str) -> LessonContext:
-    lessons: dict[str, LessonContext] = request.app.state.lessons
-    found = lessons.get(slug)
+async def get_lesson(services: ServicesDep, slug: str) -> LessonContext:
+    found = services.lessons.get(slug)
     if found is None:
         raise HTTPException(status_code=404, detail=NO_LESSON)
     return found
@@ -137,7 +137,7 @@ LearnerStateDep = Annotated[LearnerState, Depends(get_learner_state)]
 async def allow_run(request: Request, learner: LearnerDep) -> None:
     """Count a run against the learner's and the client address's limits; over either, 429 with
     Retry-After (the error page, or its fragment for htmx)."""
-    limiter: RunLimiter = request.app.state.run_limiter
+    limiter = parts_of(request.app).run_limiter
     client = request.client
     verdict = await limiter.take(
         learner="" if learner.is_new else learner.id,

@@ -30,7 +30,7 @@ from loopscope.runs.service import (
     TraceShareUsed,
     TraceTimedOut,
 )
-from loopscope.templating import Templates
+from loopscope.services import parts_of
 
 log = logging.getLogger("loopscope")
 
@@ -62,7 +62,7 @@ def _field_name(location: tuple[object, ...]) -> str:
 
 
 def _render(request: Request, error: ErrorView) -> Response:
-    templates: Templates = request.app.state.templates
+    templates = parts_of(request.app).templates
     return templates.render(
         request, "error.html", {"error": error}, blocks=("message",), status_code=error.status
     )

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import hmac
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
 from itsdangerous import Signer
+
+if TYPE_CHECKING:
+    from loopscope.services import AppParts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = "x-csrf-token"
@@ -56,7 +60,9 @@ async def reject_cross_site(request: Request) -> None:
 
 
 async def require_csrf_token(request: Request) -> None:
-    expected = csrf_token(request.state.learner.id, request.app.state.settings.resolved_secret_key)
+    parts: AppParts = request.app.state.parts  # typed; services_of would import this module
+    secret = parts.settings.resolved_secret_key
+    expected = csrf_token(request.state.learner.id, secret)
     given = request.headers.get(CSRF_HEADER)
     if given is None:
         form = await request.form()

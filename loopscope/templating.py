@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
 import jinja2
@@ -27,6 +27,9 @@ from starlette.types import Receive, Scope, Send
 from loopscope.assets import HashedStaticFiles
 from loopscope.modepaths import segment_for
 from loopscope.security import csrf_token
+
+if TYPE_CHECKING:
+    from loopscope.services import AppParts
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
 # Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes. A step of
@@ -65,7 +68,8 @@ def _page_context(request: Request) -> dict[str, Any]:
     learner = getattr(request.state, "learner", None)
     if learner is None:
         return {"csrf_token": "", "csp_nonce": nonce}
-    secret = request.app.state.settings.resolved_secret_key
+    parts: AppParts = request.app.state.parts  # typed; services_of would import this module
+    secret = parts.settings.resolved_secret_key
     return {"csrf_token": csrf_token(learner.id, secret), "csp_nonce": nonce}
 
 
@@ -164,7 +168,8 @@ class Templates:
     @jinja2.pass_context
     def _static_url(context: jinja2.runtime.Context, path: str) -> str:
         request: Request = context["request"]
-        static: HashedStaticFiles = request.app.state.templates.static
+        parts: AppParts = request.app.state.parts
+        static: HashedStaticFiles = parts.templates.static
         return f"{request.url_for('static', path=path)}?v={static.hashes[path]}"
 
     def render(

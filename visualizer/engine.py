@@ -93,7 +93,8 @@ class TraceEngine:
         self.workers = workers
         self.warm_target = workers if warm is None else warm
         self.queue_size = queue_size
-        self._on_progress = on_progress
+        # who hears each run's progress (queued, running); the app's Runs layer sets it
+        self.on_progress = on_progress
         self._authority = authority
         self.bwrap = bwrap
         self._sandbox: Sandbox | None = None
@@ -162,8 +163,8 @@ class TraceEngine:
         return self._waiting
 
     def _progress(self, request: TraceRequest, state: Progress) -> None:
-        if self._on_progress is not None:
-            self._on_progress(request, state)
+        if self.on_progress is not None:
+            self.on_progress(request, state)
 
     def _start_one(self) -> None:
         if self._closed:

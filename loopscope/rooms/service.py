@@ -78,11 +78,13 @@ class RoomService:
         store: RoomStore,
         broadcast: Broadcast,
         lessons: dict[str, Lesson],
+        traces: TraceService,
         *,
         retention: timedelta,
         streams: StreamCaps | None = None,
     ) -> None:
         self.store = store
+        self._traces = traces  # an opened example's run: recorded once, shown to everyone
         self.streams = streams or StreamCaps(per_learner=8, per_room=5000)
         self.hubs = Hubs(store)
         self._broadcast = broadcast
@@ -205,13 +207,13 @@ class RoomService:
             return result
         return Participant(learner, shown, result.at)
 
-    async def open(self, room: RoomRecord, key: str, traces: TraceService) -> None:
+    async def open(self, room: RoomRecord, key: str) -> None:
         item = self.item(room.lesson, key)
         run_id = None
         if item.example is not None and item.shows_run:
             # Recorded once (or reused) by the trace service: everyone sees the same run.
             try:
-                run = await traces.record(self._lessons[room.lesson], item.example)
+                run = await self._traces.record(self._lessons[room.lesson], item.example)
             except TraceServiceError:
                 if item.kind == "example":  # the run is the item: the host is told why
                     raise
@@ -324,7 +326,9 @@ class RoomService:
         return result
 
 
-def room_service(settings: Settings, store: Store, catalog: Catalog) -> RoomService:
+def room_service(
+    settings: Settings, store: Store, catalog: Catalog, traces: TraceService
+) -> RoomService:
     """The app's service: Redis pub/sub when ``redis_url`` is set, else one process."""
     broadcast: Broadcast = (
         RedisBroadcast(settings.redis_url) if settings.redis_url else LocalBroadcast()
@@ -333,6 +337,7 @@ def room_service(settings: Settings, store: Store, catalog: Catalog) -> RoomServ
         RoomStore(store.engine, clock=store.clock),
         broadcast,
         {lesson.slug: lesson for lesson in catalog.lessons},
+        traces,
         retention=timedelta(days=settings.room_retention_days),
         streams=StreamCaps(
             per_learner=settings.room_streams_per_learner,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+
+from loopscope.deps import ServicesDep
 
 router = APIRouter()
 
 
 @router.get("/healthz", name="healthz", include_in_schema=True)
-async def healthz(request: Request) -> dict[str, object]:
-    return {"status": "ok", "lessons": len(request.app.state.lessons)}
+async def healthz(services: ServicesDep) -> dict[str, object]:
+    return {"status": "ok", "lessons": len(services.lessons)}

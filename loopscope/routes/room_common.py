@@ -18,7 +18,7 @@ from fastapi.sse import ServerSentEvent
 from jinja2_fragments import render_block
 from starlette.responses import RedirectResponse, Response
 
-from loopscope.deps import LearnerDep
+from loopscope.deps import LearnerDep, ServicesDep
 from loopscope.records import RecordedRun
 from loopscope.rooms.codes import CODE_PATTERN
 from loopscope.rooms.hub import RoomHub, Update
@@ -27,6 +27,7 @@ from loopscope.rooms.network import lan_addresses
 from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomService
 from loopscope.rooms.state import RoomState
 from loopscope.runs.service import TraceService
+from loopscope.services import parts_of, services_of
 from loopscope.storage.rooms import RoomRecord
 from loopscope.templating import VARY, Templates, fragment_cache
 from loopscope.views import LessonContext
@@ -50,9 +51,8 @@ Since = Annotated[int | None, Query(ge=0, le=2**62)]
 LastEventId = Annotated[str | None, Header(alias="last-event-id", max_length=24)]
 
 
-async def get_rooms(request: Request) -> RoomService:
-    rooms: RoomService = request.app.state.rooms
-    return rooms
+async def get_rooms(services: ServicesDep) -> RoomService:
+    return services.rooms
 
 
 RoomsDep = Annotated[RoomService, Depends(get_rooms)]
@@ -137,8 +137,7 @@ def room_event(html: str, state: RoomState) -> ServerSentEvent:
 
 
 def lesson_of(request: Request, room: RoomRecord | RoomState) -> LessonContext:
-    lessons: dict[str, LessonContext] = request.app.state.lessons
-    found = lessons.get(room.lesson)
+    found = services_of(request.app).lessons.get(room.lesson)
     if found is None:
         raise HTTPException(status_code=404, detail="This room's lesson is no longer here.")
     return found
@@ -146,14 +145,14 @@ def lesson_of(request: Request, room: RoomRecord | RoomState) -> LessonContext:
 
 def join_url(request: Request, code: str) -> str:
     """The join link as learners use it: the public URL when set, else this request's base."""
-    public: str = request.app.state.settings.public_url
+    public = parts_of(request.app).settings.public_url
     base = public.rstrip("/") or str(request.base_url).rstrip("/")
     return f"{base}/join?code={code}"
 
 
 def join_details(request: Request, code: str) -> JoinInfo:
     """The join link, its QR code and the network note, for the host's and presenter's pages."""
-    settings = request.app.state.settings
+    settings = parts_of(request.app).settings
     port = request.url.port or (443 if request.url.scheme == "https" else 80)
     return join_info(
         join_url(request, code),
@@ -280,7 +279,8 @@ class RoomRenderer:
 async def get_renderer(request: Request) -> RoomRenderer:
     renderer: RoomRenderer | None = getattr(request.app.state, "room_renderer", None)
     if renderer is None:
-        renderer = RoomRenderer(request.app.state.templates, request.app.state.traces)
+        services = services_of(request.app)
+        renderer = RoomRenderer(services.templates, services.traces)
         request.app.state.room_renderer = renderer
     return renderer
 

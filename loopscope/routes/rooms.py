@@ -371,7 +371,7 @@ async def room_item_action(
     templates: TemplatesDep,
 ) -> Response:
     if verb == "open":
-        change = rooms.open(room, item, traces)
+        change = rooms.open(room, item)
     else:
         change = (rooms.reveal if verb == "reveal" else rooms.lock)(room, item)
     return await _host_action(request, room, rooms, renderer, templates, change)

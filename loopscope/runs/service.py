@@ -46,7 +46,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import Final, Protocol
 
 from cachetools import LRUCache
 from pydantic import ValidationError
@@ -65,10 +65,12 @@ from visualizer import (
     Limits,
     SandboxStatus,
     SandboxUnavailable,
+    Trace,
     TraceEngine,
     TraceError,
     TraceRequest,
 )
+from visualizer.engine import ProgressCallback
 
 log = logging.getLogger("loopscope.runs.service")
 
@@ -82,6 +84,23 @@ RUN_KEY_PATTERN: Final = r"^[0-9a-f]{32}$"
 # A page that asked for a run and polls it (every 500 ms) keeps it wanted this long per poll.
 LEASE_S: Final = 10.0
 STOPPED_MESSAGE: Final = "the run was stopped: nobody was waiting for it any more"
+
+
+class TraceBackend(Protocol):
+    """What the Runs layer needs of a trace engine, the way httpx takes a ``transport=``:
+    ``visualizer.TraceEngine`` (worker processes in the sandbox) is one, a test's fake another.
+    ``create_app(settings, engine=...)`` takes one; the service sets ``on_progress``."""
+
+    on_progress: ProgressCallback | None
+
+    @property
+    def sandbox(self) -> SandboxStatus: ...
+
+    async def __aenter__(self) -> object: ...
+
+    async def aclose(self) -> None: ...
+
+    async def trace(self, request: TraceRequest) -> Trace: ...
 
 
 class TraceServiceError(Exception):
@@ -141,17 +160,6 @@ class _InFlight:
     traced: bool = False  # the engine is done: only storing is left, never cancelled
 
 
-class ProgressBoard:
-    """Receives the engine's ``on_progress`` callbacks and passes them to the service."""
-
-    def __init__(self) -> None:
-        self.service: TraceService | None = None
-
-    def update(self, request: TraceRequest, state: RunState) -> None:
-        if self.service is not None:
-            self.service.on_engine_progress(request, state)
-
-
 def request_key(source: str, call: str, watch: tuple[str, ...]) -> str:
     """What makes two requests identical: the file's content, the call and the watch list.
 
@@ -173,12 +181,11 @@ class TraceService:
 
     def __init__(
         self,
-        engine: TraceEngine,
+        engine: TraceBackend,
         store: Store,
         *,
         timeout_s: float,
         source_dir: Path,
-        board: ProgressBoard | None = None,
         measure_wait_s: float = 10.0,
         workers: int = 2,
         queue_size: int = 64,
@@ -195,8 +202,7 @@ class TraceService:
         # A caller waits for the queue too: at most the runs ahead of it, bounded.
         self.wait_s = timeout_s * 2
         self._source_dir = source_dir
-        if board is not None:
-            board.service = self
+        engine.on_progress = self.on_engine_progress
         self._started = False
         self._start_lock = asyncio.Lock()
         self._warming: asyncio.Task[None] | None = None
@@ -598,22 +604,25 @@ def _retrieve(task: asyncio.Task[RecordedRun]) -> None:
             task.exception()
 
 
-def trace_service(settings: Settings, store: Store) -> TraceService:
-    """The app's service: an engine sized by the settings, reporting progress to the service."""
-    board = ProgressBoard()
-    engine = TraceEngine(
+def trace_engine(settings: Settings) -> TraceEngine:
+    """The engine the settings ask for: warm workers in the sandbox."""
+    return TraceEngine(
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,
         warm=settings.trace_pool,
-        on_progress=board.update,
         bwrap=settings.bwrap_path,
     )
+
+
+def trace_service(
+    settings: Settings, store: Store, engine: TraceBackend | None = None
+) -> TraceService:
+    """The app's service, sized by the settings, on ``engine`` (default: ``trace_engine``)."""
     return TraceService(
-        engine,
+        engine if engine is not None else trace_engine(settings),
         store,
         timeout_s=settings.trace_timeout_s,
         source_dir=settings.data_dir / "sources",
-        board=board,
         measure_wait_s=settings.perf_wait_s,
         workers=settings.trace_workers,
         queue_size=settings.trace_queue,

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
-from loopscope.runs.service import TraceService
+from loopscope.services import services_of
 from loopscope.settings import Settings
 from loopscope.storage import Store
 
@@ -28,12 +28,8 @@ def settings(tmp_path: Path) -> Settings:
         secret_key="test-secret",
         trace_prestart=False,
         prune_interval_s=0,  # the retention schedule has its own tests
+        trace_timeout_s=5.0,
     )
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings, catalog=make_catalog())
 
 
 @pytest.fixture
@@ -42,16 +38,14 @@ def engine() -> FakeEngine:
 
 
 @pytest.fixture
-async def running(app: FastAPI, engine: FakeEngine, tmp_path: Path) -> AsyncIterator[FastAPI]:
+def app(settings: Settings, engine: FakeEngine) -> FastAPI:
+    # Canned traces instead of worker processes; tests of the real engine build their own.
+    return create_app(settings, catalog=make_catalog(), engine=engine)
+
+
+@pytest.fixture
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
     async with app.router.lifespan_context(app):
-        # Canned traces instead of worker processes; tests of the real engine build their own.
-        app.state.traces = TraceService(
-            engine,  # type: ignore[arg-type]
-            app.state.store,
-            timeout_s=5.0,
-            source_dir=tmp_path / "sources",
-        )
-        engine.on_progress = app.state.traces.on_engine_progress
         yield app
 
 
@@ -73,5 +67,4 @@ async def token(client: httpx.AsyncClient) -> str:
 
 @pytest.fixture
 def store(running: FastAPI) -> Store:
-    store: Store = running.state.store
-    return store
+    return services_of(running).store

@@ -259,7 +259,7 @@ async def test_a_kept_run_leaves_the_collectors_generations(tmp_path: Path) -> N
     """A cached trace is frozen out of the collector: full collections no longer walk it."""
     settings = Settings(data_dir=tmp_path, secret_key="k")
     store = await Store.open(settings.resolved_database_url)
-    service = TraceService(FakeEngine(), store, timeout_s=5.0, source_dir=tmp_path)  # type: ignore[arg-type]
+    service = TraceService(FakeEngine(), store, timeout_s=5.0, source_dir=tmp_path)
     lesson = load_catalog().get("async-http-client-calls")
     assert lesson is not None
     gc.unfreeze()

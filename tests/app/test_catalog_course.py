@@ -12,6 +12,7 @@ import pytest
 from app_factories import lesson_data
 from app_helpers import TemplateRecorder, client_for, csrf_token, learner_id
 from fastapi import FastAPI
+from trace_fakes import FakeEngine
 
 from lessons import Catalog, Lesson
 from lessons.course import Course, CourseEntry
@@ -45,7 +46,7 @@ def _entry(number: int, slug: str, title: str, *, written: bool) -> CourseEntry:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
+def app(settings: Settings, engine: FakeEngine) -> FastAPI:
     # The lessons sort by slug one way, the course orders them another: the page follows the
     # course. The coming lesson sits between the two written ones.
     lessons = (_lesson(FIRST, "First lesson"), _lesson(SECOND, "Second lesson"))
@@ -56,7 +57,7 @@ def app(settings: Settings) -> FastAPI:
             _entry(3, FIRST, "First lesson", written=True),
         )
     )
-    return create_app(settings, catalog=Catalog(lessons, course))
+    return create_app(settings, catalog=Catalog(lessons, course), engine=engine)
 
 
 @pytest.fixture

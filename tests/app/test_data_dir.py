@@ -13,7 +13,7 @@ from app_factories import make_catalog
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
-from loopscope.runs.service import TraceService
+from loopscope.services import services_of
 from loopscope.settings import Settings
 from loopscope.storage import Store
 
@@ -41,15 +41,9 @@ def settings_in(data_dir: Path) -> Settings:
 
 async def serve_one_learner_run(settings: Settings) -> None:
     """Start the app, record a learner's run (its source is kept in the data folder), stop."""
-    app = create_app(settings, catalog=make_catalog())
+    app = create_app(settings, catalog=make_catalog(), engine=FakeEngine())
     async with app.router.lifespan_context(app):
-        app.state.traces = TraceService(
-            FakeEngine(),  # type: ignore[arg-type]
-            app.state.store,
-            timeout_s=5.0,
-            source_dir=settings.data_dir / "sources",
-        )
-        await app.state.traces.record_source("demo-lesson", "try", CODE, "f()")
+        await services_of(app).traces.record_source("demo-lesson", "try", CODE, "f()")
 
 
 def private_everywhere(data_dir: Path) -> dict[str, int]:

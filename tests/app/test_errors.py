@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, csrf_token
 from fastapi import FastAPI
+
+from loopscope.services import services_of
 
 pytestmark = pytest.mark.anyio
 
@@ -108,11 +111,12 @@ async def test_a_failing_store_gives_a_friendly_500(running: FastAPI) -> None:
 
     async with client_for(TemplateRecorder(running), raise_app_exceptions=False) as client:
         token = await csrf_token(client)
-        real, running.state.store = running.state.store, BrokenStore()
+        real = services_of(running)
+        running.state.services = replace(real, store=BrokenStore())
         try:
             response = await client.get(f"{LESSON}/deep")
         finally:
-            running.state.store = real
+            running.state.services = real
     assert_error_page(response, 500)
     assert "Something went wrong" in response.text
     assert "on fire" not in response.text

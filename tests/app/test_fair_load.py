@@ -26,6 +26,7 @@ from loopscope.runs.service import (
     TraceService,
     request_key,
 )
+from loopscope.services import services_of
 from loopscope.settings import Settings
 from visualizer import Trace, TraceRequest
 
@@ -51,8 +52,8 @@ class StepEngine(FakeEngine):
         if self.open:
             release.set()
         self.requests.append(request)
-        self.on_progress(request, "queued")
-        self.on_progress(request, "running")
+        self.progress(request, "queued")
+        self.progress(request, "running")
         await self.started.put(request)
         try:
             await release.wait()
@@ -85,32 +86,20 @@ def settings(tmp_path: Path) -> Settings:
         trace_workers=2,
         trace_queue=64,
         trace_queue_share=0.25,  # 16 of 64
+        trace_timeout_s=5.0,
     )
 
 
 @pytest.fixture
-async def running(
-    app: FastAPI, engine: StepEngine, settings: Settings, tmp_path: Path
-) -> AsyncIterator[FastAPI]:
+async def running(app: FastAPI, engine: StepEngine) -> AsyncIterator[FastAPI]:
     async with app.router.lifespan_context(app):
-        app.state.traces = TraceService(
-            engine,  # type: ignore[arg-type]
-            app.state.store,
-            timeout_s=5.0,
-            source_dir=tmp_path / "sources",
-            workers=settings.trace_workers,
-            queue_size=settings.trace_queue,
-            address_share=settings.trace_address_share,
-            lease_s=1.0,
-        )
-        engine.on_progress = app.state.traces.on_engine_progress
+        service(app).lease_s = 1.0
         yield app
         engine.release_all()
 
 
 def service(app: FastAPI) -> TraceService:
-    traces: TraceService = app.state.traces
-    return traces
+    return services_of(app).traces
 
 
 def code(tag: str) -> str:
@@ -293,7 +282,7 @@ async def test_a_shared_run_goes_on_while_someone_still_waits(
     engine: StepEngine, running: FastAPI
 ) -> None:
     traces = service(running)
-    lesson = running.state.lessons[SLUG].lesson
+    lesson = services_of(running).lessons[SLUG].lesson
     one, two = Caller("a" * 32, "198.51.100.1"), Caller("b" * 32, "198.51.100.2")
     first = asyncio.create_task(as_caller(one, traces.record(lesson, "blocking", fresh=True)))
     started = await engine.started.get()
@@ -317,7 +306,7 @@ async def test_a_polled_run_is_kept_and_stopped_once_polling_ends(
     engine: StepEngine, running: FastAPI
 ) -> None:
     traces = service(running)
-    lesson = running.state.lessons[SLUG].lesson
+    lesson = services_of(running).lessons[SLUG].lesson
     key = await traces.submit(lesson, "blocking", fresh=True)  # the page shows "recording…"
     await engine.started.get()
     polls_until = time.monotonic() + 2 * traces.lease_s

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 from trace_fakes import FakeEngine
 
 from loopscope.app import create_app
-from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 
 
@@ -29,17 +27,6 @@ class Fuzzed:
     token: str
     app: FastAPI
     seen: list[int]
-
-
-async def _use_fake_engine(app: FastAPI, sources: Path) -> None:
-    engine = FakeEngine()
-    app.state.traces = TraceService(
-        engine,  # type: ignore[arg-type]
-        app.state.store,
-        timeout_s=5.0,
-        source_dir=sources,
-    )
-    engine.on_progress = app.state.traces.on_engine_progress
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +40,11 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         run_rate="100000/minute",  # the limiter has its own tests; here every form runs
         run_rate_per_address="100000/minute",
     )
-    app = create_app(settings, catalog=make_catalog())
+    app = create_app(settings, catalog=make_catalog(), engine=FakeEngine())
     with (
         start_blocking_portal(backend="asyncio") as portal,
         portal.wrap_async_context_manager(app.router.lifespan_context(app)),
     ):
-        portal.call(_use_fake_engine, app, tmp / "sources")
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
         token = portal.call(csrf_token, client)

@@ -20,10 +20,10 @@ from fastapi import FastAPI
 
 from lessons import load_catalog
 from loopscope.app import create_app
-from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.views.perf import Measurement, PerfView
-from visualizer import EngineBusy, Trace, TraceRequest, run_trace
+from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest, run_trace
+from visualizer.engine import ProgressCallback
 
 pytestmark = pytest.mark.anyio
 
@@ -62,6 +62,8 @@ class RecordedEngine:
         self.traces = traces
         self.requests: list[TraceRequest] = []
         self.busy = False
+        self.sandbox = SandboxStatus(True)
+        self.on_progress: ProgressCallback | None = None
 
     async def __aenter__(self) -> RecordedEngine:
         return self
@@ -102,14 +104,8 @@ async def perf_app(
     tmp_path: Path, perf_engine: RecordedEngine, lesson_catalog: object
 ) -> AsyncIterator[FastAPI]:
     settings = Settings(data_dir=tmp_path / "data", secret_key="test-secret", trace_prestart=False)
-    app = create_app(settings, catalog=lesson_catalog)  # type: ignore[arg-type]
+    app = create_app(settings, catalog=lesson_catalog, engine=perf_engine)  # type: ignore[arg-type]
     async with app.router.lifespan_context(app):
-        app.state.traces = TraceService(
-            perf_engine,  # type: ignore[arg-type]
-            app.state.store,
-            timeout_s=5.0,
-            source_dir=tmp_path / "sources",
-        )
         yield app
 
 

@@ -10,6 +10,8 @@ from app_helpers import HTMX
 from fastapi import FastAPI
 from trace_fakes import FakeEngine
 
+from loopscope.services import services_of
+
 pytestmark = pytest.mark.anyio
 
 COMPARISON = "/lessons/demo-lesson/perf/cmp1"
@@ -19,12 +21,12 @@ async def test_a_recorded_comparison_is_served_while_another_measures(
     client: httpx.AsyncClient, token: str, engine: FakeEngine, running: FastAPI
 ) -> None:
     assert (await client.get(COMPARISON, headers=HTMX)).status_code == 200  # recorded once
-    running.state.traces.measure_wait_s = 0.3
+    services_of(running).traces.measure_wait_s = 0.3
     engine.gate = asyncio.Event()  # the next runs hang until the gate opens
     measuring = asyncio.create_task(
         client.post(COMPARISON, data={"csrf_token": token}, headers=HTMX)
     )
-    while not running.state.traces.measuring.locked():  # noqa: ASYNC110
+    while not services_of(running).traces.measuring.locked():  # noqa: ASYNC110
         await asyncio.sleep(0.01)
 
     cached = await asyncio.wait_for(client.get(COMPARISON, headers=HTMX), timeout=5)
@@ -39,4 +41,4 @@ async def test_a_recorded_comparison_is_served_while_another_measures(
 
     engine.gate.set()
     assert (await measuring).status_code == 200
-    assert not running.state.traces.measuring.locked()
+    assert not services_of(running).traces.measuring.locked()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from app_helpers import HTMX, TemplateRecorder, client_for, csrf_token
@@ -16,14 +15,15 @@ from trace_fakes import FakeEngine
 
 from lessons import Catalog
 from loopscope.app import create_app
-from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from visualizer import EngineBusy, Trace, TraceRequest
 
 pytestmark = pytest.mark.anyio
 
 WORKERS, QUEUE = 1, 2
-CAPACITY = WORKERS + QUEUE  # runs the service holds (running or queued) before it refuses
+# One client floods: it holds at most its share, the whole queue (trace_queue_share 1.0), and its
+# running runs count against it; the service refuses the rest.
+CAPACITY = QUEUE
 
 
 class BoundedEngine(FakeEngine):
@@ -52,29 +52,25 @@ def engine() -> FakeEngine:
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(
-        update={"run_rate": "1000/minute", "run_rate_per_address": "1000/minute"}
+        update={
+            "run_rate": "1000/minute",
+            "run_rate_per_address": "1000/minute",
+            "trace_workers": WORKERS,
+            "trace_queue": QUEUE,
+            "trace_queue_share": 1.0,
+        }
     )
 
 
 @pytest.fixture
-async def running(app: FastAPI, engine: FakeEngine, tmp_path: Path) -> AsyncIterator[FastAPI]:
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
     async with app.router.lifespan_context(app):
-        app.state.traces = TraceService(
-            engine,  # type: ignore[arg-type]
-            app.state.store,
-            timeout_s=5.0,
-            source_dir=tmp_path / "sources",
-            workers=WORKERS,
-            queue_size=QUEUE,
-            address_share=64,  # one client here: only the capacity counts
-        )
-        engine.on_progress = app.state.traces.on_engine_progress
         yield app
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings, catalog=Catalog((knob_lesson(),)))
+def app(settings: Settings, engine: FakeEngine) -> FastAPI:
+    return create_app(settings, catalog=Catalog((knob_lesson(),)), engine=engine)
 
 
 async def test_a_flood_of_runs_gets_503s_while_pages_stay_fast(
@@ -101,5 +97,5 @@ async def test_a_flood_of_runs_gets_503s_while_pages_stay_fast(
     assert statuses.count(503) == len(forms) - CAPACITY
     for refused in (r for r in responses if r.status_code == 503):
         assert refused.headers["retry-after"].isdigit()
-        assert "busy" in refused.text
+        assert "share of the queue" in refused.text  # one client: its share runs out first
         assert "Traceback" not in refused.text

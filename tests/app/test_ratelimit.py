@@ -9,6 +9,7 @@ from app_helpers import HTMX, TemplateRecorder, client_for, csrf_token
 from fastapi import FastAPI
 from pydantic import ValidationError
 from test_visual import RUNS, knob_lesson
+from trace_fakes import FakeEngine
 
 from lessons import Catalog
 from loopscope.app import create_app
@@ -32,8 +33,8 @@ def settings(settings: Settings, run_rate_per_address: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings, catalog=Catalog((knob_lesson(),)))
+def app(settings: Settings, engine: FakeEngine) -> FastAPI:
+    return create_app(settings, catalog=Catalog((knob_lesson(),)), engine=engine)
 
 
 def knob_form(token: str) -> dict[str, str]:

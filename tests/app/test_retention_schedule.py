@@ -9,6 +9,7 @@ import pytest
 from app_factories import make_catalog
 
 from loopscope.app import create_app
+from loopscope.services import parts_of, services_of
 from loopscope.settings import Settings
 from loopscope.storage import Store, StoredRun
 
@@ -24,7 +25,7 @@ async def test_the_server_prunes_old_runs_while_it_runs(settings: Settings) -> N
     settings = settings.model_copy(update={"prune_interval_s": 0.05, "run_retention_days": 7})
     app = create_app(settings, catalog=make_catalog())
     async with app.router.lifespan_context(app):
-        store: Store = app.state.store
+        store: Store = services_of(app).store
         await store.save_run(old_run("old-run-1", days=8))
         await store.save_run(old_run("new-run-1", days=1))
         for _ in range(100):
@@ -37,6 +38,6 @@ async def test_the_server_prunes_old_runs_while_it_runs(settings: Settings) -> N
 
 def test_templates_are_compiled_once_outside_development(settings: Settings) -> None:
     app = create_app(settings, catalog=make_catalog())
-    assert app.state.templates.blocks.env.auto_reload is False
+    assert parts_of(app).templates.blocks.env.auto_reload is False
     dev = create_app(settings.model_copy(update={"dev": True}), catalog=make_catalog())
-    assert dev.state.templates.blocks.env.auto_reload is True
+    assert parts_of(dev).templates.blocks.env.auto_reload is True

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from trace_fakes import FakeEngine, canonical_trace
 
 from loopscope.rooms.service import TICK_S, RoomService
+from loopscope.services import services_of
 from loopscope.storage.rooms import RoomRecord
 
 pytestmark = pytest.mark.anyio
@@ -313,7 +314,7 @@ async def test_delete_needs_a_confirmation_and_then_the_room_is_gone(
 async def test_rooms_past_the_retention_period_are_deleted(
     running: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    rooms: RoomService = running.state.rooms
+    rooms: RoomService = services_of(running).rooms
     kept = await _create(client)
     assert await rooms.purge() == 0
     later = rooms.store.now() + rooms.retention
@@ -325,7 +326,7 @@ async def test_rooms_past_the_retention_period_are_deleted(
 async def test_a_learner_id_is_the_participant(
     client: httpx.AsyncClient, running: FastAPI, room: str, ada: httpx.AsyncClient
 ) -> None:
-    hub = await running.state.rooms.hub(room)
+    hub = await services_of(running).rooms.hub(room)
     assert hub is not None
     assert hub.state.participants[learner_id(ada)].nickname == "Ada"
 
@@ -405,7 +406,7 @@ async def test_a_countdown_that_locks_at_zero_is_the_servers_truth(
     client: httpx.AsyncClient, new_client: Clients, running: FastAPI, room: str,
     ada: httpx.AsyncClient,
 ) -> None:  # fmt: skip
-    rooms: RoomService = running.state.rooms
+    rooms: RoomService = services_of(running).rooms
     await _act(client, room, "prompt:p2", "open")
     token = await _token(client, f"/rooms/{room}/host")
     started = await client.post(
@@ -567,7 +568,7 @@ async def test_a_visual_question_shows_the_table_of_the_run_it_asks_about(
 async def test_the_countdowns_own_timer_locks_at_zero_and_tells_the_pages(
     client: httpx.AsyncClient, running: FastAPI, room: str, ada: httpx.AsyncClient
 ) -> None:
-    rooms: RoomService = running.state.rooms
+    rooms: RoomService = services_of(running).rooms
     await _act(client, room, "myth:m1", "open")
     hub = await rooms.hub(room)
     assert hub is not None

@@ -9,6 +9,7 @@ import pytest
 from app_helpers import HTMX
 from fastapi import FastAPI
 
+from loopscope.services import services_of
 from loopscope.templating import fragment_cache
 
 pytestmark = pytest.mark.anyio
@@ -25,7 +26,7 @@ async def test_ten_thousand_step_numbers_keep_one_entry_per_real_step(
     for step in (*range(1, 400), *range(99_000, 99_200)):
         response = await client.get(run_url, params={"step": step}, headers=HTMX)
         assert response.status_code == 200
-    fragments = running.state.templates.fragments
+    fragments = services_of(running).templates.fragments
     assert len(fragments) == 7  # the canonical run's steps; before: one per step number asked
 
 

@@ -80,8 +80,8 @@ def knob_lesson() -> Lesson:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings, catalog=Catalog((knob_lesson(),)))
+def app(settings: Settings, engine: FakeEngine) -> FastAPI:
+    return create_app(settings, catalog=Catalog((knob_lesson(),)), engine=engine)
 
 
 def player(recorder: TemplateRecorder) -> PlayerView:

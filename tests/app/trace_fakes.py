@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest
-from visualizer.engine import Progress
+from visualizer.engine import Progress, ProgressCallback
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -28,7 +27,11 @@ class FakeEngine:
         self.busy = False
         self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
         # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.
-        self.on_progress: Callable[[TraceRequest, Progress], None] = lambda request, state: None
+        self.on_progress: ProgressCallback | None = None
+
+    def progress(self, request: TraceRequest, state: Progress) -> None:
+        if self.on_progress is not None:
+            self.on_progress(request, state)
 
     async def __aenter__(self) -> FakeEngine:
         return self
@@ -48,8 +51,8 @@ class FakeEngine:
         if self.busy:
             raise EngineBusy("all 1 trace workers are busy and 1 traces are waiting")
         self.requests.append(request)
-        self.on_progress(request, "queued")
-        self.on_progress(request, "running")
+        self.progress(request, "queued")
+        self.progress(request, "running")
         if self.gate is not None:
             await self.gate.wait()
         return self.trace_answer.model_copy(update={"call": request.call})
