@@ -36,7 +36,7 @@ from loopscope.deps import (
 )
 from loopscope.routes.trying import player_fragment, player_markup, run_allowance
 from loopscope.runs.practice import CodeSyntaxError, PracticeError
-from loopscope.runs.service import RUN_ID_PATTERN
+from loopscope.runs.service import RUN_ID_PATTERN, SandboxOff
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, is_partial
 from loopscope.views import LearnerState, LessonContext, lesson_header
@@ -48,7 +48,6 @@ from loopscope.views.practice import (
     stopped_early,
 )
 from loopscope.views.visual import clamp_step, transcript
-from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
 
@@ -215,7 +214,7 @@ async def _check(
         return await _render(
             request, kind, lesson, item, learner, state, work, templates, editor, None, status=422
         )
-    except SandboxUnavailable as exc:
+    except SandboxOff as exc:
         editor = _editor(request, kind, lesson, item, code, str(exc) or off)
         return await _render(
             request, kind, lesson, item, learner, state, work, templates, editor, None, status=503

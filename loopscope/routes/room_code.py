@@ -28,10 +28,9 @@ from loopscope.routes.room_common import (
 )
 from loopscope.routes.rooms import learner_page
 from loopscope.runs.practice import PracticeError
-from loopscope.runs.service import TraceFailed
+from loopscope.runs.service import SandboxOff, TraceFailed
 from loopscope.security import require_csrf_token
 from loopscope.views.rooms import RoomPaths
-from visualizer import SandboxUnavailable
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +85,7 @@ async def room_code_run(
             await rooms.code_result(room, learner.id, item, passed=passed, failed=failed, ref=ref)
         except (PracticeError, TraceFailed) as exc:
             notice, status = str(exc), 422
-        except SandboxUnavailable as exc:
+        except SandboxOff as exc:
             notice, status = str(exc) or "Running code is switched off on this server.", 503
         except RoomError as exc:  # the host moved on while it ran
             notice = str(exc)

@@ -36,13 +36,12 @@ from loopscope.deps import (
     remember_visit,
 )
 from loopscope.runs.practice import CodeSyntaxError, LearnerRun, PracticeError
-from loopscope.runs.service import RUN_ID_PATTERN, TraceFailed
+from loopscope.runs.service import RUN_ID_PATTERN, SandboxOff, TraceFailed
 from loopscope.security import require_csrf_token
 from loopscope.templating import VARY, Templates, is_partial
 from loopscope.views import LearnerState, LessonContext, lesson_header
 from loopscope.views.practice import EditorView, stopped_early, try_view
 from loopscope.views.visual import clamp_step, player_view, transcript
-from visualizer import SandboxUnavailable
 from visualizer.appdriver import shown_call
 
 router = APIRouter(include_in_schema=False)
@@ -131,7 +130,7 @@ async def try_run(
             request, lesson, code, call, off, error=str(exc), line=line, on_call=on_call
         )
         return _render(request, templates, lesson, state, editor, None, None, None, status=422)
-    except SandboxUnavailable as exc:
+    except SandboxOff as exc:
         editor = _editor(request, lesson, code, call, str(exc) or off)
         return _render(request, templates, lesson, state, editor, None, None, None, status=503)
     except TraceFailed as exc:  # the file ran into something the engine refuses: a bad call

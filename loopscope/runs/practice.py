@@ -5,7 +5,7 @@
     attempt = await practice.check(learner.id, lesson.slug, "challenge/x", challenge, code)
 
 Free-form code only ever runs in the sandbox: ``TraceService.submit_source`` refuses with
-``SandboxUnavailable`` where it cannot start, and pages read ``practice.sandbox`` to switch the
+``SandboxOff`` where it cannot start, and pages read ``practice.sandbox`` to switch the
 editor off with the reason. Input is checked here first, without running anything: a size cap
 and a syntax check (``compile`` in a thread), so a typo comes back with its line at once.
 
@@ -25,9 +25,9 @@ from typing import Final
 from lessons.attempt import record_and_judge
 from lessons.expectations import Checked, RunSpec
 from loopscope.records import Attempt, CheckOutcome, RecordedRun
-from loopscope.runs.service import CallerGone, TraceService, TraceServiceError
+from loopscope.runs.service import CallerGone, SandboxOff, TraceService, TraceServiceError
 from loopscope.storage.work import LearnerWork
-from visualizer import SandboxStatus, SandboxUnavailable, Trace, TraceError
+from visualizer import SandboxStatus, Trace, TraceError
 
 MAX_CODE_BYTES: Final = 20_000
 MAX_CALL_CHARS: Final = 500
@@ -99,7 +99,7 @@ class Practice:
         await asyncio.to_thread(_compile, code, call)
 
     async def run(self, lesson: str, label: str, code: str, call: str) -> RecordedRun:
-        """Record one run of ``code`` (raises ``SandboxUnavailable``, ``TraceServiceError``)."""
+        """Record one run of ``code``; raises ``SandboxOff``, ``TraceServiceError``."""
         await self.validate(code, call)
         # the service stores the code with the run, in one transaction
         return await self._traces.record_source(lesson, label, code, call.strip(), fresh=True)
@@ -120,7 +120,7 @@ class Practice:
         """Record every run of ``checked`` on ``code``, judge them, keep the attempt."""
         await self.validate(code, checked.visible_run.call)
         if not self.sandbox.available:
-            raise SandboxUnavailable(self.sandbox.reason)
+            raise SandboxOff(self.sandbox.reason)
         run_ids: dict[str, str] = {}
 
         async def record(spec: RunSpec) -> Trace | str:
@@ -161,8 +161,8 @@ class Practice:
             run = await self._traces.record_source(
                 lesson, f"{place}/{spec.id}", code, spec.call, fresh=True
             )
-        except CallerGone:
-            raise  # nobody is left to see the verdict: no attempt is kept
+        except (CallerGone, SandboxOff):
+            raise  # nobody is left to see the verdict, or nothing can run: no attempt is kept
         except (TraceServiceError, TraceError) as exc:
             return str(exc)
         return run  # stored with its code (``TraceService``)

@@ -25,7 +25,8 @@ its ``progress`` (each call keeps it wanted for ``lease_s``). When the last one 
 client disconnected, or its wait ran out and it was answered 503) the run is cancelled, and
 the engine kills its worker and sandbox.
 
-    TraceServiceError
+    TraceServiceError       (the engine's own errors are wrapped here, never passed on)
+     ├── SandboxOff      learner code cannot run: the sandbox cannot start (its reason)
      ├── TraceBusy       the queue is full: try again shortly
      │    └── TraceShareUsed  this client address already holds its share of the queue
      ├── TraceTimedOut   the run did not finish within the wait bound (the run is then stopped
@@ -64,7 +65,6 @@ from visualizer import (
     EngineBusy,
     Limits,
     SandboxStatus,
-    SandboxUnavailable,
     Trace,
     TraceEngine,
     TraceError,
@@ -105,6 +105,15 @@ class TraceBackend(Protocol):
 
 class TraceServiceError(Exception):
     """Base class of the errors a page may meet when it asks for a run."""
+
+
+class SandboxOff(TraceServiceError):
+    """Learner code cannot run here: the sandbox cannot start (``reason`` says why). Free-form
+    code is switched off; lesson examples still run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class TraceBusy(TraceServiceError):
@@ -295,10 +304,10 @@ class TraceService:
         """Start (or join, or reuse) a run of a learner's ``source``; returns its key.
 
         Learner code only ever runs in the sandbox: where it cannot start this raises
-        ``SandboxUnavailable`` with the reason, and nothing runs.
+        ``SandboxOff`` with the reason, and nothing runs.
         """
         if not self.sandbox.available:
-            raise SandboxUnavailable(self.sandbox.reason)
+            raise SandboxOff(self.sandbox.reason)
         key = request_key(source, call, ())
         file = self._source_dir / key / "learner.py"
         request = TraceRequest(file, call, (), Limits(wall_s=self.timeout_s), origin="learner")
