@@ -23,6 +23,7 @@ from loopscope.learner import LearnerMiddleware
 from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
 from loopscope.retention import pruning
+from loopscope.rooms.renderer import RoomRenderer
 from loopscope.rooms.service import room_service
 from loopscope.routes import ROUTERS
 from loopscope.runs.practice import Practice
@@ -80,6 +81,7 @@ def create_app(
             traces=traces,
             practice=Practice(traces, store),  # the Store includes LearnerWork
             rooms=rooms,
+            room_pages=RoomRenderer(parts.templates, traces),
             lessons=lessons,
             course=CourseContext.build(course),
         )

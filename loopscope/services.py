@@ -5,7 +5,7 @@
 
 ``create_app`` makes the ``AppParts`` with the app and builds the ``Services`` once, in its
 lifespan; routes reach them through ``loopscope.deps``, never through attributes of
-``app.state`` (the two records are its only entries, besides the rooms' page cache).
+``app.state`` (the two records are its only entries).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.applications import Starlette
 
 from loopscope.ratelimit import RunLimiter
+from loopscope.rooms.renderer import RoomRenderer
 from loopscope.rooms.service import RoomService
 from loopscope.runs.practice import Practice
 from loopscope.runs.service import TraceService
@@ -46,6 +47,7 @@ class Services:
     traces: TraceService
     practice: Practice
     rooms: RoomService
+    room_pages: RoomRenderer
     lessons: Mapping[str, LessonContext]
     course: CourseContext
 

@@ -1,5 +1,5 @@
 """What the room routes share: the dependencies that find a room and its host, the caps on live
-streams, and ``RoomRenderer``, which renders the live parts of the room pages once per change.
+streams, and ``RendererDep`` (the app's ``RoomRenderer``: ``loopscope.rooms.renderer``).
 
 Host-only means: the request carries the room's host token in the ``loopscope_host`` cookie
 (path-scoped to the room). Live updates are Server-Sent Events whose ``id:`` is the room's event
@@ -10,35 +10,27 @@ state and the list of what it missed.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
 from fastapi.sse import ServerSentEvent
-from jinja2_fragments import render_block
 from starlette.responses import RedirectResponse, Response
 
 from loopscope.deps import LearnerDep, ServicesDep
-from loopscope.records import RecordedRun
 from loopscope.rooms.codes import CODE_PATTERN
-from loopscope.rooms.hub import RoomHub, Update
+from loopscope.rooms.hub import RoomHub
 from loopscope.rooms.items import ITEM_KEY_PATTERN
 from loopscope.rooms.network import lan_addresses
-from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomService
+from loopscope.rooms.renderer import RoomRenderer
+from loopscope.rooms.service import RoomService
 from loopscope.rooms.state import RoomState
-from loopscope.runs.service import TraceService
 from loopscope.services import parts_of, services_of
 from loopscope.storage.rooms import RoomRecord
-from loopscope.templating import VARY, Templates, fragment_cache
+from loopscope.templating import VARY
 from loopscope.views import LessonContext
 from loopscope.views.rooms import (
     JoinInfo,
-    RoomPaths,
-    activity,
-    host_live,
     join_info,
-    present_view,
-    stage_view,
 )
 
 HOST_COOKIE = "loopscope_host"
@@ -167,122 +159,8 @@ def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303, headers={"Vary": VARY})
 
 
-class RoomRenderer:
-    """Renders the live parts of the room pages, for full pages and for the SSE streams.
-
-    A learner's stage depends on the room and that learner's own answer (or code result) only,
-    so one render is shared by every learner who gave the same answer (or none): an event
-    reaching 300 learners costs a handful of renders, not 300. A countdown is rendered as its
-    deadline, which the page counts down to by itself; the words rendered with it are for pages
-    without JavaScript, which only ever see a fresh render.
-    """
-
-    def __init__(self, templates: Templates, traces: TraceService) -> None:
-        self._env = templates.blocks.env
-        self._traces = traces
-        self._cache = fragment_cache(8 * 2**20)
-
-    async def run(self, state: RoomState) -> RecordedRun | None:
-        if state.current is None:
-            return None
-        run_id = state.item(state.current).run_id
-        return await self._traces.get(run_id) if run_id else None
-
-    async def stage_context(
-        self,
-        ctx: LessonContext,
-        rooms: RoomService,
-        state: RoomState,
-        learner: str,
-        now: datetime,
-        *,
-        draft: str | None = None,
-    ) -> dict[str, Any]:
-        items = {item.key: item for item in rooms.items(state.lesson)}
-        run = await self.run(state)
-        return {
-            "stage": stage_view(ctx, items, state, learner, run, now=now, draft=draft),
-            "paths": RoomPaths(state.code),
-            "notice": None,
-        }
-
-    async def learner_update(
-        self, ctx: LessonContext, rooms: RoomService, hub: RoomHub, update: Update, learner: str
-    ) -> str:
-        """The stage plus the activity the page missed. Pages that saw the same events and gave
-        the same answer get the same message: a live event is rendered once or a few times."""
-        state = update.state
-        mine = state.answer(state.current, learner) if state.current else None
-        code = state.code_results.get(state.current, {}).get(learner) if state.current else None
-        missed = update.missed or ()
-        key = (
-            "learner",
-            state.code,
-            hub.public_seq,
-            mine.choice if mine else None,
-            (code.runs, code.ref) if code else None,
-            tuple(event.seq for event in missed),
-        )
-        html = self._cache.get(key)
-        if html is None:
-            now = rooms.store.now()
-            context = await self.stage_context(ctx, rooms, state, learner, now)
-            stage = render_block(self._env, "rooms/room.html", "stage", csrf_token="", **context)
-            items = {item.key: item for item in rooms.items(state.lesson)}
-            entries = render_block(
-                self._env, "rooms/room.html", "activity", entries=activity(missed, items)
-            )
-            html = stage + "\n" + entries
-            self._cache[key] = html
-        return html
-
-    async def host_context(
-        self, ctx: LessonContext, rooms: RoomService, state: RoomState
-    ) -> dict[str, Any]:
-        live = host_live(
-            ctx,
-            rooms.items(state.lesson),
-            state,
-            await self.run(state),
-            now=rooms.store.now(),
-            countdown_choices=COUNTDOWN_CHOICES,
-        )
-        return {"live": live, "paths": RoomPaths(state.code)}
-
-    async def host_update(self, ctx: LessonContext, rooms: RoomService, state: RoomState) -> str:
-        key = ("host", state.code, state.seq)
-        html = self._cache.get(key)
-        if html is None:
-            context = await self.host_context(ctx, rooms, state)
-            html = render_block(self._env, "rooms/host.html", "live", csrf_token="", **context)
-            self._cache[key] = html
-        return html
-
-    async def present_context(
-        self, ctx: LessonContext, rooms: RoomService, state: RoomState
-    ) -> dict[str, Any]:
-        screen = present_view(
-            ctx, rooms.items(state.lesson), state, await self.run(state), now=rooms.store.now()
-        )
-        return {"screen": screen, "paths": RoomPaths(state.code)}
-
-    async def present_update(self, ctx: LessonContext, rooms: RoomService, state: RoomState) -> str:
-        key = ("present", state.code, state.seq)
-        html = self._cache.get(key)
-        if html is None:
-            context = await self.present_context(ctx, rooms, state)
-            html = render_block(self._env, "rooms/present.html", "screen", **context)
-            self._cache[key] = html
-        return html
-
-
-async def get_renderer(request: Request) -> RoomRenderer:
-    renderer: RoomRenderer | None = getattr(request.app.state, "room_renderer", None)
-    if renderer is None:
-        services = services_of(request.app)
-        renderer = RoomRenderer(services.templates, services.traces)
-        request.app.state.room_renderer = renderer
-    return renderer
+async def get_renderer(services: ServicesDep) -> RoomRenderer:
+    return services.room_pages
 
 
 RendererDep = Annotated[RoomRenderer, Depends(get_renderer)]

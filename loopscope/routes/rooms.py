@@ -34,6 +34,7 @@ from loopscope.deps import LearnerDep, LessonsDep, TemplatesDep, TracesDep, Work
 from loopscope.rooms.codes import NICKNAME_MAX, normalise_code
 from loopscope.rooms.hub import RoomHub
 from loopscope.rooms.items import ITEM_KEY_PATTERN, RoomItem
+from loopscope.rooms.renderer import RoomRenderer
 from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomError, RoomService
 from loopscope.routes.room_common import (
     HOST_COOKIE,
@@ -44,7 +45,6 @@ from loopscope.routes.room_common import (
     LastEventId,
     RendererDep,
     RoomDep,
-    RoomRenderer,
     RoomsDep,
     Since,
     StreamSlot,
