@@ -25,7 +25,7 @@ from loopscope.tracing import RecordedRun
 from loopscope.views.common import LessonContext
 from loopscope.views.room_code import CodeTally, MyCode, code_tally, my_code
 from loopscope.views.visual import (
-    Outcome,
+    RunOutcome,
     StepRow,
     highlighted_lines,
     outcome,
@@ -123,7 +123,7 @@ class ExampleView:
     title: str
     call: str
     code: tuple[Markup, ...]
-    outcome: Outcome
+    outcome: RunOutcome
     transcript: tuple[Markup, ...]
     player_url: str
 
