@@ -139,15 +139,15 @@ async def allow_run(request: Request, learner: LearnerDep) -> None:
     Retry-After (the error page, or its fragment for htmx)."""
     limiter: RunLimiter = request.app.state.run_limiter
     client = request.client
-    verdict = await limiter.take(
+    decision = await limiter.take(
         learner="" if learner.is_new else learner.id,
         address=address_key(client.host if client is not None else None),
     )
-    if not verdict.allowed:
+    if not decision.allowed:
         raise HTTPException(
             status_code=429,
-            detail=too_many_runs_message(verdict.retry_after_s),
-            headers={"Retry-After": str(verdict.retry_after_s)},
+            detail=too_many_runs_message(decision.retry_after_s),
+            headers={"Retry-After": str(decision.retry_after_s)},
         )
 
 
