@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from lessons.expectations import (
     Caught,
-    Check,
     Checked,
     Clients,
+    ExerciseCheck,
     InFlight,
     Raises,
     Returns,
@@ -139,7 +139,7 @@ def step_of_line(trace: Trace, line: int | None, after_ms: float = 0.0) -> int |
     return step_at(trace, after_ms)
 
 
-def _on_run(check: Check, trace: Trace) -> CheckResult:
+def _on_run(check: ExerciseCheck, trace: Trace) -> CheckResult:
     assert not isinstance(check, Source)
     evaluate = _EVALUATORS[type(check)]
     passed, detail, step = evaluate(check, trace)
