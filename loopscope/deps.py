@@ -1,4 +1,13 @@
-"""FastAPI dependencies and their ``Annotated`` aliases, the only way routes reach app state."""
+"""FastAPI dependencies of the lesson pages and their ``Annotated`` aliases.
+
+Each reads one service that ``create_app`` put on ``app.state`` (store, templates, traces,
+learner work, lessons, course, run limiter), the learner the middleware put on the request, or
+a bounded path or query value; ``allow_run`` counts a run against the rate limits. Two helpers
+that are not dependencies sit here too, shared by the page routes: ``load_learner_state`` and
+``remember_visit``. Not every route goes through this module: the room routes
+(``routes/room_common.py``) and ``routes/health.py`` read ``app.state`` themselves, as do the
+error, template and CSRF helpers.
+"""
 
 from __future__ import annotations
 
