@@ -27,6 +27,7 @@ class FakeEngine:
         self.sandbox = SandboxStatus(True)
         self.busy = False
         self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
+        self.held = asyncio.Event()  # set once a run waits at the gate
         # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.
         self.on_progress: Callable[[TraceRequest, Progress], None] = lambda request, state: None
 
@@ -51,5 +52,6 @@ class FakeEngine:
         self.on_progress(request, "queued")
         self.on_progress(request, "running")
         if self.gate is not None:
+            self.held.set()
             await self.gate.wait()
         return self.trace_answer.model_copy(update={"call": request.call})
