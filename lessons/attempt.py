@@ -37,11 +37,11 @@ def requests_for(
     }
 
 
-Recorder = Callable[[RunSpec], Awaitable["Trace | str"]]
+RecordRun = Callable[[RunSpec], Awaitable["Trace | str"]]
 
 
 async def record_and_judge(
-    checked: Checked, record: Recorder, source: str
+    checked: Checked, record: RecordRun, source: str
 ) -> tuple[Verdict, dict[str, Trace]]:
     """Record every run of ``checked`` at once with ``record``, then judge them on ``source``."""
     outcomes = await asyncio.gather(*(record(run) for run in checked.runs))

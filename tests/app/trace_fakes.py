@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest
-from visualizer.engine import Progress
+from visualizer.engine import RunState
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -29,7 +29,7 @@ class FakeEngine:
         self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
         self.held = asyncio.Event()  # set once a run waits at the gate
         # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.
-        self.on_progress: Callable[[TraceRequest, Progress], None] = lambda request, state: None
+        self.on_progress: Callable[[TraceRequest, RunState], None] = lambda request, state: None
 
     async def __aenter__(self) -> FakeEngine:
         return self
