@@ -33,7 +33,7 @@ from loopscope.views.visual import (
     transcript,
 )
 
-Audience = Literal["host", "learner", "presenter"]
+Viewer = Literal["host", "learner", "presenter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +302,7 @@ def item_view(
     item: RoomItem,
     state: RoomState,
     *,
-    audience: Audience,
+    audience: Viewer,
     chosen: str | None,
     run: RecordedRun | None,
     now: datetime,
