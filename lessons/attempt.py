@@ -1,11 +1,16 @@
-"""Run a checked exercise's runs on one file and judge them: the one pipeline of the CLI and app.
+"""Record a checked exercise's runs on one file, then judge them all with ``lessons.judge``.
 
-    verdict, traces = await record_and_judge(challenge, record, source)   # the app
+    verdict, traces = await record_and_judge(challenge, record, source)   # the app's Practice
     verdict, traces = attempt(challenge, Path("mine.py"), run_trace)      # the CLI, the suite
 
-``record`` records one ``RunSpec`` and returns its ``Trace``, or a one-line reason why it could
-not (a syntax error, no sandbox, a limit), which fails the checks on that run. Every run is
-recorded at once; then ``lessons.judge`` judges them all, and keeps hidden runs hidden.
+The app and the CLI share ``record_and_judge``, not the recording: the app's ``record`` goes
+through its ``TraceService`` (its wall limit, and the learner's code saved with each run), while
+``attempt`` builds each run's ``TraceRequest`` here (``RUN_WALL_S``) and calls ``trace`` in
+threads, ``workers`` at a time (one by default). ``record`` returns a run's ``Trace``, or a
+one-line reason why it could not (a syntax error, no sandbox, a limit), which fails the checks on
+that run. ``record_and_judge`` starts every run's ``record`` together and judges once all have
+ended; the judge keeps hidden runs hidden. ``coverage_defects`` names the checks that no
+known-wrong variant fails.
 """
 
 from __future__ import annotations
@@ -32,11 +37,11 @@ def requests_for(
     }
 
 
-Recorder = Callable[[RunSpec], Awaitable["Trace | str"]]
+RecordRun = Callable[[RunSpec], Awaitable["Trace | str"]]
 
 
 async def record_and_judge(
-    checked: Checked, record: Recorder, source: str
+    checked: Checked, record: RecordRun, source: str
 ) -> tuple[Verdict, dict[str, Trace]]:
     """Record every run of ``checked`` at once with ``record``, then judge them on ``source``."""
     outcomes = await asyncio.gather(*(record(run) for run in checked.runs))

@@ -112,7 +112,7 @@ class CounterOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class ClaimOutcome:
     check: Check
     failures: tuple[str, ...]
     wall_ms: float | None = None
@@ -185,7 +185,7 @@ def counter_run(counter: Counter, examples: dict[str, Example], folder: Path) ->
 
 def run_checks(
     checks: Iterable[Check], runner: Runner, *, workers: int = WORKERS
-) -> Iterator[Outcome]:
+) -> Iterator[ClaimOutcome]:
     """Trace each distinct run, ``workers`` at a time; yield outcomes in ``checks`` order."""
     checks = list(checks)
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -198,12 +198,14 @@ def run_checks(
             yield _outcome(check, futures)
 
 
-def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
+def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> ClaimOutcome:
     try:
         trace = futures[check.run].result()
         baseline = None if check.baseline is None else futures[check.baseline.run].result()
     except Exception as exc:  # the engine refused the run: that is this check's failure
-        return Outcome(check, (f"the trace engine could not run it: {type(exc).__name__}: {exc}",))
+        return ClaimOutcome(
+            check, (f"the trace engine could not run it: {type(exc).__name__}: {exc}",)
+        )
     found = [failure.message for failure in _failures(check, check.run, trace, baseline)]
     counters = tuple(
         _counter_outcome(check, counter, futures, baseline) for counter in check.counters
@@ -221,7 +223,7 @@ def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> Outcome:
             with suppress(Exception):
                 facts |= prefixed("counter_", measured(futures[check.counters[0].run].result()))
         found += measured_problems(check.claim, facts, seen)
-    return Outcome(check, tuple(found), trace.wall_ms, counters)
+    return ClaimOutcome(check, tuple(found), trace.wall_ms, counters)
 
 
 def _raised(trace: TraceLike) -> set[str]:
@@ -458,7 +460,7 @@ def _report_valid(out: Console, catalog: Catalog, checks: int) -> None:
     out.print(f"running {checks} checks…")
 
 
-def _report(out: Console, outcome: Outcome) -> None:
+def _report(out: Console, outcome: ClaimOutcome) -> None:
     mark = "[green]✓[/]" if outcome.passed else "[red]✗[/]"
     took = _took(outcome.wall_ms)
     check = outcome.check

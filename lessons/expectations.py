@@ -128,7 +128,8 @@ class Source(_Check):
     forbidden_names: tuple[str, ...] = ()  # attribute or name never used (e.g. ``on_event``)
 
 
-Check = Annotated[
+# One check of an exercise (``Checked.checks``), its class chosen by ``kind``.
+ExerciseCheck = Annotated[
     Returns | WallTime | InFlight | TcpConnects | Clients | Raises | Caught | Stalls | Source,
     Field(discriminator="kind"),
 ]
@@ -146,7 +147,7 @@ class Checked(Model):
     """An exercise checked on real runs: its runs, checks, correct and wrong variants."""
 
     runs: tuple[RunSpec, ...] = Field(min_length=1)
-    checks: tuple[Check, ...] = Field(min_length=1)
+    checks: tuple[ExerciseCheck, ...] = Field(min_length=1)
     alternatives: tuple[str, ...] = ()  # other correct solutions (example names)
     wrong: tuple[WrongVariant, ...] = ()
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from lessons.expectations import (
     Caught,
-    Check,
     Checked,
     Clients,
+    ExerciseCheck,
     InFlight,
     Raises,
     Returns,
@@ -139,7 +139,7 @@ def step_of_line(trace: Trace, line: int | None, after_ms: float = 0.0) -> int |
     return step_at(trace, after_ms)
 
 
-def _on_run(check: Check, trace: Trace) -> CheckResult:
+def _on_run(check: ExerciseCheck, trace: Trace) -> CheckResult:
     assert not isinstance(check, Source)
     evaluate = _EVALUATORS[type(check)]
     passed, detail, step = evaluate(check, trace)
@@ -148,10 +148,11 @@ def _on_run(check: Check, trace: Trace) -> CheckResult:
     return CheckResult(check.id, check.text, passed, detail, check.run, step)
 
 
-Outcome = tuple[bool, str, int | None]
+# What one check found: passed, the detail, the step that shows it.
+Finding = tuple[bool, str, int | None]
 
 
-def _returns(check: Returns, trace: Trace) -> Outcome:
+def _returns(check: Returns, trace: Trace) -> Finding:
     last = step_at(trace, None)
     # What was expected, in words: the value itself, never the pattern that checks it.
     want = check.equals if check.equals is not None else check.looks_like
@@ -172,7 +173,7 @@ def _returns(check: Returns, trace: Trace) -> Outcome:
     return ok, detail, last
 
 
-def _wall_time(check: WallTime, trace: Trace) -> Outcome:
+def _wall_time(check: WallTime, trace: Trace) -> Finding:
     wall = trace.wall_ms if check.measure == "wall" else loop_waiting_ms(trace.events)
     ratio = wall / check.slowest_ms
     ok = (check.at_most is None or ratio <= check.at_most) and (
@@ -193,7 +194,7 @@ def _wall_time(check: WallTime, trace: Trace) -> Outcome:
     return ok, detail, step_at(trace, None)
 
 
-def _in_flight(check: InFlight, trace: Trace) -> Outcome:
+def _in_flight(check: InFlight, trace: Trace) -> Finding:
     requests = upstream_requests(trace)
     most = max_in_flight(requests)
     ok = (check.min is None or most >= check.min) and (check.max is None or most <= check.max)
@@ -219,7 +220,7 @@ def _busiest_moment(requests: tuple[RequestRecord, ...], limit: int | None) -> f
     return best_at
 
 
-def _tcp_connects(check: TcpConnects, trace: Trace) -> Outcome:
+def _tcp_connects(check: TcpConnects, trace: Trace) -> Finding:
     connects = connect_times(trace.events)
     count = len(connects)
     ok = (check.min is None or count >= check.min) and (check.max is None or count <= check.max)
@@ -230,7 +231,7 @@ def _tcp_connects(check: TcpConnects, trace: Trace) -> Outcome:
     return ok, detail, step_at(trace, at)
 
 
-def _clients(check: Clients, trace: Trace) -> Outcome:
+def _clients(check: Clients, trace: Trace) -> Finding:
     requests = upstream_requests(trace)
     made = find_clients(trace.events)
     if check.scope == "made":
@@ -299,7 +300,7 @@ def _timeouts(client: ClientRecord) -> str:
     )
 
 
-def _raises(check: Raises, trace: Trace) -> Outcome:
+def _raises(check: Raises, trace: Trace) -> Finding:
     error = trace.error
     seen = error.type if error is not None else None
     ok = seen == check.type and trace.stopped is None
@@ -318,7 +319,7 @@ def _raises(check: Raises, trace: Trace) -> Outcome:
     return ok, detail, _error_step(trace) if error is not None else step_at(trace, None)
 
 
-def _caught(check: Caught, trace: Trace) -> Outcome:
+def _caught(check: Caught, trace: Trace) -> Finding:
     found = find_exceptions(trace.events)
     caught = [e for e in found if e.how == "caught"]
     mine = [e for e in caught if e.type == check.type]
@@ -340,7 +341,7 @@ def _caught(check: Caught, trace: Trace) -> Outcome:
     return False, f"no {check.type} was caught ({seen})", step_at(trace, None)
 
 
-def _stalls(check: Stalls, trace: Trace) -> Outcome:
+def _stalls(check: Stalls, trace: Trace) -> Finding:
     # Making an httpx client loads the CA certificates synchronously: a one-off cost of the
     # library at the line that makes it, not a blocking call the learner wrote.
     client_lines = {client.line for client in find_clients(trace.events)}
@@ -420,7 +421,7 @@ def _short(text: str, width: int = 120) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-_EVALUATORS: Mapping[type, Callable[..., Outcome]] = {
+_EVALUATORS: Mapping[type, Callable[..., Finding]] = {
     Returns: _returns,
     WallTime: _wall_time,
     InFlight: _in_flight,

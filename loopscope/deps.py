@@ -1,5 +1,7 @@
 """FastAPI dependencies and their ``Annotated`` aliases: how routes reach the app's typed
-``Services`` (``loopscope.services``), the request's learner, lesson and mode, and run limits."""
+``Services`` (``loopscope.services``), the learner the middleware put on the request, a bounded
+path or query value, and the run limits (``allow_run``). Two helpers of the page routes that are
+not dependencies sit here too: ``load_learner_state`` and ``remember_visit``."""
 
 from __future__ import annotations
 
@@ -139,15 +141,15 @@ async def allow_run(request: Request, learner: LearnerDep) -> None:
     Retry-After (the error page, or its fragment for htmx)."""
     limiter = parts_of(request.app).run_limiter
     client = request.client
-    verdict = await limiter.take(
+    decision = await limiter.take(
         learner="" if learner.is_new else learner.id,
         address=address_key(client.host if client is not None else None),
     )
-    if not verdict.allowed:
+    if not decision.allowed:
         raise HTTPException(
             status_code=429,
-            detail=too_many_runs_message(verdict.retry_after_s),
-            headers={"Retry-After": str(verdict.retry_after_s)},
+            detail=too_many_runs_message(decision.retry_after_s),
+            headers={"Retry-After": str(decision.retry_after_s)},
         )
 
 

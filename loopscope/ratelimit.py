@@ -2,8 +2,8 @@
 `limits` library.
 
     limiter = RunLimiter("12/minute", per_address="60/minute")
-    verdict = await limiter.take(learner="3f…", address="203.0.113.7")
-    verdict.allowed, verdict.retry_after_s      # False, 37: wait 37 s
+    decision = await limiter.take(learner="3f…", address="203.0.113.7")
+    decision.allowed, decision.retry_after_s      # False, 37: wait 37 s
 
 A moving window: at most N runs in any window of the given length, so a burst at the edge of
 one minute cannot be followed at once by another. A run counts against both the learner (the
@@ -27,7 +27,7 @@ from limits.storage import storage_from_string
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class RateDecision:
     allowed: bool
     retry_after_s: int = 0
 
@@ -50,15 +50,15 @@ class RunLimiter:
             found.append((self.rate, f"addr:{address}"))
         return found
 
-    async def take(self, *, learner: str, address: str) -> Verdict:
+    async def take(self, *, learner: str, address: str) -> RateDecision:
         limits = self._limits(learner, address)
         waits = [await self._refused_for(rate, key) for rate, key in limits]
         if any(waits):
-            return Verdict(allowed=False, retry_after_s=max(waits))
+            return RateDecision(allowed=False, retry_after_s=max(waits))
         for rate, key in limits:
             if not await self._limiter.hit(rate, "runs", key):  # raced: another run came first
-                return Verdict(allowed=False, retry_after_s=await self._refused_for(rate, key))
-        return Verdict(allowed=True)
+                return RateDecision(allowed=False, retry_after_s=await self._refused_for(rate, key))
+        return RateDecision(allowed=True)
 
     async def _refused_for(self, rate: RateLimitItem, key: str) -> int:
         """0 when ``key`` has room under ``rate``; else seconds until it has."""

@@ -5,7 +5,8 @@ this module, never storage or the Runs layer.
 
 - a learner's place in a lesson: ``Commitment``, ``QuizAnswer``, ``Progress``, ``LessonState``;
 - a learner's work: ``Draft``, ``Attempt`` and its ``CheckOutcome``s;
-- runs: ``RecordedRun`` (a trace as the pages replay it) and ``RunProgress`` (where a run is).
+- runs: ``RecordedRun`` (a trace as the pages replay it) and ``RunProgress`` (where a run is,
+  in the engine's ``RunState``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from datetime import datetime
 from typing import Literal
 
 from visualizer import Trace
+from visualizer.engine import RunState  # where a run is: the engine's own words
 
 CommitmentKind = Literal["prompt", "myth"]
-RunState = Literal["queued", "running", "done", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

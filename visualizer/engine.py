@@ -56,8 +56,9 @@ from visualizer.runner import (
 )
 from visualizer.sandbox import Sandbox, SandboxStatus, sandbox_status
 
-Progress = Literal["queued", "running", "done", "failed"]
-ProgressCallback = Callable[[TraceRequest, Progress], None]
+# Where one traced run is, as told to ``on_progress``.
+RunState = Literal["queued", "running", "done", "failed"]
+ProgressCallback = Callable[[TraceRequest, RunState], None]
 _RETRY_S = 1.0
 _CHUNK = 64 * 1024
 
@@ -162,7 +163,7 @@ class TraceEngine:
         """Traces waiting for a free worker."""
         return self._waiting
 
-    def _progress(self, request: TraceRequest, state: Progress) -> None:
+    def _progress(self, request: TraceRequest, state: RunState) -> None:
         if self.on_progress is not None:
             self.on_progress(request, state)
 

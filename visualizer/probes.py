@@ -41,7 +41,7 @@ from visualizer.events import (
     Yielded,
 )
 from visualizer.inputs import dotted
-from visualizer.recorder import Recorder, Stopped
+from visualizer.recorder import Recorder, StopRun
 from visualizer.rewrite import HIDDEN_PREFIX, AwaitSite, Sites
 from visualizer.waiting import waiting_on
 
@@ -103,7 +103,7 @@ class Probes:
         """Note a probe of ``task``; report a stall if the task held the loop since its last."""
         recorder = self.recorder
         if recorder.stopped is not None:
-            raise Stopped
+            raise StopRun
         if threading.get_ident() != recorder.loop_thread:
             # A worker thread (to_thread, run_in_executor) never holds the loop: its time is
             # its own, and the loop thread's clock below is untouched by it.
@@ -260,7 +260,7 @@ class Probes:
         )
 
     def unwind(self, frame_id: int, error: BaseException) -> None:
-        if isinstance(error, GeneratorExit | Stopped):
+        if isinstance(error, GeneratorExit | StopRun):
             return
         label = self.frames[frame_id].label
         tb = error.__traceback__
@@ -371,7 +371,7 @@ class Probes:
                 )
                 raise
             except BaseException as error:
-                if not isinstance(error, Stopped):
+                if not isinstance(error, StopRun):
                     task = recorder.task_name()
                     self._tick(task, site.line, label)
                     self._raised(task, site.line, label, error)

@@ -4,7 +4,7 @@ Everything in the worker that observes the run (the probes in the traced file, t
 factory, the selector, the httpcore trace callback, the output and warning capture) builds a
 typed event (``visualizer.events``) stamped with ``now_ms()`` and ``task_name()`` and calls
 ``Recorder.emit``. The recorder counts, and stops the run cooperatively when a limit is passed:
-it sets ``stopped`` and the next probe in the traced code raises ``Stopped``.
+it sets ``stopped`` and the next probe in the traced code raises ``StopRun``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import threading
 import time
 
 from visualizer.caps import MAX_REQUESTS
-from visualizer.events import AnyEvent, BlockCause, Printed, RequestSent, StopReason
-from visualizer.events import Stopped as StopEvent
+from visualizer.events import AnyEvent, BlockCause, Printed, RequestSent, Stopped, StopReason
 
 # The lane of a worker thread (``asyncio.to_thread``, ``run_in_executor``): events recorded on
 # it carry ``thread <name>`` as their task, so its work is told in a lane of its own.
@@ -29,7 +28,7 @@ def thread_of(task: str | None) -> str | None:
     return None
 
 
-class Stopped(BaseException):
+class StopRun(BaseException):
     """Raised inside the traced code once a soft limit has been passed.
 
     A ``BaseException`` so that the learner's ``except Exception`` does not swallow it.
@@ -105,7 +104,7 @@ class Recorder:
     def write_output(self, text: str) -> None:
         """Keep what the traced code prints, up to the output cap."""
         if self.stopped is not None:
-            raise Stopped
+            raise StopRun
         size = len(text.encode("utf-8", "replace"))
         room = self.max_output_bytes - self.output_bytes
         self.output.append(text[:room] if size > room else text)
@@ -121,13 +120,13 @@ class Recorder:
             )
         if size > room:
             self.stop("output")
-            raise Stopped
+            raise StopRun
 
     def stop(self, reason: StopReason) -> None:
-        """Stop at a limit: later probes raise ``Stopped`` and the root task is cancelled."""
+        """Stop at a limit: later probes raise ``StopRun`` and the root task is cancelled."""
         if self.stopped is not None:
             return
-        self.records.append(StopEvent(t_ms=self.now_ms(), line=self.last_line, reason=reason))
+        self.records.append(Stopped(t_ms=self.now_ms(), line=self.last_line, reason=reason))
         self.stopped = reason
         for loop in self._stop_listeners:
             if not loop.is_closed():

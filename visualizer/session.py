@@ -3,7 +3,7 @@
 This is what a worker does with a request; the benchmark also uses it in-process (traced and
 untraced) to measure the instrumentation's overhead. The soft limits are enforced here: a
 watchdog thread stops the run at ``wall_s`` (cooperatively first; then, if the main thread is
-stuck in a blocking call, with a signal that raises ``Stopped`` there), the recorder stops at the
+stuck in a blocking call, with a signal that raises ``StopRun`` there), the recorder stops at the
 event and output caps.
 """
 
@@ -30,7 +30,7 @@ from visualizer.events import AnyEvent, CoroutineCreated, StopReason
 from visualizer.inputs import load, parse_call
 from visualizer.netroute import Tap, install_httpx2
 from visualizer.probes import Probes, Watch, awaitable_kind
-from visualizer.recorder import Recorder, Stopped
+from visualizer.recorder import Recorder, StopRun
 from visualizer.request import Limits
 from visualizer.rewrite import instrument
 from visualizer.selector import RecordingSelector
@@ -41,7 +41,7 @@ _HARD_STOP_AFTER_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
+class TracedError:
     """An exception the traced code raised: type, message and the traced file's line."""
 
     type: str
@@ -60,7 +60,7 @@ class RawRun:
     records: list[AnyEvent]
     root: str | None
     result: str | None
-    error: Failure | None
+    error: TracedError | None
     wall_ms: float
     stopped: StopReason | None
     output: str
@@ -110,7 +110,7 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
         target=_watchdog, args=(recorder, limits.wall_s, done, threading.get_ident()), daemon=True
     )
     result: str | None = None
-    error: Failure | None = None
+    error: TracedError | None = None
     wall_ms = 0.0
     try:
         with captured(recorder, str(file)):
@@ -131,13 +131,13 @@ def run_traced(file: Path, call: str, watch: tuple[str, ...], limits: Limits, ta
                     _close(runner)
             except (NotAwaitable, BadCall):
                 raise
-            except Stopped:
+            except StopRun:
                 pass
             except MemoryError:  # the address-space limit the worker sets
                 recorder.stop("memory")
             except asyncio.CancelledError:
                 if recorder.stopped is None:
-                    error = Failure("CancelledError", "the awaited call was cancelled", None)
+                    error = TracedError("CancelledError", "the awaited call was cancelled", None)
             except BaseException as failure:
                 if recorder.stopped is None:
                     error = _failure(failure, str(file))
@@ -244,14 +244,14 @@ def _close(runner: asyncio.Runner) -> None:
             loop.close()
 
 
-def _failure(error: BaseException, traced_file: str) -> Failure:
+def _failure(error: BaseException, traced_file: str) -> TracedError:
     line: int | None = None
     tb = error.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == traced_file:
             line = tb.tb_lineno
         tb = tb.tb_next
-    return Failure(type(error).__name__, cut(str(error), 200), line)
+    return TracedError(type(error).__name__, cut(str(error), 200), line)
 
 
 def _watchdog(recorder: Recorder, wall_s: float, done: threading.Event, main: int) -> None:
@@ -265,7 +265,7 @@ def _watchdog(recorder: Recorder, wall_s: float, done: threading.Event, main: in
 
 def raise_stopped(signum: int, frame: types.FrameType | None) -> None:
     """SIGUSR1 handler installed by the worker: the watchdog's last resort."""
-    raise Stopped
+    raise StopRun
 
 
 def _stop_on_cpu_limit(recorder: Recorder) -> None:
@@ -275,7 +275,7 @@ def _stop_on_cpu_limit(recorder: Recorder) -> None:
 
     def stop(signum: int, frame: types.FrameType | None) -> None:
         recorder.stop("cpu")
-        raise Stopped
+        raise StopRun
 
     signal.signal(signal.SIGXCPU, stop)
 

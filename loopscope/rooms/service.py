@@ -29,7 +29,7 @@ from loopscope.rooms.codes import (
 )
 from loopscope.rooms.hub import Hubs, RoomHub
 from loopscope.rooms.items import RoomItem, find_item, grade_item, room_items
-from loopscope.rooms.state import Answer, Participant, RoomEvent
+from loopscope.rooms.state import Participant, RoomAnswer, RoomEvent
 from loopscope.rooms.streams import StreamCaps
 from loopscope.runs.service import TraceService, TraceServiceError
 from loopscope.settings import Settings
@@ -68,7 +68,7 @@ class NewRoom:
 class Accepted:
     """An answer that counts: the new one, or the one given earlier (``repeated``)."""
 
-    answer: Answer
+    answer: RoomAnswer
     repeated: bool
 
 
@@ -284,12 +284,12 @@ class RoomService:
         result = await self._write(
             room.code, self.store.answer(room.code, learner, key, choice, correct=correct)
         )
-        if isinstance(result, Answer):
+        if isinstance(result, RoomAnswer):
             return Accepted(result, repeated=True)
         assert result.learner is not None
         assert result.choice is not None
         return Accepted(
-            Answer(result.learner, key, result.choice, bool(result.correct), result.at),
+            RoomAnswer(result.learner, key, result.choice, bool(result.correct), result.at),
             repeated=False,
         )
 

@@ -94,7 +94,7 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class RoomAnswer:
     learner: str
     item: str
     choice: str
@@ -146,13 +146,13 @@ class RoomState:
     items: Mapping[str, ItemProgress] = field(default_factory=dict)
     opened: tuple[str, ...] = ()  # item keys in the order they were first opened
     participants: Mapping[str, Participant] = field(default_factory=dict)  # by learner id
-    answers: Mapping[str, Mapping[str, Answer]] = field(default_factory=dict)  # item -> learner
+    answers: Mapping[str, Mapping[str, RoomAnswer]] = field(default_factory=dict)  # item -> learner
     code_results: Mapping[str, Mapping[str, CodeResult]] = field(default_factory=dict)
 
     def item(self, key: str) -> ItemProgress:
         return self.items.get(key, NOT_OPENED)
 
-    def answer(self, item: str, learner: str) -> Answer | None:
+    def answer(self, item: str, learner: str) -> RoomAnswer | None:
         return self.answers.get(item, {}).get(learner)
 
     def refusal(self, item: str, now: datetime | None = None) -> str | None:
@@ -192,7 +192,7 @@ def apply(state: RoomState, event: RoomEvent) -> RoomState:
         assert event.item is not None
         assert event.learner is not None
         assert event.choice is not None
-        answer = Answer(event.learner, event.item, event.choice, bool(event.correct), event.at)
+        answer = RoomAnswer(event.learner, event.item, event.choice, bool(event.correct), event.at)
         given = {**state.answers.get(event.item, {}), event.learner: answer}
         return replace(moved, answers={**state.answers, event.item: given})
     if event.kind in ("revealed", "locked"):

@@ -34,7 +34,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_t
 
 ItemId = Annotated[str, Path(pattern=r"^[a-z0-9-]+$", max_length=64)]
 Choice = Annotated[str, Form(pattern=r"^[a-z0-9-]+$", min_length=1, max_length=64)]
-Verdict = Annotated[Literal["yes", "no"], Form()]
+YesNo = Annotated[Literal["yes", "no"], Form()]
 Round = Annotated[int, Form(ge=1, le=1_000_000)]
 QuizMode = Annotated[Literal["recall", "visual"], Form()]
 
@@ -71,7 +71,7 @@ async def commit_myth(
     request: Request,
     lesson: LessonDep,
     item_id: ItemId,
-    verdict: Verdict,
+    verdict: YesNo,
     learner: LearnerDep,
     store: StoreDep,
     templates: TemplatesDep,

@@ -55,7 +55,7 @@ from pydantic import ValidationError
 from lessons import Lesson, UnknownItem
 from loopscope.caller import Caller, current_caller
 from loopscope.datadir import private_dir, write_private
-from loopscope.records import RecordedRun, RunProgress, RunState
+from loopscope.records import RecordedRun, RunProgress
 from loopscope.runs.decode import decode_kept
 from loopscope.runs.queue import FairQueue, QueueRefused, ShareUsed, Ticket
 from loopscope.settings import Settings
@@ -70,7 +70,7 @@ from visualizer import (
     TraceError,
     TraceRequest,
 )
-from visualizer.engine import ProgressCallback
+from visualizer.engine import ProgressCallback, RunState
 
 log = logging.getLogger("loopscope.runs.service")
 

@@ -1,8 +1,13 @@
-"""Storage in a SQL database (SQLite by default, any SQLAlchemy async URL works).
+"""Storage in a SQL database: SQLite by default (a file in ``data_dir``), or PostgreSQL.
 
-One module per aggregate (``progress``: learner progress; ``runs``: recorded runs; ``rooms``:
-workshop rooms, with their own ``RoomStore``), ``Store``
-over both, the schema in ``tables`` and its history in Alembic ``migrations``.
+Those two only: their upserts are spelled per dialect (``database.Repository._insert``).
+One module per aggregate, each with its repository: ``progress`` (``LearnerProgress``: learners,
+commitments, answers, place), ``runs`` (``RecordedRuns``: recorded traces), ``work``
+(``LearnerWork``: drafts, the code of runs, attempts, passes) and ``rooms`` (``RoomStore``:
+workshop rooms, with their own tables). ``Store`` (``store``) joins the first three over one
+engine; ``RoomStore`` stands apart. ``database`` holds the shared engine and base repository,
+``learnercache`` what is kept in memory about a learner, ``tables`` the schema of all but the
+rooms, ``migrate`` and Alembic ``migrations`` its history, ``commands`` the ``loopscope db`` CLI.
 """
 
 from loopscope.storage import rooms as _rooms  # noqa: F401  (its tables join Base.metadata)

@@ -38,11 +38,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loopscope.rooms.state import (
-    Answer,
     CodeResult,
     EventKind,
     ItemProgress,
     Participant,
+    RoomAnswer,
     RoomEvent,
     RoomState,
 )
@@ -259,9 +259,9 @@ class RoomStore:
         results: dict[str, dict[str, CodeResult]] = {}
         for c in code_rows:
             results.setdefault(c.item, {})[c.learner_id] = _code_result(c)
-        by_item: dict[str, dict[str, Answer]] = {}
+        by_item: dict[str, dict[str, RoomAnswer]] = {}
         for a in answers:
-            by_item.setdefault(a.item, {})[a.learner_id] = Answer(
+            by_item.setdefault(a.item, {})[a.learner_id] = RoomAnswer(
                 a.learner_id, a.item, a.choice, a.correct, _utc(a.answered_at)
             )
         return RoomState(
@@ -457,7 +457,7 @@ class RoomStore:
 
     async def answer(
         self, code: str, learner: str, item: str, choice: str, *, correct: bool
-    ) -> RoomEvent | Answer | Refused:
+    ) -> RoomEvent | RoomAnswer | Refused:
         """The ``answered`` event; the learner's earlier answer when there is one (it counts);
         ``Refused`` when voting on the item is not open."""
         async with self._sessions.begin() as session:
@@ -482,7 +482,7 @@ class RoomStore:
                 )
             ).first()
             if earlier is not None:
-                return Answer(
+                return RoomAnswer(
                     learner, item, earlier.choice, earlier.correct, _utc(earlier.answered_at)
                 )
             row = await session.get(RoomItemRow, (room.id, item))

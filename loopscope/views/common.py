@@ -63,7 +63,7 @@ class LessonContext:
 
 
 @dataclass(frozen=True, slots=True)
-class Score:
+class ModeScore:
     correct: int
     answered: int
     total: int
@@ -82,7 +82,7 @@ class ModeLink:
     mode: ModeName
     label: str
     minutes: int
-    score: Score | None
+    score: ModeScore | None
     visited: bool
     current: bool
 
@@ -187,12 +187,12 @@ def choice_view(question: Question, chosen: str | None, md: MarkdownRenderer) ->
     )
 
 
-def _score(results: Iterable[bool | None], total: int) -> Score:
+def _score(results: Iterable[bool | None], total: int) -> ModeScore:
     given = [result for result in results if result is not None]
-    return Score(correct=sum(given), answered=len(given), total=total)
+    return ModeScore(correct=sum(given), answered=len(given), total=total)
 
 
-def mode_scores(lesson: Lesson, state: LearnerState) -> dict[ModeName, Score]:
+def mode_scores(lesson: Lesson, state: LearnerState) -> dict[ModeName, ModeScore]:
     """Deep: predictions and myth verdicts; Visual and Recall: the latest answer to each quiz
     question."""
     deep_items = [("prompt", s.prompt.id) for s in lesson.deep.steps if s.prompt is not None]

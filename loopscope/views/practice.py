@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from lessons.expectations import Check, Checked
+from lessons.expectations import Checked, ExerciseCheck
 from lessons.models import Challenge, ProjectStep, Suggestion
 from loopscope.records import Attempt
 from loopscope.rendering import MarkdownRenderer
@@ -274,5 +274,5 @@ class ReplayNote:
     step: int
 
 
-def replay_note(md: MarkdownRenderer, check: Check, step: int) -> ReplayNote:
+def replay_note(md: MarkdownRenderer, check: ExerciseCheck, step: int) -> ReplayNote:
     return ReplayNote(check.id, md.inline(check.text), LOOK_AT.get(check.kind, "this step"), step)

@@ -25,7 +25,7 @@ from loopscope.rooms.state import CodeResult, RoomEvent, RoomState
 from loopscope.views.common import LessonContext
 from loopscope.views.room_code import CodeTally, MyCode, code_tally, my_code
 from loopscope.views.visual import (
-    Outcome,
+    RunOutcome,
     StepRow,
     highlighted_lines,
     outcome,
@@ -33,7 +33,7 @@ from loopscope.views.visual import (
     transcript,
 )
 
-Audience = Literal["host", "learner", "presenter"]
+Viewer = Literal["host", "learner", "presenter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ class ExampleView:
     title: str
     call: str
     code: tuple[Markup, ...]
-    outcome: Outcome
+    outcome: RunOutcome
     transcript: tuple[Markup, ...]
     player_url: str
 
@@ -302,7 +302,7 @@ def item_view(
     item: RoomItem,
     state: RoomState,
     *,
-    audience: Audience,
+    audience: Viewer,
     chosen: str | None,
     run: RecordedRun | None,
     now: datetime,

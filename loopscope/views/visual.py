@@ -247,7 +247,9 @@ def row_window(total: int, current: int) -> RowWindow:
 
 
 @dataclass(frozen=True, slots=True)
-class TaskState:
+class LoopTask:
+    """One task as the loop panel lists it: its state and the line of text saying it."""
+
     task: str
     state: str  # "running", "waiting", "ready", "done"
     text: str
@@ -259,7 +261,7 @@ class LoopPanel:
     """What the event loop did while this step's row was happening."""
 
     window: str
-    tasks: tuple[TaskState, ...]
+    tasks: tuple[LoopTask, ...]
     idle_ms: float
     waits: int
     woken_by: tuple[str, ...]
@@ -278,7 +280,7 @@ class LoopPanel:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class RunOutcome:
     """How the run ended, for the run's header."""
 
     result: str | None
@@ -319,7 +321,7 @@ class PlayerView:
     loop: LoopPanel
     timeline: TimelineView
     now_pct: float
-    outcome: Outcome
+    outcome: RunOutcome
     http: tuple[StepRequest, ...] = ()
     rows: RowWindow | None = None  # which rows ``steps`` and the tracker hold
     now_text: tuple[NowText, ...] = ()  # the current step's action, evaluation and result
@@ -432,26 +434,26 @@ def _window(trace: Trace, current: int) -> tuple[float, float]:
     return start or 0.0, end
 
 
-def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) -> list[TaskState]:
+def _task_states(events: tuple[AnyEvent, ...], end: float, running: str | None) -> list[LoopTask]:
     """Each learner task's state just before ``end``, agreeing with the step's row: a task
     suspended at an await is waiting (and says on what), not running."""
-    states: list[TaskState] = []
+    states: list[LoopTask] = []
     for found in task_states(events, until_ms=end):
         task, where = found.task, f" at line {found.line}" if found.line is not None else ""
         if found.state == "waiting":
             text = f"task {task}: suspended{where}, waiting for {found.waiting_on}"
-            states.append(TaskState(task, "waiting", text, found.on))
+            states.append(LoopTask(task, "waiting", text, found.on))
         elif found.state == "done":
-            states.append(TaskState(task, "done", f"task {task}: done ({found.outcome})"))
+            states.append(LoopTask(task, "done", f"task {task}: done ({found.outcome})"))
         elif task == running:
-            states.append(TaskState(task, "running", f"task {task}: running (this step)"))
+            states.append(LoopTask(task, "running", f"task {task}: running (this step)"))
         else:
-            states.append(TaskState(task, "ready", f"task {task}: ready to run{where}"))
+            states.append(LoopTask(task, "ready", f"task {task}: ready to run{where}"))
     order = {"running": 0, "waiting": 1, "ready": 2, "done": 3}
     return sorted(states, key=lambda s: (order.get(s.state, 4), s.task))
 
 
-def _more_tasks(rest: list[TaskState]) -> str:
+def _more_tasks(rest: list[LoopTask]) -> str:
     """``"and 290 more tasks: 287 done, 3 ready"`` for the tasks the loop panel leaves out."""
     if not rest:
         return ""
@@ -529,7 +531,7 @@ def step_requests(trace: Trace, current: int) -> tuple[StepRequest, ...]:
     return tuple(found)
 
 
-def outcome(trace: Trace) -> Outcome:
+def outcome(trace: Trace) -> RunOutcome:
     error = f"{trace.error.type}: {trace.error.message}" if trace.error else None
     cut = trace.cut.text if trace.cut is not None else None
     stalls = [
@@ -539,7 +541,7 @@ def outcome(trace: Trace) -> Outcome:
     ]
     if len(trace.blocked) > STALLS_LISTED:
         stalls.append(f"and {len(trace.blocked) - STALLS_LISTED:,} more times")
-    return Outcome(
+    return RunOutcome(
         result=trace.result,
         error=error,
         error_line=trace.error.line if trace.error else None,

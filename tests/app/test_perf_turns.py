@@ -26,8 +26,8 @@ async def test_a_recorded_comparison_is_served_while_another_measures(
     measuring = asyncio.create_task(
         client.post(COMPARISON, data={"csrf_token": token}, headers=HTMX)
     )
-    while not services_of(running).traces.measuring.locked():  # noqa: ASYNC110
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(engine.held.wait(), timeout=5)  # its slow side is being recorded
+    assert services_of(running).traces.measuring.locked()
 
     cached = await asyncio.wait_for(client.get(COMPARISON, headers=HTMX), timeout=5)
     assert cached.status_code == 200  # before: it queued behind the lock for as long as it took

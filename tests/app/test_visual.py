@@ -16,6 +16,7 @@ from trace_fakes import FakeEngine
 from lessons import Catalog
 from lessons.models import Lesson
 from loopscope.app import create_app
+from loopscope.services import services_of
 from loopscope.settings import Settings
 from loopscope.views.visual import PlayerView
 from visualizer import SCHEMA
@@ -319,7 +320,7 @@ async def test_a_full_queue_is_a_503_with_retry_after(
 
 
 async def test_htmx_shows_progress_then_the_run(
-    client: httpx.AsyncClient, token: str, engine: FakeEngine
+    client: httpx.AsyncClient, token: str, engine: FakeEngine, running: FastAPI
 ) -> None:
     engine.gate = asyncio.Event()
     form = {"csrf_token": token, "run_form": "1", "status": "200", "fresh": "true"}
@@ -331,11 +332,9 @@ async def test_htmx_shows_progress_then_the_run(
     still = await client.get(poll.group(1), headers=HTMX)
     assert "Recording a real run" in still.text
     engine.gate.set()
-    for _ in range(100):  # the run is saved in a thread: on a busy machine that takes a moment
-        done = await client.get(poll.group(1), headers=HTMX)
-        if "hx-push-url" in done.headers:
-            break
-        await asyncio.sleep(0.05)
+    key = poll.group(1).rsplit("/", 1)[-1]
+    await asyncio.wait_for(services_of(running).traces.wait(key), 10)  # recorded and saved
+    done = await client.get(poll.group(1), headers=HTMX)
     assert done.status_code == 200
     assert done.text.lstrip().startswith('<section id="run"')
     assert _RUN.search(done.headers["hx-push-url"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest
-from visualizer.engine import Progress, ProgressCallback
+from visualizer.engine import ProgressCallback, RunState
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -26,10 +26,11 @@ class FakeEngine:
         self.sandbox = SandboxStatus(True)
         self.busy = False
         self.gate: asyncio.Event | None = None  # set: runs wait for it (a slow run)
+        self.held = asyncio.Event()  # set once a run waits at the gate
         # Like TraceEngine(on_progress=...): the service learns "queued" and "running" from it.
         self.on_progress: ProgressCallback | None = None
 
-    def progress(self, request: TraceRequest, state: Progress) -> None:
+    def progress(self, request: TraceRequest, state: RunState) -> None:
         if self.on_progress is not None:
             self.on_progress(request, state)
 
@@ -54,5 +55,6 @@ class FakeEngine:
         self.progress(request, "queued")
         self.progress(request, "running")
         if self.gate is not None:
+            self.held.set()
             await self.gate.wait()
         return self.trace_answer.model_copy(update={"call": request.call})

@@ -17,7 +17,7 @@ from lessons.attempt import attempt
 from lessons.check import (
     WORKERS,
     Check,
-    Outcome,
+    ClaimOutcome,
     cached_runner,
     cached_trace,
     engine_runner,
@@ -76,14 +76,14 @@ def planned_claims(slug: str) -> list[Check | LessonError]:
 
 
 @cache
-def claim_outcomes(slug: str, kept: Path) -> dict[str, Outcome]:
+def claim_outcomes(slug: str, kept: Path) -> dict[str, ClaimOutcome]:
     """Every check's outcome, each distinct run traced once (or read from the cache in ``kept``)."""
     runner = cached_runner(engine_runner(), kept)
     checks = [c for c in planned_claims(slug) if isinstance(c, Check)]
     return {o.check.label: o for o in run_checks(checks, runner, workers=WORKERS)}
 
 
-def claim_defects(outcome: Outcome) -> list[str]:
+def claim_defects(outcome: ClaimOutcome) -> list[str]:
     """Why a claim does not hold: its run's failures and every counter-example not rejected."""
     return [
         *outcome.failures,

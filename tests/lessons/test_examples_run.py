@@ -18,7 +18,7 @@ from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.check import (
     WORKERS,
     Check,
-    Outcome,
+    ClaimOutcome,
     cached_runner,
     engine_runner,
     plan,
@@ -46,7 +46,7 @@ CHECKS = _checks()
 
 
 @cache
-def _outcomes(cache_folder: Path) -> dict[str, Outcome]:
+def _outcomes(cache_folder: Path) -> dict[str, ClaimOutcome]:
     """Every check's outcome, all runs traced together (once each) on the first call."""
     runner = cached_runner(engine_runner(), cache_folder)
     checks = [p.values[0] for p in CHECKS if isinstance(p.values[0], Check)]  # type: ignore[attr-defined]

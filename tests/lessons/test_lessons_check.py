@@ -1,4 +1,4 @@
-"""``loopscope lessons check``: planning, running with a fake engine, and the report."""
+"""``loopscope lessons check``: planning, running with a fake runner, and the report."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ class FakeTrace:
 
 
 @dataclass
-class FakeEngine:
-    """Answers like the real engine would for the tiny lesson, and records what it ran.
+class FakeRunner:
+    """A ``Runner`` answering as the real engine would for the tiny lesson; it records its runs.
 
     ``await_fixed``: the no-await example behaves as if the await were there, so every claim
     that uses it as a counter-example sees it pass.
@@ -121,7 +121,7 @@ def test_plan_includes_the_baseline_of_a_speed_claim(tiny: Path) -> None:
 def test_run_checks_traces_each_distinct_run_once_and_keeps_order() -> None:
     folder = FIXTURES / TINY
     checks = plan(load_lesson(folder), folder)
-    engine = FakeEngine()
+    engine = FakeRunner()
 
     outcomes = list(run_checks(checks, engine))
 
@@ -155,7 +155,7 @@ def test_run_checks_compares_speed_with_the_baseline() -> None:
 def test_main_reports_every_check_and_passes() -> None:
     console = make_console()
 
-    assert main(root=FIXTURES, runner=FakeEngine(), console=console) == 0
+    assert main(root=FIXTURES, runner=FakeRunner(), console=console) == 0
 
     text = output(console)
     assert "✓ tiny-lesson: valid (3 examples)" in text
@@ -174,7 +174,7 @@ def test_main_reports_every_check_and_passes() -> None:
 def test_main_fails_when_a_counter_example_passes() -> None:
     console = make_console()
 
-    assert main(root=FIXTURES, runner=FakeEngine(await_fixed=True), console=console) == 1
+    assert main(root=FIXTURES, runner=FakeRunner(await_fixed=True), console=console) == 1
 
     text = output(console)
     data = '("https://api.example.com/data")'
@@ -215,7 +215,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
     )
     console = make_console()
 
-    assert main(root=content_root, runner=FakeEngine(), console=console) == 1
+    assert main(root=content_root, runner=FakeRunner(), console=console) == 1
 
     text = output(console)
     assert (
@@ -230,7 +230,7 @@ def test_main_fails_when_a_claim_does_not_hold(content_root: Path) -> None:
 def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: Path) -> None:
     (content_root / TINY / "examples" / "fetch.py").unlink()
     console = make_console()
-    engine = FakeEngine()
+    engine = FakeRunner()
 
     assert main(root=content_root, runner=engine, console=console) == 1
 
