@@ -41,6 +41,10 @@ class RoomRenderer:
         self._traces = traces
         self._cache = fragment_cache(8 * 2**20)
 
+    def _code_off(self) -> str | None:
+        sandbox = self._traces.sandbox
+        return None if sandbox.available else sandbox.reason
+
     async def run(self, state: RoomState) -> RecordedRun | None:
         if state.current is None:
             return None
@@ -60,7 +64,9 @@ class RoomRenderer:
         items = {item.key: item for item in rooms.items(state.lesson)}
         run = await self.run(state)
         return {
-            "stage": stage_view(ctx, items, state, learner, run, now=now, draft=draft),
+            "stage": stage_view(
+                ctx, items, state, learner, run, now=now, draft=draft, code_off=self._code_off()
+            ),
             "paths": RoomPaths(state.code),
             "notice": None,
         }

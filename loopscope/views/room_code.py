@@ -49,6 +49,7 @@ class MyCode:
     passed: bool | None  # None: not run yet
     failed: tuple[Markup, ...]  # the checks their latest attempt failed, in words
     result_url: str | None  # their attempt, check by check, or their run's trace
+    off_reason: str | None = None  # learner code cannot run here (no sandbox): why
 
 
 def _checks(item: RoomItem) -> tuple[tuple[str, str], ...]:
@@ -80,7 +81,11 @@ def code_tally(
 
 
 def my_code(
-    ctx: LessonContext, item: RoomItem, result: CodeResult | None, draft: str | None
+    ctx: LessonContext,
+    item: RoomItem,
+    result: CodeResult | None,
+    draft: str | None,
+    off_reason: str | None = None,
 ) -> MyCode:
     assert item.code is not None
     starter = ctx.lesson.sources.get(item.example or "", "")
@@ -109,4 +114,5 @@ def my_code(
         passed=result.passed if result else None,
         failed=failed,
         result_url=url if result else None,
+        off_reason=off_reason,
     )

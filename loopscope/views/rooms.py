@@ -368,7 +368,9 @@ def stage_view(
     *,
     now: datetime,
     draft: str | None = None,
+    code_off: str | None = None,
 ) -> StageView:
+    """The learner's stage; ``code_off``: why learner code cannot run here (None: it can)."""
     if state.ended:
         return StageView("ended", None, None, None, None, None)
     if state.current is None or state.current not in items:
@@ -389,7 +391,7 @@ def stage_view(
         chosen_text,
         mine.correct if mine and view.revealed else None,
         refusal,
-        my_code(ctx, item, code_result, draft) if item.code else None,
+        my_code(ctx, item, code_result, draft, code_off) if item.code else None,
     )
 
 

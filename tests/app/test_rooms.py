@@ -23,6 +23,7 @@ from trace_fakes import FakeEngine, canonical_trace
 from loopscope.rooms.service import TICK_S, RoomService
 from loopscope.services import services_of
 from loopscope.storage.rooms import RoomRecord
+from visualizer import SandboxStatus
 
 pytestmark = pytest.mark.anyio
 
@@ -526,6 +527,27 @@ async def test_a_try_item_runs_the_learners_code_and_a_closed_item_keeps_it(
         f"/rooms/{room}/items/prompt:p2/code", data={"csrf_token": token, "source": "x = 1\n"}
     )
     assert not_code.status_code == 422
+
+
+async def test_without_a_sandbox_a_code_item_shows_why_and_runs_nothing(
+    client: httpx.AsyncClient, room: str, ada: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    engine.sandbox = SandboxStatus(False, "bwrap cannot create a user namespace")
+    await _act(client, room, "try:canonical", "open")
+    page = (await ada.get(f"/rooms/{room}")).text
+    form = page.split('id="code-form"')[1].split("</form>")[0]
+    assert "bwrap cannot create a user namespace" in form
+    assert "data-sandbox-off" in form
+    assert re.search(r"<textarea[^>]*\sreadonly", form)
+    assert re.search(r'<button type="submit" id="run-code"[^>]*\sdisabled', form)
+    token = await _token(ada)
+    refused = await ada.post(
+        f"/rooms/{room}/items/try:canonical/code",
+        data={"csrf_token": token, "source": "async def f():\n    return 1\n"},
+    )
+    assert refused.status_code == 503
+    assert "bwrap cannot create a user namespace" in refused.text
+    assert engine.requests == []
 
 
 async def test_the_csv_and_the_summary_name_items_and_options_in_words_with_correct_rates(
