@@ -45,6 +45,7 @@ from lessons.evidence import (
 from lessons.facts import measured, prefixed
 from lessons.loader import CONTENT_ROOT, Catalog, load_catalog
 from lessons.models import Counter, Evidence, Example, Expectation, Lesson
+from lessons.statements import Unbacked, unbacked
 from lessons.walk import lesson_parts, walk
 
 if TYPE_CHECKING:
@@ -435,6 +436,7 @@ def main(
         return 1
     checks = [check for lesson in catalog.lessons for check in plan(lesson, root / lesson.slug)]
     _report_valid(out, catalog, len(checks))
+    words = _report_words(out, catalog)
     with ExitStack() as stack:
         if runner is None:
             try:
@@ -449,6 +451,7 @@ def main(
             failed += not outcome.passed
             _report(out, outcome)
     passed = len(checks) - failed
+    failed += words
     colour = "red" if failed else "green"
     out.print(f"[{colour}]{passed} passed, {failed} failed[/] ({len(catalog.lessons)} lessons)")
     return 1 if failed else 0
@@ -458,6 +461,25 @@ def _report_valid(out: Console, catalog: Catalog, checks: int) -> None:
     for lesson in catalog.lessons:
         out.print(f"[green]✓[/] {lesson.slug}: valid ({len(lesson.meta.examples)} examples)")
     out.print(f"running {checks} checks…")
+
+
+def _report_words(out: Console, catalog: Catalog) -> int:
+    """Every statement of a checkable fact in free prose that no run backs, in course order
+    (``lessons.statements``); returns how many there are."""
+    order = [entry.slug for entry in catalog.course.entries] if catalog.course else []
+    lessons = sorted(
+        catalog.lessons,
+        key=lambda lesson: order.index(lesson.slug) if lesson.slug in order else len(order),
+    )
+    found: list[tuple[str, Unbacked]] = [
+        (lesson.slug, statement) for lesson in lessons for statement in unbacked(lesson)
+    ]
+    for slug, statement in found:
+        out.print(f"[red]✗[/] {escape(slug)}/{escape(statement.label)}")
+        out.print(f"    {escape(statement.message)}")
+    if not found:
+        out.print("[green]✓[/] every fact stated in free prose is backed by a run or is an input")
+    return len(found)
 
 
 def _report(out: Console, outcome: ClaimOutcome) -> None:

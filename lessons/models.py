@@ -436,6 +436,8 @@ class Challenge(Checked):
     task: Markdown
     starter: str  # example name
     solution: str  # example name, the reference that passes
+    # Runs that back a fact the task or check texts state (``says``; see lessons.statements).
+    evidence: EvidenceList = ()
 
 
 class ChallengeMode(Model):
@@ -449,6 +451,8 @@ class ProjectStep(Checked):
     id: ItemId = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     task: Markdown
+    # Runs that back a fact the task or check texts state (``says``; see lessons.statements).
+    evidence: EvidenceList = ()
 
 
 class ProjectMode(Model):

@@ -1,10 +1,12 @@
 """A lesson's own set of lies: edits that ``loopscope lessons check`` must catch.
 
 Every lesson folder keeps a ``mutations.yaml`` beside its other files. Each mutation is one
-exact text edit of one file of a copy of the lesson: a number changed in a sentence, a quiz
-answer moved, a myth's verdict flipped, an example broken in exactly the mechanism its claim
-names. ``tests/lessons/test_mutations.py`` applies each to a fresh copy and asserts that the
-check fails, on the check the mutation names when it names one. See docs/lesson-evidence.md.
+exact text edit of one file of a copy of the lesson: a number changed in a sentence a ``says``
+phrase binds, a number changed in free prose that no evidence holds (``prose``: a task text,
+caught by ``lessons.statements``), a quiz answer moved, a myth's verdict flipped, an example
+broken in exactly the mechanism its claim names. ``tests/lessons/test_mutations.py`` applies
+each to a fresh copy and asserts that the check fails, on the check the mutation names when it
+names one. See docs/lesson-evidence.md.
 
     mutations:
       - id: default-timeout-number
@@ -28,9 +30,9 @@ from lessons.errors import LessonFileError
 from lessons.models_base import Model
 
 MUTATIONS_FILE = "mutations.yaml"
-Kind = Literal["number", "answer", "myth", "mechanism", "name", "other"]
+Kind = Literal["number", "prose", "answer", "myth", "mechanism", "name", "other"]
 # What every lesson's set must hold at least one of.
-REQUIRED_KINDS: tuple[Kind, ...] = ("number", "answer", "myth", "mechanism")
+REQUIRED_KINDS: tuple[Kind, ...] = ("number", "prose", "answer", "myth", "mechanism")
 
 
 class Mutation(Model):

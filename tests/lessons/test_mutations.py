@@ -1,9 +1,11 @@
 """Each lesson's own lies, told to a copy of it: ``lessons check`` must fail on every one.
 
-A lesson folder keeps ``mutations.yaml`` (``lessons.mutations``): a number changed, a quiz
-answer moved, a myth flipped, an example broken in the very mechanism its claim names. Every
-mutation is applied to a fresh copy, and the check must fail, on the check the mutation names.
-Unchanged runs come from the shared trace cache, so a mutation costs only the runs it changed.
+A lesson folder keeps ``mutations.yaml`` (``lessons.mutations``): a number changed in a
+sentence a ``says`` phrase binds, a number changed in free prose no evidence holds (a task
+text: ``lessons.statements`` must flag it), a quiz answer moved, a myth flipped, an example
+broken in the very mechanism its claim names. Every mutation is applied to a fresh copy, and
+the check must fail, on the check the mutation names. Unchanged runs come from the shared trace
+cache, so a mutation costs only the runs it changed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from lessons.mutations import (
     load_mutations,
     missing_kinds,
 )
+from lessons.statements import unbacked
 
 
 def _lessons() -> list[Path]:
@@ -73,6 +76,7 @@ def test_lessons_check_fails_on_each_mutation(
         pytest.skip(f"the trace engine is unavailable: {exc}")
     outcomes = list(run_checks(plan(lesson, copy), runner, workers=WORKERS))
     failed = {o.check.label.split("/", 1)[1] for o in outcomes if not o.passed}
+    failed |= {statement.label for statement in unbacked(lesson)}  # free prose, as the check
     assert failed, f"{mutation.id}: lessons check passed a lesson that says something false"
     if mutation.fails is not None:
         assert mutation.fails in failed, f"{mutation.id} failed other checks: {sorted(failed)}"
