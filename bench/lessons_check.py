@@ -15,10 +15,13 @@ Four figures, all measured in this run:
    what each size buys, and why ``WORKERS`` is what it is.
 4. Growth: the first k distinct runs for a few k, cold, ``--workers`` at once; the ms per
    distinct run should stay about flat (linear growth).
+5. Honest timing: each ``faster_than`` comparison's margin, its runs traced as the check does
+   (last, one per core) and, against that, in the crowd of other runs: a comparison must not
+   be decided by the load.
 
 Runs are traced as the check traces them (``run_checks`` on a warm ``TraceEngine``: timed runs
 last). Usage: ``python bench/lessons_check.py [--workers N] [--sizes 16,32,64] [--pools 1,2,4,6,8]
-[--pool-size 24] [--skip-command]``. The machine may be shared: compare the ratios.
+[--pool-size 24] [--skip-command] [--skip-pools]``. The machine may be shared: compare the ratios.
 """
 
 from __future__ import annotations
@@ -33,7 +36,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lessons import CONTENT_ROOT, load_lesson
-from lessons.check import WORKERS, Check, Run, cached_runner, plan, pool_runner, run_checks
+from lessons.check import (
+    TIMED_WORKERS,
+    WORKERS,
+    Check,
+    Run,
+    cached_runner,
+    phased,
+    plan,
+    pool_runner,
+    run_checks,
+    timed_runs,
+)
 
 SLUG = "async-http-client-calls"
 CLI = (sys.executable, "-c", "from loopscope.cli import main; main()")
@@ -45,7 +59,7 @@ def command(workers: int, cache_home: Path) -> float:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     start = time.perf_counter()
     done = subprocess.run(
-        [*CLI, "lessons", "check", "--workers", str(workers), "--lesson", SLUG],
+        [*CLI, "lessons", "check", "--workers", str(workers), SLUG],
         env=env,
         capture_output=True,
         text=True,
@@ -99,6 +113,31 @@ def trace_runs(checks: list[Check], runs: list[Run], workers: int) -> Traced:
     return Traced(took, used, sum(own.values()) / 1000)
 
 
+def margins(checks: list[Check], crowd: list[Run], workers: int, quiet: bool) -> list[float]:
+    """Every ``faster_than`` check's margin, traced cold beside ``crowd`` (untimed runs):
+    the baseline's wall time over the run's times the factor (above 1: the claim holds), and
+    for each counter-example rejected on ``faster_than`` the counter's times the factor over the
+    baseline's (above 1: still rejected). ``quiet``: timed runs last, ``TIMED_WORKERS`` at once,
+    as the check runs them; else in the crowd, ``workers`` at once."""
+    timed = [check for check in checks if check.baseline is not None]
+    runs = [*crowd, *(run for check in timed for run in check.runs)]
+    found: list[float] = []
+    with tempfile.TemporaryDirectory() as folder, pool_runner(workers) as engine:
+        runner = cached_runner(engine, Path(folder))
+        later = timed_runs(timed) if quiet else set()
+        with phased(runner, runs, later, workers, TIMED_WORKERS) as futures:
+            for check in timed:
+                assert check.baseline is not None
+                run, slow = futures[check.run].result(), futures[check.baseline.run].result()
+                factor = check.baseline.factor
+                found.append(slow.wall_ms / (run.wall_ms * factor))
+                for counter in check.counters:
+                    if "faster_than" in counter.rejects_on:
+                        other = futures[counter.run].result()
+                        found.append(other.wall_ms * factor / slow.wall_ms)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=WORKERS)
@@ -106,6 +145,7 @@ def main() -> None:
     parser.add_argument("--pools", default="1,2,4,6,8")
     parser.add_argument("--pool-size", type=int, default=24)
     parser.add_argument("--skip-command", action="store_true")
+    parser.add_argument("--skip-pools", action="store_true")
     args = parser.parse_args()
     folder = CONTENT_ROOT / SLUG
     checks = plan(load_lesson(folder), folder)
@@ -115,14 +155,14 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
     if not args.skip_command:
         with tempfile.TemporaryDirectory() as home:
-            print("  1. loopscope lessons check --lesson, cold (empty trace cache):")
+            print("  1. loopscope lessons check SLUG, cold (empty trace cache):")
             cold = command(args.workers, Path(home))
             print(f"    {cold:6.1f} s   target < 15 s: {'met' if cold < 15 else 'MISSED'}")
             print("     the same, warm (same cache, nothing changed):")
             warm = command(args.workers, Path(home))
             print(f"    {warm:6.1f} s   cold/warm {cold / warm:.1f}x")
     size = min(args.pool_size, len(runs))
-    pools = [int(p) for p in args.pools.split(",") if p]
+    pools = [] if args.skip_pools else [int(p) for p in args.pools.split(",") if p]
     print(f"  2./3. the first {size} distinct runs, cold, by pool size (1 = the baseline):")
     base: float | None = None
     for workers in pools:
@@ -132,13 +172,22 @@ def main() -> None:
               f"the baseline; runs' own wall {traced.own_s:5.1f} s, machine CPU "
               f"{traced.cpu_s:5.1f} s ({traced.cpu_s / size:.2f} CPU s per run)")  # fmt: skip
     sizes = [int(s) for s in args.sizes.split(",") if s and int(s) <= len(runs)]
-    if len(runs) not in sizes:
+    if sizes and len(runs) not in sizes:
         sizes.append(len(runs))
-    print(f"  4. growth: the first k distinct runs, cold, {args.workers} at once:")
+    if sizes:
+        print(f"  4. growth: the first k distinct runs, cold, {args.workers} at once:")
     for k in sizes:
         traced = trace_runs(checks, runs[:k], args.workers)
         print(f"    k={k:3d}   {traced.seconds:6.1f} s   {1000 * traced.seconds / k:6.0f} ms per "
               f"distinct run")  # fmt: skip
+    crowd = [run for run in runs if run not in timed_runs(checks)][: args.pool_size]
+    print(f"  5. faster_than margins (above 1: decided as the lesson says), beside {len(crowd)} "
+          f"untimed runs, {args.workers} at once:")  # fmt: skip
+    for quiet in (True, False):
+        found = margins(checks, crowd, args.workers, quiet)
+        where = "timed runs last, one per core" if quiet else "timed runs in the crowd     "
+        print(f"    {where}: smallest {min(found):.2f}, median "
+              f"{sorted(found)[len(found) // 2]:.2f} ({len(found)} comparisons)")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
