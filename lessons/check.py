@@ -59,10 +59,10 @@ if TYPE_CHECKING:
 
 CORES = os.cpu_count() or 2
 # Runs traced at once. A lesson run spends most of its wall time asleep (the demo upstream's
-# delayed endpoints, timeouts, gathers of slow calls); its CPU is the worker's start (about 0.5
-# CPU s) and the tracing. bench/lessons_check.py measures the pool sizes: on 2 cores, 3 runs
-# per core traced the course fastest (2 per core left the CPUs idle behind sleeping runs, more
-# only queued the starts).
+# delayed endpoints, timeouts, gathers of slow calls); its CPU is mostly the worker's start
+# (about half a CPU second) and the tracing. bench/lessons_check.py, 24 of lesson 1's runs on a
+# shared 2-core machine: 1 at once 57 s, 2 at once 34 s, 4: 20 s, 6: 14 s, 8: 13 s. Past three
+# per core the gain is small, and the starts only crowd out the machine's other work.
 WORKERS = max(2, min(3 * CORES, 16))
 # Runs whose wall time a claim compares go last, no more of them at once than there are cores.
 TIMED_WORKERS = max(1, min(CORES, 16))
