@@ -11,9 +11,9 @@ its run decides, the measured facts its text quotes, the exception names it uses
 Identical runs (file, call, watches) are traced once and shared by every claim that reads them,
 ``workers`` at a time (the trace engine is a separate process per run). A run mostly waits (on
 the demo upstream's delays, on timeouts), so more run at once than there are cores
-(``WORKERS``); the runs whose wall time a claim compares (``faster_than``: the run, its
-baseline, its counter-examples) are traced last, at most ``TIMED_WORKERS`` at once, once every
-other run is done, so that the load of the others never decides a comparison. With a cache
+(``WORKERS``); the runs a loaded machine could change (``timed_runs``: those a ``faster_than``
+compares, and those of a file that reads a clock) are traced last, at most ``TIMED_WORKERS`` at
+once, once every other run is done, so that the load of the others never decides them. With a cache
 folder, a run's trace is kept under a hash of the file's bytes, the call, the watches, the limits,
 the origin and the engine's own source, so an unchanged run is never traced twice and an engine
 change traces everything again. ``trace_ahead`` traces a whole set of runs that way, up front,
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
@@ -200,10 +201,29 @@ def counter_run(counter: Counter, examples: dict[str, Example], folder: Path) ->
     return Run(folder / counter.file, counter.call)
 
 
+# A clock read in the example's own code: what it returns may then depend on how fast the
+# machine ran it (a queue's slowest answer against a pool timeout, a measured curve).
+_CLOCK = re.compile(
+    r"\b(?:perf_counter|monotonic|time\.time|loop\.time|get_running_loop\(\)\.time)\b"
+)
+
+
+def reads_clock(file: Path) -> bool:
+    """Whether the file's code reads a clock (an unreadable file does not)."""
+    try:
+        return _CLOCK.search(file.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
 def timed_runs(checks: Iterable[Check]) -> set[Run]:
-    """The runs whose wall time a claim compares: a ``faster_than`` check's run, its baseline
-    and its counter-examples (rejected, or not, on ``faster_than``)."""
-    return {run for check in checks if check.baseline is not None for run in check.runs}
+    """The runs whose outcome a loaded machine could change: a ``faster_than`` check's run,
+    its baseline and its counter-examples (rejected, or not, on ``faster_than``), and every run
+    of a file that reads a clock (``reads_clock``)."""
+    checks = list(checks)
+    compared = {run for check in checks if check.baseline is not None for run in check.runs}
+    clocked = {run for check in checks for run in check.runs if reads_clock(run.file)}
+    return compared | clocked
 
 
 def run_checks(

@@ -11,7 +11,7 @@ from lesson_helpers import FIXTURES, TINY, exercises, planned_claims, written_le
 
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import requests_for
-from lessons.check import Check, plan, pool_tracer, trace_ahead
+from lessons.check import Check, plan, pool_tracer, reads_clock, timed_runs, trace_ahead
 from lessons.expectations import WallTime
 from lessons.mutations import MutationError, apply, load_mutations
 from visualizer import TraceRequest
@@ -45,9 +45,10 @@ def course_traces(request: pytest.FixtureRequest, trace_cache: Path) -> Path:
     On first use, every distinct run of the lessons those tests name (each claim's run, baseline
     and counter-examples, each exercise's runs on every known file, each mutation's changed
     runs) is traced once, up front, into the cache, ``lessons.check.WORKERS`` at a time on one
-    warm engine, the timed runs last (``lessons.check.trace_ahead``); the tests then read the
-    cache. The lesson tests would trace the same runs (each one file's worth at a time) without
-    it: it only makes them come sooner."""
+    warm engine; the runs a loaded machine could change (a ``faster_than`` comparison's, a
+    clock-reading file's, an exercise's wall-time check's) go last, one per core
+    (``lessons.check.trace_ahead``). The tests then read the cache: without this fixture they
+    would trace the same runs, one test file's worth at a time."""
     slugs = lessons_read_by(request.session.items)
     with ExitStack() as stack:
         requests: list[TraceRequest] = []
@@ -81,10 +82,11 @@ def lessons_read_by(items: list[pytest.Item]) -> list[str]:
 
 def lesson_requests(slug: str, scratch: Path) -> Iterator[tuple[TraceRequest, bool]]:
     """Every run one written lesson's tests read, and whether its wall time is compared."""
-    for check in planned_claims(slug):
-        if isinstance(check, Check):
-            for run in check.runs:
-                yield TraceRequest(run.file, run.call, run.watch), check.baseline is not None
+    checks = [check for check in planned_claims(slug) if isinstance(check, Check)]
+    timed_claims = timed_runs(checks)
+    for check in checks:
+        for run in check.runs:
+            yield TraceRequest(run.file, run.call, run.watch), run in timed_claims
     try:
         lesson = written_lesson(slug)
     except LessonError:
@@ -99,8 +101,9 @@ def lesson_requests(slug: str, scratch: Path) -> Iterator[tuple[TraceRequest, bo
         names = {solution, *checked.alternatives, *(wrong.example for wrong in checked.wrong)}
         for name in sorted(names):
             file = CONTENT_ROOT / slug / lesson.meta.examples[name].file
+            clocked = reads_clock(file)
             for run_id, found in requests_for(checked, file, origin="lesson").items():
-                yield found, run_id in timed
+                yield found, clocked or run_id in timed
     yield from mutation_requests(CONTENT_ROOT / slug, scratch)
 
 
@@ -119,6 +122,8 @@ def mutation_requests(folder: Path, scratch: Path) -> Iterator[tuple[TraceReques
             lesson = load_lesson(copy)
         except (MutationError, LessonError):
             continue
-        for check in plan(lesson, copy):
+        checks = plan(lesson, copy)
+        timed = timed_runs(checks)
+        for check in checks:
             for run in check.runs:
-                yield TraceRequest(run.file, run.call, run.watch), check.baseline is not None
+                yield TraceRequest(run.file, run.call, run.watch), run in timed

@@ -178,3 +178,14 @@ def test_main_checks_only_the_lessons_it_is_given(tmp_path: Path) -> None:
     check.main(root=FIXTURES, runner=runner, console=console, only=(TINY,), cache=None)
     assert ran
     assert all(run.file.is_relative_to(FIXTURES / TINY) for run in ran)
+
+
+def test_a_run_of_a_file_that_reads_a_clock_is_timed(tmp_path: Path) -> None:
+    """Its result may depend on how fast the machine ran it (a queue's slowest answer against a
+    pool timeout), so it is traced with the comparisons, away from the crowd."""
+    clocked, plain = tmp_path / "clocked.py", tmp_path / "plain.py"
+    clocked.write_text("import time\n\nasync def main():\n    return time.perf_counter()\n")
+    plain.write_text("import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n")
+    runs = [Run(clocked, "main()"), Run(plain, "main()"), Run(tmp_path / "gone.py", "main()")]
+    checks = [Check(run.name, run, Expectation()) for run in runs]
+    assert timed_runs(checks) == {runs[0]}
