@@ -5,7 +5,8 @@ Four figures, all measured in this run:
 
 1. The command itself on lesson 1, cold (an empty trace cache: every distinct run is traced)
    and warm (the same cache again: nothing changed, nothing is traced), as a subprocess, like a
-   user runs it, with ``--workers`` runs at once (``lessons.check.WORKERS`` by default).
+   user runs it, with ``--workers`` runs at once (``lessons.check.WORKERS`` by default); then
+   cold again with one run per core, as the check ran before (the baseline).
 2. Where a run's time goes: the runs' own wall time (mostly asleep on the demo upstream) against
    the CPU seconds the machine spent per run (worker start and tracing, from /proc/stat: the
    sandboxed workers are out of reach of ``RUSAGE_CHILDREN``; other work on a shared machine
@@ -161,6 +162,11 @@ def main() -> None:
             print("     the same, warm (same cache, nothing changed):")
             warm = command(args.workers, Path(home))
             print(f"    {warm:6.1f} s   cold/warm {cold / warm:.1f}x")
+        with tempfile.TemporaryDirectory() as home:
+            before = os.cpu_count() or 2
+            print(f"     baseline: cold, --workers {before} (one per core, as before):")
+            slow = command(before, Path(home))
+            print(f"    {slow:6.1f} s   {slow / cold:.2f}x the time of --workers {args.workers}")
     size = min(args.pool_size, len(runs))
     pools = [] if args.skip_pools else [int(p) for p in args.pools.split(",") if p]
     print(f"  2./3. the first {size} distinct runs, cold, by pool size (1 = the baseline):")
