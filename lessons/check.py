@@ -581,7 +581,7 @@ def main(
         return 1
     checks = [check for lesson in chosen for check in plan(lesson, root / lesson.slug)]
     _report_valid(out, catalog, len(checks))
-    words = _report_words(out, catalog)
+    words = _report_words(out, catalog, {lesson.slug for lesson in chosen})
     with ExitStack() as stack:
         if runner is None:
             try:
@@ -608,12 +608,12 @@ def _report_valid(out: Console, catalog: Catalog, checks: int) -> None:
     out.print(f"running {checks} checks…")
 
 
-def _report_words(out: Console, catalog: Catalog) -> int:
-    """Every statement of a checkable fact in free prose that no run backs, in course order
-    (``lessons.statements``); returns how many there are."""
+def _report_words(out: Console, catalog: Catalog, chosen: set[str]) -> int:
+    """Every statement of a checkable fact in free prose that no run backs, in the ``chosen``
+    lessons, in course order (``lessons.statements``); returns how many there are."""
     order = [entry.slug for entry in catalog.course.entries] if catalog.course else []
     lessons = sorted(
-        catalog.lessons,
+        (lesson for lesson in catalog.lessons if lesson.slug in chosen),
         key=lambda lesson: order.index(lesson.slug) if lesson.slug in order else len(order),
     )
     found: list[tuple[str, Unbacked]] = [
