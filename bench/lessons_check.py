@@ -1,15 +1,28 @@
-"""How long does ``loopscope lessons check`` take? Target: lesson 1 under 15 s on 2 cores.
+"""How long does ``loopscope lessons check`` take? Target: lesson 1 under 15 s on 2 cores, growing
+linearly with the number of distinct runs.
 
-Three figures, all measured in this run:
+Four figures, all measured in this run:
 
-1. The command itself, cold (an empty trace cache: every distinct run is traced) and warm (the
-   same cache again: nothing changed, nothing is traced), as a subprocess, like a user runs it.
-2. Growth: the time to trace the first k distinct runs of the lesson, for a few k, cold, with
-   ``--workers`` at once. The ms per distinct run should stay about flat (linear growth).
-3. The baseline: the smallest k traced one at a time, as the check did before runs were
-   traced in parallel; the ratio says what the worker pool buys.
+1. The command itself on lesson 1, cold (an empty trace cache: every distinct run is traced)
+   and warm (the same cache again: nothing changed, nothing is traced), as a subprocess, like a
+   user runs it, with ``--workers`` runs at once (``lessons.check.WORKERS`` by default); then
+   cold again with one run per core, as the check ran before (the baseline).
+2. Where a run's time goes: the runs' own wall time (mostly asleep on the demo upstream) against
+   the CPU seconds the machine spent per run (worker start and tracing, from /proc/stat: the
+   sandboxed workers are out of reach of ``RUSAGE_CHILDREN``; other work on a shared machine
+   counts too).
+3. Pool sizes: the same first k distinct runs traced cold 1 at a time (the baseline), then 2
+   at a time (the check before: one per core), then more; the ratio against the baseline says
+   what each size buys, and why ``WORKERS`` is what it is.
+4. Growth: the first k distinct runs for a few k, cold, ``--workers`` at once; the ms per
+   distinct run should stay about flat (linear growth).
+5. Honest timing: each ``faster_than`` comparison's margin, its runs traced as the check does
+   (last, one per core) and, against that, in the crowd of other runs: a comparison must not
+   be decided by the load.
 
-Usage: ``python bench/lessons_check.py [--workers N] [--sizes 8,16,32] [--skip-command]``.
+Runs are traced as the check traces them (``run_checks`` on a warm ``TraceEngine``: timed runs
+last). Usage: ``python bench/lessons_check.py [--workers N] [--sizes 16,32,64] [--pools 1,2,4,6,8]
+[--pool-size 24] [--skip-command] [--skip-pools]``. The machine may be shared: compare the ratios.
 """
 
 from __future__ import annotations
@@ -20,22 +33,34 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from lessons import CONTENT_ROOT, load_lesson
-from lessons.check import Check, Run, cached_runner, engine_runner, plan, run_checks
-from lessons.models import Expectation
+from lessons.check import (
+    TIMED_WORKERS,
+    WORKERS,
+    Check,
+    Run,
+    cached_runner,
+    phased,
+    plan,
+    pool_runner,
+    run_checks,
+    timed_runs,
+)
 
 SLUG = "async-http-client-calls"
 CLI = (sys.executable, "-c", "from loopscope.cli import main; main()")
 
 
 def command(workers: int, cache_home: Path) -> float:
-    """Seconds for ``loopscope lessons check`` with its trace cache under ``cache_home``."""
+    """Seconds for ``loopscope lessons check`` on lesson 1, its trace cache under
+    ``cache_home``."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     start = time.perf_counter()
     done = subprocess.run(
-        [*CLI, "lessons", "check", "--workers", str(workers)],
+        [*CLI, "lessons", "check", "--workers", str(workers), SLUG],
         env=env,
         capture_output=True,
         text=True,
@@ -49,53 +74,127 @@ def command(workers: int, cache_home: Path) -> float:
 
 
 def distinct_runs(checks: list[Check]) -> list[Run]:
-    seen: dict[Run, None] = {}
-    for check in checks:
-        for run in check.runs:
-            seen.setdefault(run)
-    return list(seen)
+    return list(dict.fromkeys(run for check in checks for run in check.runs))
 
 
-def trace_runs(runs: list[Run], workers: int) -> float:
-    """Seconds to trace ``runs`` cold (a fresh cache), ``workers`` at a time."""
-    checks = [Check(run.name, run, Expectation()) for run in runs]
-    with tempfile.TemporaryDirectory() as folder:
-        runner = cached_runner(engine_runner(), Path(folder))
-        start = time.perf_counter()
-        list(run_checks(checks, runner, workers=workers))
-        return time.perf_counter() - start
+def cpu_busy() -> float:
+    """CPU seconds the whole machine has been busy (all CPUs, from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Traced:
+    seconds: float  # wall time to trace them all
+    cpu_s: float  # machine CPU seconds meanwhile
+    own_s: float  # the runs' own wall time, summed
+
+
+def trace_runs(checks: list[Check], runs: list[Run], workers: int) -> Traced:
+    """Trace ``runs`` cold (a fresh cache), as the check does, ``workers`` at a time; timed
+    runs (those of ``checks`` with a baseline) last, one per core."""
+    chosen = set(runs)
+    kept = [
+        Check(c.label, c.run, c.expect, c.baseline, c.counters)
+        for c in checks
+        if set(c.runs) <= chosen
+    ]
+    covered = {run for check in kept for run in check.runs}
+    kept += [Check(run.name, run, checks[0].expect) for run in runs if run not in covered]
+    with tempfile.TemporaryDirectory() as folder, pool_runner(workers) as engine:
+        runner = cached_runner(engine, Path(folder))
+        cpu, start = cpu_busy(), time.perf_counter()
+        outcomes = list(run_checks(kept, runner, workers=workers))
+        took, used = time.perf_counter() - start, cpu_busy() - cpu
+    own = {o.check.run: (o.wall_ms or 0.0) for o in outcomes}
+    for outcome in outcomes:
+        for counter in outcome.counters:
+            own[counter.counter.run] = counter.wall_ms or 0.0
+    return Traced(took, used, sum(own.values()) / 1000)
+
+
+def margins(checks: list[Check], crowd: list[Run], workers: int, quiet: bool) -> list[float]:
+    """Every ``faster_than`` check's margin, traced cold beside ``crowd`` (untimed runs):
+    the baseline's wall time over the run's times the factor (above 1: the claim holds), and
+    for each counter-example rejected on ``faster_than`` the counter's times the factor over the
+    baseline's (above 1: still rejected). ``quiet``: timed runs last, ``TIMED_WORKERS`` at once,
+    as the check runs them; else in the crowd, ``workers`` at once."""
+    timed = [check for check in checks if check.baseline is not None]
+    runs = [*crowd, *(run for check in timed for run in check.runs)]
+    found: list[float] = []
+    with tempfile.TemporaryDirectory() as folder, pool_runner(workers) as engine:
+        runner = cached_runner(engine, Path(folder))
+        later = timed_runs(timed) if quiet else set()
+        with phased(runner, runs, later, workers, TIMED_WORKERS) as futures:
+            for check in timed:
+                assert check.baseline is not None
+                run, slow = futures[check.run].result(), futures[check.baseline.run].result()
+                factor = check.baseline.factor
+                found.append(slow.wall_ms / (run.wall_ms * factor))
+                for counter in check.counters:
+                    if "faster_than" in counter.rejects_on:
+                        other = futures[counter.run].result()
+                        found.append(other.wall_ms * factor / slow.wall_ms)
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sizes", default="8,16,32")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--sizes", default="16,32,64")
+    parser.add_argument("--pools", default="1,2,4,6,8")
+    parser.add_argument("--pool-size", type=int, default=24)
     parser.add_argument("--skip-command", action="store_true")
+    parser.add_argument("--skip-pools", action="store_true")
     args = parser.parse_args()
     folder = CONTENT_ROOT / SLUG
     checks = plan(load_lesson(folder), folder)
     runs = distinct_runs(checks)
     print(f"lesson {SLUG}: {len(checks)} checks, {len(runs)} distinct runs; "
-          f"{os.cpu_count()} CPUs seen, --workers {args.workers}")  # fmt: skip
+          f"{os.cpu_count()} CPUs seen, --workers {args.workers}, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
     if not args.skip_command:
         with tempfile.TemporaryDirectory() as home:
-            print("  loopscope lessons check, cold (empty trace cache):")
+            print("  1. loopscope lessons check SLUG, cold (empty trace cache):")
             cold = command(args.workers, Path(home))
             print(f"    {cold:6.1f} s   target < 15 s: {'met' if cold < 15 else 'MISSED'}")
-            print("  loopscope lessons check, warm (same cache, nothing changed):")
+            print("     the same, warm (same cache, nothing changed):")
             warm = command(args.workers, Path(home))
             print(f"    {warm:6.1f} s   cold/warm {cold / warm:.1f}x")
-    sizes = [int(size) for size in args.sizes.split(",") if size and int(size) <= len(runs)]
-    print(f"  growth: the first k distinct runs traced cold, {args.workers} at a time")
-    for size in sizes:
-        took = trace_runs(runs[:size], args.workers)
-        print(f"    k={size:3d}   {took:6.1f} s   {1000 * took / size:6.0f} ms per run")
+        with tempfile.TemporaryDirectory() as home:
+            before = os.cpu_count() or 2
+            print(f"     baseline: cold, --workers {before} (one per core, as before):")
+            slow = command(before, Path(home))
+            print(f"    {slow:6.1f} s   {slow / cold:.2f}x the time of --workers {args.workers}")
+    size = min(args.pool_size, len(runs))
+    pools = [] if args.skip_pools else [int(p) for p in args.pools.split(",") if p]
+    print(f"  2./3. the first {size} distinct runs, cold, by pool size (1 = the baseline):")
+    base: float | None = None
+    for workers in pools:
+        traced = trace_runs(checks, runs[:size], workers)
+        base = traced.seconds if base is None else base
+        print(f"    {workers:2d} at once: {traced.seconds:6.1f} s  {base / traced.seconds:5.2f}x "
+              f"the baseline; runs' own wall {traced.own_s:5.1f} s, machine CPU "
+              f"{traced.cpu_s:5.1f} s ({traced.cpu_s / size:.2f} CPU s per run)")  # fmt: skip
+    sizes = [int(s) for s in args.sizes.split(",") if s and int(s) <= len(runs)]
+    if sizes and len(runs) not in sizes:
+        sizes.append(len(runs))
     if sizes:
-        size = sizes[0]
-        parallel = trace_runs(runs[:size], args.workers)
-        serial = trace_runs(runs[:size], 1)
-        print(f"  baseline: k={size} one at a time {serial:.1f} s, {args.workers} at a time "
-              f"{parallel:.1f} s: {serial / parallel:.2f}x")  # fmt: skip
+        print(f"  4. growth: the first k distinct runs, cold, {args.workers} at once:")
+    for k in sizes:
+        traced = trace_runs(checks, runs[:k], args.workers)
+        print(f"    k={k:3d}   {traced.seconds:6.1f} s   {1000 * traced.seconds / k:6.0f} ms per "
+              f"distinct run")  # fmt: skip
+    crowd = [run for run in runs if run not in timed_runs(checks)][: args.pool_size]
+    print(f"  5. faster_than margins (above 1: decided as the lesson says), beside {len(crowd)} "
+          f"untimed runs, {args.workers} at once:")  # fmt: skip
+    for quiet in (True, False):
+        found = margins(checks, crowd, args.workers, quiet)
+        where = "timed runs last, one per core" if quiet else "timed runs in the crowd     "
+        print(f"    {where}: smallest {min(found):.2f}, median "
+              f"{sorted(found)[len(found) // 2]:.2f} ({len(found)} comparisons)")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

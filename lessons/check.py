@@ -9,25 +9,32 @@ it rejects. Each claim is also bound to its words (``lessons.claims``): the answ
 its run decides, the measured facts its text quotes, the exception names it uses.
 
 Identical runs (file, call, watches) are traced once and shared by every claim that reads them,
-``workers`` at a time (the trace engine is a separate process per run). With a cache folder,
-a run's trace is kept under a hash of the file's bytes, the call, the watches and the engine's
-own source, so an unchanged run is never traced twice and an engine change traces everything
-again.
+``workers`` at a time (the trace engine is a separate process per run). A run mostly waits (on
+the demo upstream's delays, on timeouts), so more run at once than there are cores
+(``WORKERS``); the runs a loaded machine could change (``timed_runs``: those a ``faster_than``
+compares, and those of a file that reads a clock) are traced last, at most ``TIMED_WORKERS`` at
+once, once every other run is done, so that the load of the others never decides them. With a cache
+folder, a run's trace is kept under a hash of the file's bytes, the call, the watches, the limits,
+the origin and the engine's own source, so an unchanged run is never traced twice and an engine
+change traces everything again. ``trace_ahead`` traces a whole set of runs that way, up front,
+for readers that come later (the test suite's lesson tests).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -51,7 +58,15 @@ from lessons.walk import lesson_parts, walk
 if TYPE_CHECKING:
     from visualizer import Trace, TraceRequest
 
-WORKERS = max(1, min(os.cpu_count() or 2, 16))  # the trace pool's upper bound
+CORES = os.cpu_count() or 2
+# Runs traced at once. A lesson run spends most of its wall time asleep (the demo upstream's
+# delayed endpoints, timeouts, gathers of slow calls); its CPU is mostly the worker's start
+# (about half a CPU second) and the tracing. bench/lessons_check.py, 24 of lesson 1's runs on a
+# shared 2-core machine: 1 at once 57 s, 2 at once 34 s, 4: 20 s, 6: 14 s, 8: 13 s. Past three
+# per core the gain is small, and the starts only crowd out the machine's other work.
+WORKERS = max(2, min(3 * CORES, 16))
+# Runs whose wall time a claim compares go last, no more of them at once than there are cores.
+TIMED_WORKERS = max(1, min(CORES, 16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +140,8 @@ class ClaimOutcome:
 
 
 Runner = Callable[[Run], TraceLike]
+_Item = TypeVar("_Item", bound=Hashable)
+_Result = TypeVar("_Result")
 
 
 def plan(lesson: Lesson, folder: Path) -> list[Check]:
@@ -184,19 +201,74 @@ def counter_run(counter: Counter, examples: dict[str, Example], folder: Path) ->
     return Run(folder / counter.file, counter.call)
 
 
-def run_checks(
-    checks: Iterable[Check], runner: Runner, *, workers: int = WORKERS
-) -> Iterator[ClaimOutcome]:
-    """Trace each distinct run, ``workers`` at a time; yield outcomes in ``checks`` order."""
+# A clock read in the example's own code: what it returns may then depend on how fast the
+# machine ran it (a queue's slowest answer against a pool timeout, a measured curve).
+_CLOCK = re.compile(
+    r"\b(?:perf_counter|monotonic|time\.time|loop\.time|get_running_loop\(\)\.time)\b"
+)
+
+
+def reads_clock(file: Path) -> bool:
+    """Whether the file's code reads a clock (an unreadable file does not)."""
+    try:
+        return _CLOCK.search(file.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
+def timed_runs(checks: Iterable[Check]) -> set[Run]:
+    """The runs whose outcome a loaded machine could change: a ``faster_than`` check's run,
+    its baseline and its counter-examples (rejected, or not, on ``faster_than``), and every run
+    of a file that reads a clock (``reads_clock``)."""
     checks = list(checks)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Run, Future[TraceLike]] = {}
-        for check in checks:
-            for run in check.runs:
-                if run not in futures:
-                    futures[run] = pool.submit(runner, run)
+    compared = {run for check in checks if check.baseline is not None for run in check.runs}
+    clocked = {run for check in checks for run in check.runs if reads_clock(run.file)}
+    return compared | clocked
+
+
+def run_checks(
+    checks: Iterable[Check],
+    runner: Runner,
+    *,
+    workers: int = WORKERS,
+    timed_workers: int = TIMED_WORKERS,
+) -> Iterator[ClaimOutcome]:
+    """Trace each distinct run, ``workers`` at a time, then the timed runs (``timed_runs``)
+    ``timed_workers`` at a time; yield outcomes in ``checks`` order."""
+    checks = list(checks)
+    runs = (run for check in checks for run in check.runs)
+    with phased(runner, runs, timed_runs(checks), workers, timed_workers) as futures:
         for check in checks:
             yield _outcome(check, futures)
+
+
+@contextmanager
+def phased(
+    work: Callable[[_Item], _Result],
+    items: Iterable[_Item],
+    timed: Collection[_Item],
+    workers: int,
+    timed_workers: int,
+) -> Iterator[dict[_Item, Future[_Result]]]:
+    """``work`` on each distinct item, in threads: the untimed items ``workers`` at a time, in
+    order, then the ``timed`` ones ``timed_workers`` at a time, each started only once every
+    untimed item is done. Yields each item's future at once; waits for all of them on exit."""
+    with (
+        ThreadPoolExecutor(max_workers=max(workers, 1)) as pool,
+        ThreadPoolExecutor(max_workers=max(timed_workers, 1)) as quiet,
+    ):
+        distinct = list(dict.fromkeys(items))
+        futures = {item: pool.submit(work, item) for item in distinct if item not in timed}
+        rest = list(futures.values())
+
+        def after_the_rest(item: _Item) -> _Result:
+            wait(rest)
+            return work(item)
+
+        for item in distinct:
+            if item in timed:
+                futures[item] = quiet.submit(after_the_rest, item)
+        yield futures
 
 
 def _outcome(check: Check, futures: dict[Run, Future[TraceLike]]) -> ClaimOutcome:
@@ -283,14 +355,15 @@ def engine_runner() -> Runner:
 
 
 @contextmanager
-def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
-    """A runner backed by a ``visualizer.TraceEngine`` of ``workers`` warm workers, run on its
-    own event loop thread: while one run is traced the next worker is already starting, so a
-    run does not wait for a process to start. ``ImportError`` when the engine is missing."""
+def pool_tracer(workers: int = WORKERS) -> Iterator[Callable[[TraceRequest], Trace]]:
+    """``trace(request)`` backed by a ``visualizer.TraceEngine`` of ``workers`` warm workers,
+    run on its own event loop thread, callable from many threads at once: while one run is
+    traced the next worker is already starting, so a run does not wait for a process to start.
+    ``ImportError`` when the engine is missing."""
     import asyncio
     import threading
 
-    from visualizer import TraceEngine, TraceRequest
+    from visualizer import TraceEngine
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="lessons-check-engine", daemon=True)
@@ -298,17 +371,25 @@ def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
     engine = TraceEngine(workers=workers, warm=workers + 1, queue_size=1 << 16)
     asyncio.run_coroutine_threadsafe(engine.__aenter__(), loop).result()
 
-    def run(run: Run) -> TraceLike:
-        request = TraceRequest(file=run.file, call=run.call, watch=run.watch)
+    def trace(request: TraceRequest) -> Trace:
         return asyncio.run_coroutine_threadsafe(engine.trace(request), loop).result()
 
     try:
-        yield run
+        yield trace
     finally:
         asyncio.run_coroutine_threadsafe(engine.aclose(), loop).result()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+@contextmanager
+def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
+    """A ``Runner`` over ``pool_tracer``. ``ImportError`` when the engine is missing."""
+    from visualizer import TraceRequest
+
+    with pool_tracer(workers) as trace:
+        yield lambda run: trace(TraceRequest(file=run.file, call=run.call, watch=run.watch))
 
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
@@ -350,7 +431,16 @@ def run_key(run: Run, engine: str) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1024)
+def kept_path(request: TraceRequest, folder: Path, engine: str) -> Path:
+    """Where ``request``'s trace is kept: ``run_key`` with its limits and origin too, so a
+    claim's run and an exercise's run of the same file and call share a trace only when they
+    are the same request. ``OSError`` when the file cannot be read."""
+    extra = f"{request.limits!r}\0{request.origin}"
+    key = run_key(Run(request.file, request.call, request.watch), engine + extra)
+    return folder / key[:2] / f"{key}.json"
+
+
+@lru_cache(maxsize=4096)
 def _kept_trace(path: Path) -> TraceLike:
     """A kept trace, decoded once per process (its file name is its content's key)."""
     from visualizer import Trace
@@ -358,63 +448,111 @@ def _kept_trace(path: Path) -> TraceLike:
     return Trace.from_json(path.read_bytes())
 
 
+# Requests the engine refused in this process, by kept path: a reader after ``trace_ahead``
+# gets the same error at once instead of tracing the run again. Never kept on disk.
+_refused: dict[Path, Exception] = {}
+
+
 def cached_trace(
     trace: Callable[[TraceRequest], Trace], folder: Path, engine: str | None = None
 ) -> Callable[[TraceRequest], Trace]:
-    """``trace`` for whole ``TraceRequest``s (limits and origin too), kept like
-    ``cached_runner`` keeps runs: what a checked exercise's runs go through in the suite."""
+    """``trace``, remembering each request's trace JSON under ``folder`` (``kept_path``): what
+    the checks' runs and the checked exercises' runs go through. A request whose file cannot be
+    read goes to ``trace`` uncached (it reports the problem)."""
     from visualizer import Trace
 
     version = engine if engine is not None else engine_version()
 
     def run(request: TraceRequest) -> Trace:
-        extra = f"{request.limits!r}\0{request.origin}"
-        key = run_key(Run(request.file, request.call, request.watch), version + extra)
-        path = folder / key[:2] / f"{key}.json"
+        try:
+            path = kept_path(request, folder, version)
+        except OSError:
+            return trace(request)
         try:
             kept = _kept_trace(path)
             assert isinstance(kept, Trace)
             return kept
         except (OSError, ValueError):
             pass
-        found = trace(request)
+        if path in _refused:
+            raise _refused[path]
+        try:
+            found = trace(request)
+        except Exception as exc:
+            _refused[path] = exc
+            raise
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         partial.write_bytes(found.json_bytes())
-        partial.replace(path)
+        partial.replace(path)  # atomic: a concurrent reader sees all or nothing
         return found
 
     return run
 
 
 def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Runner:
-    """``runner``, remembering each run's trace JSON under ``folder`` by ``run_key``.
-
-    A run whose file cannot be read goes to ``runner`` uncached (it reports the problem).
-    """
-    from visualizer import Trace
+    """``runner``, remembering each run's trace like ``cached_trace`` (as the request with
+    default limits and origin that the engine runners send). A runner that returns something
+    else than a ``Trace`` (a test's fake) is not remembered."""
+    from visualizer import Trace, TraceRequest
 
     version = engine if engine is not None else engine_version()
 
     def run(run: Run) -> TraceLike:
+        request = TraceRequest(file=run.file, call=run.call, watch=run.watch)
         try:
-            key = run_key(run, version)
+            path = kept_path(request, folder, version)
         except OSError:
             return runner(run)
-        path = folder / key[:2] / f"{key}.json"
         try:
             return _kept_trace(path)
         except (OSError, ValueError):
             pass
+        if path in _refused:
+            raise _refused[path]
         trace = runner(run)
         if isinstance(trace, Trace):
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_bytes(trace.json_bytes())
             partial.replace(path)  # atomic: a concurrent reader sees all or nothing
         return trace
 
     return run
+
+
+def trace_ahead(
+    requests: Iterable[TraceRequest],
+    trace: Callable[[TraceRequest], Trace],
+    folder: Path,
+    *,
+    timed: Collection[TraceRequest] = (),
+    workers: int = WORKERS,
+    timed_workers: int = TIMED_WORKERS,
+    engine: str | None = None,
+) -> int:
+    """Trace into ``folder`` every distinct request not kept there yet, as ``run_checks``
+    does: ``workers`` at a time, then the ``timed`` ones (whose wall time a claim or an
+    exercise compares) ``timed_workers`` at a time once the rest are done. Returns how many it
+    traced. A refused request is remembered in this process, for its reader to report."""
+    version = engine if engine is not None else engine_version()
+    kept = cached_trace(trace, folder, version)
+    timed = set(timed)
+    todo: dict[Path, TraceRequest] = {}  # one request per kept trace: copies share it
+    quiet: set[TraceRequest] = set()
+    for request in requests:
+        try:
+            path = kept_path(request, folder, version)
+        except OSError:
+            continue  # its reader reports the unreadable file
+        if path.is_file():
+            continue
+        first = todo.setdefault(path, request)
+        if request in timed:
+            quiet.add(first)
+    with phased(kept, todo.values(), quiet, workers, timed_workers) as futures:
+        wait(futures.values())
+    return len(todo)
 
 
 def main(
@@ -424,8 +562,10 @@ def main(
     console: Console | None = None,
     cache: Path | None = DEFAULT_CACHE,
     workers: int = WORKERS,
+    only: tuple[str, ...] | None = None,
 ) -> int:
-    """Validate, run and report; the exit code is 0 only when everything passed."""
+    """Validate, run and report (only the lessons in ``only``, when given: every lesson is
+    validated still); the exit code is 0 only when everything passed."""
     out = console or Console(highlight=False, soft_wrap=True)
     try:
         catalog = load_catalog(root)
@@ -434,9 +574,14 @@ def main(
         for line in str(exc).splitlines():
             out.print(f"    {escape(line)}")
         return 1
-    checks = [check for lesson in catalog.lessons for check in plan(lesson, root / lesson.slug)]
+    chosen = [lesson for lesson in catalog.lessons if only is None or lesson.slug in only]
+    unknown = sorted(set(only or ()) - {lesson.slug for lesson in catalog.lessons})
+    if unknown:
+        out.print(f"[red]✗[/] no such lesson: {escape(', '.join(unknown))}")
+        return 1
+    checks = [check for lesson in chosen for check in plan(lesson, root / lesson.slug)]
     _report_valid(out, catalog, len(checks))
-    words = _report_words(out, catalog)
+    words = _report_words(out, catalog, {lesson.slug for lesson in chosen})
     with ExitStack() as stack:
         if runner is None:
             try:
@@ -453,7 +598,7 @@ def main(
     passed = len(checks) - failed
     failed += words
     colour = "red" if failed else "green"
-    out.print(f"[{colour}]{passed} passed, {failed} failed[/] ({len(catalog.lessons)} lessons)")
+    out.print(f"[{colour}]{passed} passed, {failed} failed[/] ({len(chosen)} lessons)")
     return 1 if failed else 0
 
 
@@ -463,12 +608,12 @@ def _report_valid(out: Console, catalog: Catalog, checks: int) -> None:
     out.print(f"running {checks} checks…")
 
 
-def _report_words(out: Console, catalog: Catalog) -> int:
-    """Every statement of a checkable fact in free prose that no run backs, in course order
-    (``lessons.statements``); returns how many there are."""
+def _report_words(out: Console, catalog: Catalog, chosen: set[str]) -> int:
+    """Every statement of a checkable fact in free prose that no run backs, in the ``chosen``
+    lessons, in course order (``lessons.statements``); returns how many there are."""
     order = [entry.slug for entry in catalog.course.entries] if catalog.course else []
     lessons = sorted(
-        catalog.lessons,
+        (lesson for lesson in catalog.lessons if lesson.slug in chosen),
         key=lambda lesson: order.index(lesson.slug) if lesson.slug in order else len(order),
     )
     found: list[tuple[str, Unbacked]] = [

@@ -46,8 +46,12 @@ def serve(
 
 @lessons_app.command("check")
 def lessons_check(
+    lessons: Annotated[
+        list[str] | None,
+        typer.Argument(help="Check only these lessons (slugs); every lesson is validated."),
+    ] = None,
     workers: Annotated[
-        int, typer.Option(min=0, max=16, help="Runs traced at once (0: one per core).")
+        int, typer.Option(min=0, max=16, help="Runs traced at once (0: three per core).")
     ] = 0,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Trace every run again, ignoring kept traces.")
@@ -58,7 +62,8 @@ def lessons_check(
     from lessons.check import main as check_main
 
     cache = None if no_cache else DEFAULT_CACHE
-    raise typer.Exit(check_main(cache=cache, workers=workers or WORKERS))
+    only = tuple(lessons) if lessons else None
+    raise typer.Exit(check_main(cache=cache, workers=workers or WORKERS, only=only))
 
 
 @app.command(

@@ -65,8 +65,8 @@ def _verdicts(kept: Path) -> dict[tuple[str, str], Verdict]:
 
 
 @pytest.fixture
-def verdict_of(trace_cache: Path) -> Callable[[str, str], Verdict]:
-    return lambda exercise, example: _verdicts(trace_cache)[(exercise, example)]
+def verdict_of(course_traces: Path) -> Callable[[str, str], Verdict]:
+    return lambda exercise, example: _verdicts(course_traces)[(exercise, example)]
 
 
 def _report(verdict: Verdict) -> str:

@@ -5,8 +5,8 @@ are judged on every solution, alternative and known-wrong variant.
 Every claim passes only when its run holds, its words say what the run measured and decided,
 and every counter-example kept beside it fails the same check on the fact it names; every check
 of a challenge or milestone must be failed by at least one of its known-wrong variants. Runs are
-traced together, several at once, and kept in the shared trace cache (``trace_cache``), so an
-unchanged lesson costs no tracing (helpers in ``lesson_helpers``).
+traced together, up front and several at once, into the shared trace cache (``course_traces``),
+so an unchanged lesson costs no tracing (helpers in ``lesson_helpers``).
 
 What is one lesson's own (its knobs, its sources, its titles) stays in its own test file.
 """
@@ -194,10 +194,12 @@ def test_every_claim_is_bound_before_anything_runs(slug: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "item"), CLAIMS)
-def test_claim_holds_in_a_real_run(slug: str, item: Check | LessonError, trace_cache: Path) -> None:
+def test_claim_holds_in_a_real_run(
+    slug: str, item: Check | LessonError, course_traces: Path
+) -> None:
     if isinstance(item, LessonError):
         pytest.fail(str(item))
-    outcome = claim_outcomes(slug, trace_cache)[item.label]
+    outcome = claim_outcomes(slug, course_traces)[item.label]
     assert outcome.passed, "\n".join(claim_defects(outcome))
 
 
@@ -223,18 +225,18 @@ EXERCISES = [
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "exercise", "example"), CORRECT)
 def test_correct_solutions_pass_every_check(
-    slug: str, exercise: str, example: str, trace_cache: Path
+    slug: str, exercise: str, example: str, course_traces: Path
 ) -> None:
-    verdict = exercise_verdicts(slug, trace_cache)[(exercise, example)]
+    verdict = exercise_verdicts(slug, course_traces)[(exercise, example)]
     assert verdict.passed, verdict_report(verdict)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "exercise", "example", "fails"), WRONG)
 def test_wrong_variants_fail_their_checks(
-    slug: str, exercise: str, example: str, fails: tuple[str, ...], trace_cache: Path
+    slug: str, exercise: str, example: str, fails: tuple[str, ...], course_traces: Path
 ) -> None:
-    verdict = exercise_verdicts(slug, trace_cache)[(exercise, example)]
+    verdict = exercise_verdicts(slug, course_traces)[(exercise, example)]
     missed = set(fails) - set(verdict.failed())
     assert not missed, f"{example} should fail {sorted(missed)}:\n{verdict_report(verdict)}"
 
@@ -242,9 +244,9 @@ def test_wrong_variants_fail_their_checks(
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "exercise"), EXERCISES)
 def test_every_check_rejects_a_known_wrong_variant(
-    slug: str, exercise: str, trace_cache: Path
+    slug: str, exercise: str, course_traces: Path
 ) -> None:
     checked = exercises(written_lesson(slug))[exercise]
-    judged = exercise_verdicts(slug, trace_cache)
+    judged = exercise_verdicts(slug, course_traces)
     verdicts = {w.example: judged[(exercise, w.example)] for w in checked.wrong}
     assert coverage_defects(checked, verdicts) == ()

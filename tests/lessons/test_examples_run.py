@@ -55,10 +55,10 @@ def _outcomes(cache_folder: Path) -> dict[str, ClaimOutcome]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("item", CHECKS)
-def test_claim_holds_in_a_real_run(item: Check | LessonError, trace_cache: Path) -> None:
+def test_claim_holds_in_a_real_run(item: Check | LessonError, course_traces: Path) -> None:
     if isinstance(item, LessonError):
         pytest.fail(str(item))
-    outcome = _outcomes(trace_cache)[item.label]
+    outcome = _outcomes(course_traces)[item.label]
 
     defects = [
         f"{counter.counter.run.name} ({counter.counter.changes}): {counter.report}"

@@ -59,7 +59,7 @@ def test_every_lesson_brings_its_own_mutation_set(folder: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("folder", "mutation"), _mutations())
 def test_lessons_check_fails_on_each_mutation(
-    folder: Path, mutation: Mutation, tmp_path: Path, trace_cache: Path
+    folder: Path, mutation: Mutation, tmp_path: Path, course_traces: Path
 ) -> None:
     copy = tmp_path / folder.name
     shutil.copytree(folder, copy)
@@ -71,7 +71,7 @@ def test_lessons_check_fails_on_each_mutation(
             return  # a lesson that no longer loads fails the check too
     lesson = load_lesson(copy)  # a mutation naming a check must leave the lesson loadable
     try:
-        runner = cached_runner(engine_runner(), trace_cache)
+        runner = cached_runner(engine_runner(), course_traces)
     except ImportError as exc:
         pytest.skip(f"the trace engine is unavailable: {exc}")
     outcomes = list(run_checks(plan(lesson, copy), runner, workers=WORKERS))

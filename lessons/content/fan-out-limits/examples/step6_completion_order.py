@@ -11,7 +11,7 @@ async def fetch_all(ids: list[str], limit: int = 5) -> tuple[list[str], int]:
     async with httpx.AsyncClient(timeout=5.0) as client:
 
         async def fetch(position: int, item: str) -> str:
-            delay = 0.02 * (len(ids) - position)  # the first items are the slowest
+            delay = 0.05 * (len(ids) - position)  # the first items are the slowest, 50 ms apart
             async with semaphore:
                 response = await client.get(
                     f"https://api.example.com/delay/{delay:.2f}", params={"id": item}
