@@ -37,9 +37,14 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Run from a checkout's root with the standard library only: the checkout's own helper (stdlib
+# only too) makes the syntax trees, as everything in the project does (one lock for ast).
+sys.path.insert(0, os.getcwd())
+from visualizer.syntax import parse_module
 
 HERE = Path(__file__).resolve()
 RULES_TEMPLATE = HERE.with_name("relayout_import_rules.py")
@@ -226,6 +231,7 @@ class Plan:
     module_map: dict[str, str] = field(default_factory=dict)  # old dotted -> new dotted
     path_map: dict[str, str] = field(default_factory=dict)  # old path -> new path (files, dirs)
     depth_change: dict[Path, int] = field(default_factory=dict)  # new file -> levels deeper
+    old_modules: set[str] = field(default_factory=set)  # every module before the moves
     gone: list[str] = field(default_factory=list)  # modules to move that no longer exist
 
 
@@ -249,6 +255,11 @@ def plan_moves(files: list[Path]) -> Plan:
     a module that is in neither place (deleted since) is left out, with a note."""
     plan = Plan()
     tracked_set = set(files)
+    plan.old_modules = {
+        ".".join(p.with_suffix("").parts).removesuffix(".__init__")
+        for p in files
+        if p.suffix == ".py"
+    }
     done: list[str] = []
     gone: list[str] = []
     for old, new in MOVES:
@@ -372,7 +383,7 @@ class Rewriter:
         """``from package import module`` statements first (a moved module, a re-exported
         name), then the text rewrite for every dotted path and file path."""
         try:
-            tree = ast.parse(source)
+            tree = parse_module(source)
         except SyntaxError:
             self.notes.append(f"{path}: not Python 3.11 syntax, rewritten as text only")
             return self.text(source)
@@ -381,7 +392,24 @@ class Rewriter:
         for line in lines:
             offsets.append(offsets[-1] + len(line))
         edits: list[tuple[int, int, str]] = []
+
+        def span(node: ast.AST) -> tuple[int, int]:
+            assert isinstance(node, ast.expr | ast.stmt)
+            assert node.end_lineno is not None
+            assert node.end_col_offset is not None
+            start = offsets[node.lineno - 1] + _col(lines[node.lineno - 1], node.col_offset)
+            end = offsets[node.end_lineno - 1] + _col(
+                lines[node.end_lineno - 1], node.end_col_offset
+            )
+            return start, end
+
         for node in ast.walk(tree):
+            if isinstance(node, ast.Set | ast.List | ast.Tuple):
+                for constant, new_leaf in self.module_names(path, node):
+                    start, end = span(constant)
+                    quote = source[start]
+                    edits.append((start, end, f"{quote}{new_leaf}{quote}"))
+                continue
             if not isinstance(node, ast.ImportFrom):
                 continue
             if node.level:
@@ -390,12 +418,7 @@ class Rewriter:
             replacement = self.import_from(path, node)
             if replacement is None:
                 continue
-            assert node.end_lineno is not None
-            assert node.end_col_offset is not None
-            start = offsets[node.lineno - 1] + _col(lines[node.lineno - 1], node.col_offset)
-            end = offsets[node.end_lineno - 1] + _col(
-                lines[node.end_lineno - 1], node.end_col_offset
-            )
+            start, end = span(node)
             if "#" in source[start:end]:
                 self.notes.append(f"{path}:{node.lineno}: a comment inside an import was dropped")
             indent = lines[node.lineno - 1][: _col(lines[node.lineno - 1], node.col_offset)]
@@ -410,6 +433,35 @@ class Rewriter:
         for mark, replacement in marks.items():
             source = source.replace(mark, replacement, 1)
         return source
+
+    def module_names(
+        self, path: Path, node: ast.Set | ast.List | ast.Tuple
+    ) -> Iterator[tuple[ast.Constant, str]]:
+        """In a literal that lists a package's modules by name (three or more of them), each
+        renamed one: ``{"errors", "evidence", ...}`` -> ``"evidence_judge"``."""
+        constants = [e for e in node.elts if isinstance(e, ast.Constant)]
+        if len(constants) != len(node.elts) or not all(isinstance(c.value, str) for c in constants):
+            return
+        for package in {old.rpartition(".")[0] for old in self.plan.module_map}:
+            siblings = {
+                m.rpartition(".")[2]
+                for m in self.plan.old_modules
+                if m.rpartition(".")[0] == package
+            }
+            if len({c.value for c in constants} & siblings) < 3:
+                continue
+            for constant in constants:
+                new = self.plan.module_map.get(f"{package}.{constant.value}")
+                if new is None:
+                    continue
+                parent, _, leaf = new.rpartition(".")
+                if parent == package:
+                    yield constant, leaf
+                else:
+                    self.notes.append(
+                        f"{path}:{constant.lineno}: {constant.value!r} listed with {package}'s"
+                        f" modules is now {new}: check that list by hand"
+                    )
 
     def import_from(self, path: Path, node: ast.ImportFrom) -> list[str] | None:
         assert node.module is not None
@@ -477,7 +529,7 @@ def type_only(path: Path, name: str, module: str) -> str | None:
     every use of ``name`` there is an annotation and annotations are postponed (``from
     __future__ import annotations``); None when that does not hold."""
     source = path.read_text()
-    tree = ast.parse(source)
+    tree = parse_module(source)
     postponed = any(isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in tree.body)
     statements = [
         n
@@ -505,7 +557,7 @@ def type_only(path: Path, name: str, module: str) -> str | None:
     statement = statements[0]
     lines = source.splitlines(keepends=True)
     del lines[statement.lineno - 1 : statement.end_lineno]
-    rest = ast.parse("".join(lines)).body
+    rest = parse_module("".join(lines)).body
     last = max(n.end_lineno or 0 for n in rest if isinstance(n, ast.Import | ast.ImportFrom))
     lines.insert(last, f"\nif TYPE_CHECKING:\n    from {module} import {name}\n")
     future = next(n for n in rest if isinstance(n, ast.ImportFrom) and n.module == "__future__")
@@ -614,7 +666,7 @@ def tidy() -> list[str]:
 def _docstring_lines(path: Path) -> set[int]:
     """Lines inside docstrings, past their first line (a docstring's prose)."""
     found: set[int] = set()
-    tree = ast.parse(path.read_text())
+    tree = parse_module(path.read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body

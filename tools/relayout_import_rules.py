@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from visualizer.syntax import parse_module
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("visualizer", "loopscope", "lessons")
 
@@ -67,7 +69,7 @@ def project_modules(root: Path = ROOT, packages: Iterable[str] = PACKAGES) -> di
 
 @cache
 def _tree(path: Path) -> ast.Module:
-    return ast.parse(path.read_text())
+    return parse_module(path.read_text(), str(path))
 
 
 def _is_type_checking(test: ast.expr) -> bool:
