@@ -573,6 +573,7 @@ def find_ruff() -> str | None:
 
 
 PRAGMA = re.compile(r"\s+#\s*(?:type:|noqa|fmt:|pyright:|pragma:).*$")
+STRING_ITEMS = re.compile(r'^(?:"[^"]*",\s*)+(?:"[^"]*"[,}\])]*)?(?:\s*#.*)?$')
 NOT_CONTINUED = ("-", "*", ">>>", "...", '"""', "'''", "|", "``")
 
 
@@ -630,6 +631,11 @@ def split_long_prose(path: Path, ruff: str | None) -> list[str]:
             if cut > len(prefix):
                 out.append(body[:cut])
                 carry = (prefix, body[cut + 1 :])
+                continue
+        if over and STRING_ITEMS.match(stripped):  # a line of a literal's names: two lines
+            cut = body.rfind(", ", len(indent), LINE_LENGTH - 1)
+            if cut > len(indent):
+                out += [body[: cut + 1], indent + body[cut + 2 :]]
                 continue
         if over:
             left.append(f"{path}:{number}")
