@@ -266,7 +266,17 @@ def plan_moves(files: list[Path]) -> Plan:
         old_file, old_dir = module_file(old)
         new_file, new_dir = module_file(new)
         plan.module_map[old] = new
-        if old_dir.joinpath("__init__.py") in tracked_set:  # a package: all of it
+        moved = new_file in tracked_set or new_dir.joinpath("__init__.py") in tracked_set
+        if (
+            moved
+            and old_file not in tracked_set
+            and (
+                new_dir.is_relative_to(old_dir)
+                or old_dir.joinpath("__init__.py") not in tracked_set
+            )
+        ):  # visualizer/worker.py is now visualizer/worker/process.py: the old name is a package
+            done.append(old)
+        elif old_dir.joinpath("__init__.py") in tracked_set:  # a package: all of it
             if new_dir.exists():
                 raise Refused(f"{new_dir} is in the way of {old_dir}")
             plan.path_map[old_dir.as_posix()] = new_dir.as_posix()
@@ -281,8 +291,6 @@ def plan_moves(files: list[Path]) -> Plan:
             plan.moves.append((old_file, new_file))
             plan.path_map[old_file.as_posix()] = new_file.as_posix()
             plan.depth_change[new_file] = len(new_file.parts) - len(old_file.parts)
-        elif new_file in tracked_set or new_dir.joinpath("__init__.py") in tracked_set:
-            done.append(old)
         else:
             gone.append(old)
     if done and not plan.moves:
