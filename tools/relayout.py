@@ -235,9 +235,8 @@ class Plan:
     gone: list[str] = field(default_factory=list)  # modules to move that no longer exist
 
 
-def git(*args: str, capture: bool = True) -> str:
-    done = subprocess.run(["git", *args], check=True, capture_output=capture, text=True)
-    return done.stdout if capture else ""
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
 
 
 def tracked() -> list[Path]:
@@ -282,9 +281,9 @@ def plan_moves(files: list[Path]) -> Plan:
             plan.path_map[old_dir.as_posix()] = new_dir.as_posix()
             for path in files:
                 if path.is_relative_to(old_dir):
-                    moved = new_dir / path.relative_to(old_dir)
-                    plan.moves.append((path, moved))
-                    plan.depth_change[moved] = len(new_dir.parts) - len(old_dir.parts)
+                    target = new_dir / path.relative_to(old_dir)
+                    plan.moves.append((path, target))
+                    plan.depth_change[target] = len(new_dir.parts) - len(old_dir.parts)
         elif old_file in tracked_set:
             if new_file.exists():
                 raise Refused(f"{new_file} is in the way of {old_file}")
@@ -691,7 +690,7 @@ def _docstring_lines(path: Path) -> set[int]:
                 and isinstance(first.value.value, str)
                 and first.end_lineno is not None
             ):
-                found.update(range(first.lineno + 1, first.end_lineno + 1))
+                found.update(range(first.lineno, first.end_lineno + 1))
     return found
 
 
@@ -748,10 +747,15 @@ def main() -> int:
     if args.dry_run:
         return 0
 
-    # 1. Move.
+    # 1. Move. A moved package's old folder goes too: left with only __pycache__ in it, it
+    # would still import, as an empty namespace package.
     for old_path, new_path in plan.moves:
         new_path.parent.mkdir(parents=True, exist_ok=True)
         git("mv", str(old_path), str(new_path))
+    for folder in {old.parent for old, _ in plan.moves}:
+        shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     # 2. The new packages.
     for folder, docstring in PACKAGES.items():
         init = Path(folder, "__init__.py")
