@@ -752,7 +752,8 @@ def main() -> int:
     for old_path, new_path in plan.moves:
         new_path.parent.mkdir(parents=True, exist_ok=True)
         git("mv", str(old_path), str(new_path))
-    for folder in {old.parent for old, _ in plan.moves}:
+    emptied = {folder for old, _ in plan.moves for folder in old.parents if folder.parts}
+    for folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):
         shutil.rmtree(folder / "__pycache__", ignore_errors=True)
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
