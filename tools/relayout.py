@@ -669,8 +669,11 @@ def tidy() -> list[str]:
         subprocess.run([ruff, "check", "--fix", "--select", "I", "--quiet", *python], check=False)
         subprocess.run([ruff, "format", "--quiet", *python], check=False)
     for name in python:
-        for line in split_long_prose(Path(name), ruff):
-            notes.append(f"{line}: longer than {LINE_LENGTH} columns; shorten it by hand")
+        left = split_long_prose(Path(name), ruff)
+        if ruff is not None:  # else code lines are ruff format's, once --tidy runs it
+            notes += [
+                f"{line}: longer than {LINE_LENGTH} columns; shorten it by hand" for line in left
+            ]
     if python:
         git("add", "--", *python)
     return notes
