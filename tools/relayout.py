@@ -573,6 +573,52 @@ def type_only(path: Path, name: str, module: str) -> str | None:
     return "".join(lines)
 
 
+VIEW_IMPORT = re.compile(r'^ +\("(loopscope\.views[\w.]*)", "([\w.]+)"\),.*\n', re.MULTILINE)
+VIEW_AWAITS = re.compile(r'^ +"(loopscope\.views[\w.]*)",.*\n', re.MULTILINE)
+
+
+def still_allowed(template: str, notes: list[str]) -> str:
+    """The rules' test with its allow-lists (what views import or await today, against the
+    rule) cut to what still happens in this checkout: they only ever shrink."""
+
+    def tree(view: str) -> ast.Module | None:
+        file, folder = module_file(view)
+        path = file if file.exists() else folder / "__init__.py"
+        return parse_module(path.read_text()) if path.exists() else None
+
+    def imports(view: str) -> set[str]:
+        found: set[str] = set()
+        for node in ast.walk(tree(view) or ast.Module(body=[], type_ignores=[])):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                for alias in node.names:
+                    whole = f"{node.module}.{alias.name}"
+                    if any(p.exists() for p in module_file(whole)):
+                        found.add(whole)
+        return found
+
+    def awaits(view: str) -> bool:
+        kinds = ast.AsyncFunctionDef | ast.Await | ast.AsyncFor | ast.AsyncWith
+        return any(isinstance(n, kinds) for n in ast.walk(tree(view) or ast.Module(body=[])))
+
+    def keep_import(match: re.Match[str]) -> str:
+        if match.group(2) in imports(match.group(1)):
+            return match.group(0)
+        notes.append(f"{RULES_TEST}: {match.group(1)} no longer imports {match.group(2)}: dropped")
+        return ""
+
+    def keep_await(match: re.Match[str]) -> str:
+        if awaits(match.group(1)):
+            return match.group(0)
+        notes.append(f"{RULES_TEST}: {match.group(1)} no longer awaits: dropped")
+        return ""
+
+    text = VIEW_AWAITS.sub(keep_await, VIEW_IMPORT.sub(keep_import, template))
+    return re.sub(r"frozenset\(\n +\{\n +\}\n\)", "frozenset()", text)
+
+
 def find_ruff() -> str | None:
     local = Path(".venv/bin/ruff")
     if local.exists():
@@ -808,7 +854,7 @@ def main() -> int:
             path.write_text(result)
             changed.append(path)
             print(f"  {path}: {name} imported for type checking only")
-    RULES_TEST.write_text(RULES_TEMPLATE.read_text())
+    RULES_TEST.write_text(still_allowed(RULES_TEMPLATE.read_text(), rewriter.notes))
     git("add", str(RULES_TEST))
     changed.append(RULES_TEST)
     print(f"  wrote {RULES_TEST}")
