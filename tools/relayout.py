@@ -649,6 +649,9 @@ def main() -> int:
     except Refused as refusal:
         print(f"relayout: refused: {refusal}", file=sys.stderr)
         return 1
+    if RULES_TEST.exists():
+        print(f"relayout: refused: {RULES_TEST} exists; this writes its own", file=sys.stderr)
+        return 1
     dirty = git("status", "--porcelain", "--untracked-files=no")
     if dirty and not args.dry_run:
         print("relayout: refused: commit or stash these first:\n" + dirty, file=sys.stderr)
