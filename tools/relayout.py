@@ -191,22 +191,33 @@ the run rate limit and content-hashed static files."""
 ''',
 }
 
-# A folder's README row (the table in "Where things live"): (start of the old row, new row).
-README_ROWS: tuple[tuple[str, str], ...] = (
+# README: where things live. (old words, new words), applied where the old words are found;
+# each group's first match wins, and a group with none found is left to do by hand.
+README_EDITS: tuple[tuple[tuple[str, str], ...], ...] = (
     (
-        "| `visualizer/` |",
-        "| `visualizer/` | the trace engine, no web code, arranged by side of the sandbox: "
-        "`worker/` (runs inside it), `pool/` (the parent: worker processes, the sandbox), "
-        "`contract/` (what both share: events, errors, messages, the JSON), `read/` (pure "
-        "readings of a run: analyses, the table's rows, the `Trace` model), `tools/` (the "
-        "`trace` command, its table, the Perfetto export); `tests/test_import_rules.py` holds "
-        "the boundary |",
+        (
+            "| `visualizer/` | the trace engine: runs code under instrumentation, records and "
+            "condenses traces; no web code |",
+            "| `visualizer/` | the trace engine, no web code, arranged by side of the sandbox: "
+            "`worker/` (runs inside it), `pool/` (the parent: worker processes, the sandbox), "
+            "`contract/` (what both share: events, errors, messages, the JSON), `read/` (pure "
+            "readings of a run: analyses, the table's rows, the `Trace` model), `tools/` (the "
+            "`trace` command, its table, the Perfetto export) |",
+        ),
     ),
     (
-        "| `loopscope/` |",
-        "| `loopscope/` | the thin app package: settings, storage, views, the `loopscope` "
-        "command; `loopscope/web/` everything HTTP (`routes/`, `middleware/`, dependencies, "
-        "error pages, templating, the server); `loopscope/rooms/` the workshop rooms |",
+        (
+            "the web (routes and middleware)",
+            "`web/` (everything HTTP: `routes/`, `middleware/`, the dependencies, error pages, "
+            "templating, the server)",
+        ),
+        (
+            "| `loopscope/` | the thin app package: settings, storage, routes, the `loopscope` "
+            "command; `loopscope/rooms/` the workshop rooms |",
+            "| `loopscope/` | the thin app package: settings, storage, views, the `loopscope` "
+            "command; `loopscope/web/` everything HTTP (`routes/`, `middleware/`, dependencies, "
+            "error pages, templating, the server); `loopscope/rooms/` the workshop rooms |",
+        ),
     ),
 )
 
@@ -740,14 +751,12 @@ def main() -> int:
     readme = Path("README.md")
     if readme.exists():
         text = readme.read_text()
-        for start, row in README_ROWS:
-            lines = text.splitlines(keepends=True)
-            hits = [i for i, line in enumerate(lines) if line.startswith(start)]
-            if len(hits) == 1:
-                lines[hits[0]] = row + "\n"
-                text = "".join(lines)
+        for group in README_EDITS:
+            found = next(((old, new) for old, new in group if old in text), None)
+            if found is None:
+                rewriter.notes.append(f"README.md: say where {group[0][0][:30]}... lives by hand")
             else:
-                rewriter.notes.append(f"README.md: no single row starting {start!r}")
+                text = text.replace(*found)
         readme.write_text(text)
         changed.append(readme)
     git("add", "-A", "--", *sorted({str(p) for p in changed if p.exists()}))
