@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from visualizer.syntax import parse_module
@@ -113,7 +114,7 @@ def tidy() -> list[str]:
     if ruff is None:
         notes.append(
             "ruff not found: once the venv is made (make .venv/.installed-test), run"
-            " `python3 tools/relayout.py --tidy` to sort the rewritten imports and format them"
+            f" `python3 {sys.argv[0]} --tidy` to sort the rewritten imports and format them"
         )
     elif python:
         subprocess.run([ruff, "check", "--fix", "--select", "I", "--quiet", *python], check=False)
