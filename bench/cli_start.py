@@ -4,7 +4,7 @@ its job.
 Runs ``loopscope trace FILE --call 'main()' --json`` on a call that does nothing
 (``async def main(): return 1``), ``--repeat`` times, each in a fresh process, and reads three
 moments from inside that process, counted from the process's own start (``/proc/self/stat``):
-the worker spawned with its job (``subprocess.Popen`` in ``visualizer.runner``), the command
+the worker spawned with its job (``subprocess.Popen`` in ``visualizer.pool.runner``), the command
 ready for the reply (its own imports done, ``Running.finish`` called) and the reply read, and
 the CPU time it and the helpers it waited for (the sandbox probe) had used when it spawned the
 worker: on a shared machine the wall clock counts others' work, that figure does not. The

@@ -18,7 +18,7 @@ def since_start() -> float:
 
 marks: dict[str, float] = {}
 
-import visualizer.runner as runner  # noqa: E402 (after the clock above)
+import visualizer.pool.runner as runner  # noqa: E402 (after the clock above)
 
 _popen = runner.subprocess.Popen
 _finish = runner.Running.finish

@@ -44,12 +44,12 @@ import uvicorn
 from loopscope.app import create_app
 from loopscope.settings import Settings
 from visualizer import EngineBusy, Trace, TraceEngine, TraceError, TraceRequest
-from visualizer.authority import default_authority
-from visualizer.guard import Guard
-from visualizer.protocol import GO, READY, Job, ReplyReader
-from visualizer.reply import decode
-from visualizer.runner import choose_sandbox, worker_launch
-from visualizer.sandbox import sandbox_status
+from visualizer.contract.protocol import GO, READY, Job, ReplyReader
+from visualizer.pool.authority import default_authority
+from visualizer.pool.guard import Guard
+from visualizer.pool.reply import decode
+from visualizer.pool.runner import choose_sandbox, worker_launch
+from visualizer.pool.sandbox import sandbox_status
 
 ROOT = Path(__file__).resolve().parent.parent
 CANONICAL = ROOT / "tests" / "visualizer" / "samples" / "canonical.py"

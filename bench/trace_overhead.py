@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from visualizer.authority import default_authority
-from visualizer.caps import HARD_MAX_EVENTS
-from visualizer.netroute import Route, Tap, install
-from visualizer.request import Limits
-from visualizer.session import run_traced
-from visualizer.upstream import start_upstream
+from visualizer.contract.caps import HARD_MAX_EVENTS
+from visualizer.contract.request import Limits
+from visualizer.pool.authority import default_authority
+from visualizer.worker.netroute import Route, Tap, install
+from visualizer.worker.session import run_traced
+from visualizer.worker.upstream import start_upstream
 
 WORKLOAD = """\
 import asyncio

@@ -55,10 +55,10 @@ TARGET_TABLE_RATIO = 2.0
 
 def untraced_child(file: str, call: str) -> None:
     """In a fresh process: the worker's set-up, then the call, run untraced."""
-    from visualizer.authority import default_authority
-    from visualizer.netroute import Route, Tap, install
-    from visualizer.upstream import start_upstream
-    from visualizer.worker import warm_up
+    from visualizer.pool.authority import default_authority
+    from visualizer.worker.netroute import Route, Tap, install
+    from visualizer.worker.process import warm_up
+    from visualizer.worker.upstream import start_upstream
 
     authority = default_authority()
     upstream = start_upstream(str(authority.cert_pem), str(authority.key_pem))

@@ -17,7 +17,7 @@ from lessons.errors import (
     UnknownItem,
     UnknownOption,
 )
-from lessons.evidence import TraceLike, evaluate
+from lessons.evidence_judge import TraceLike, evaluate
 from lessons.fences import expand_examples
 from lessons.grading import (
     Answer,

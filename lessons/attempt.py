@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Literal
 
-from lessons.expectations import Checked, RunSpec
+from lessons.exercise_checks import Checked, RunSpec
 from lessons.judge import Verdict, judge
 from visualizer import Limits, Trace, TraceError, TraceRequest
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lessons.attempt import attempt
 from lessons.errors import LessonError
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.judge import Verdict
 from lessons.loader import load_catalog
 from visualizer import run_trace, sandbox_status

@@ -41,7 +41,7 @@ from rich.markup import escape
 
 from lessons.claims import Claim, claim_of, measured_problems, static_problems
 from lessons.errors import LessonError
-from lessons.evidence import (
+from lessons.evidence_judge import (
     Failure,
     TraceLike,
     compare_speed,
@@ -406,7 +406,7 @@ def engine_version() -> str:
     of the libraries the examples run on: a kept trace is only reused by the engine (and the
     httpx) that made it."""
     import visualizer
-    from visualizer.contract import SCHEMA
+    from visualizer.contract.wire import SCHEMA
 
     digest = hashlib.sha256(SCHEMA.encode())
     digest.update(sys.version.encode())

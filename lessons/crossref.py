@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from lessons.expectations import WrongVariant
+from lessons.exercise_checks import WrongVariant
 from lessons.fences import fences
 from lessons.models import (
     BuildStep,

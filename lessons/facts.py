@@ -23,7 +23,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from visualizer.analysis import RequestRecord, max_in_flight
+from visualizer.read.analysis import RequestRecord, max_in_flight
 from visualizer.syntax import literal
 
 FACTS: tuple[str, ...] = (

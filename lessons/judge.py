@@ -5,9 +5,9 @@
     verdict.checks[2].detail            # "at most 1 request was on the wire at once"
     verdict.checks[2].step              # the step of that run's replay that shows it
 
-Facts come only from ``visualizer.analysis`` and ``Trace`` fields; nothing here reads an event's
-wording. Upstream requests are the ones that went on the wire (they have HTTP phases): requests
-to an in-process ``ASGITransport`` app have none, so overlap around them is never counted.
+Facts come only from ``visualizer.read.analysis`` and ``Trace`` fields; nothing here reads an
+event's wording. Upstream requests are the ones that went on the wire (they have HTTP phases):
+requests to an in-process ``ASGITransport`` app have none, so overlap around them is never counted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from lessons.expectations import (
+from lessons.exercise_checks import (
     Caught,
     Checked,
     Clients,
@@ -34,7 +34,7 @@ from lessons.handlers import handlers as resolve_handlers
 from lessons.handlers import problem as catch_problem
 from lessons.handlers import resolve
 from visualizer import Trace
-from visualizer.analysis import (
+from visualizer.read.analysis import (
     ClientRecord,
     RequestRecord,
     connect_times,

@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.facts import FACTS, unknown_facts
 from lessons.models_base import ItemId as ItemId
 from lessons.models_base import Markdown as Markdown

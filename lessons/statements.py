@@ -56,7 +56,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from lessons.claims import FAMILIES
-from lessons.expectations import (
+from lessons.exercise_checks import (
     Caught,
     Checked,
     Clients,

@@ -13,29 +13,29 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from lessons import Catalog, Lesson, load_catalog
 from lessons.course import Course
-from loopscope import errors
-from loopscope.assets import HashedStaticFiles
 from loopscope.caller import CallerMiddleware
 from loopscope.datadir import secure_data_dir
-from loopscope.guards import RequestGuards
-from loopscope.headers import SecurityHeaders
-from loopscope.learner import LearnerMiddleware
-from loopscope.ratelimit import RunLimiter
 from loopscope.rendering import MarkdownRenderer
 from loopscope.retention import pruning
 from loopscope.rooms.renderer import RoomRenderer
 from loopscope.rooms.service import room_service
-from loopscope.routes import ROUTERS
 from loopscope.runs.practice import Practice
 from loopscope.runs.service import TraceBackend, trace_service
-from loopscope.security import reject_cross_site
 from loopscope.services import AppParts, Services
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.templating import Templates
 from loopscope.views import LessonContext
 from loopscope.views.catalog import CourseContext, next_lesson
-from visualizer.authority import discard_default_authority
+from loopscope.web import errors
+from loopscope.web.middleware.assets import HashedStaticFiles
+from loopscope.web.middleware.guards import RequestGuards
+from loopscope.web.middleware.headers import SecurityHeaders
+from loopscope.web.middleware.learner import LearnerMiddleware
+from loopscope.web.middleware.ratelimit import RunLimiter
+from loopscope.web.middleware.security import reject_cross_site
+from loopscope.web.routes import ROUTERS
+from loopscope.web.templating import Templates
+from visualizer.pool.authority import discard_default_authority
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR: Final = ROOT / "templates"

@@ -7,7 +7,7 @@ that client is still there.
 
 The address is the one the server resolved into the ASGI scope: uvicorn replaces the peer with
 the ``X-Forwarded-For`` client only when the peer is one of ``LOOPSCOPE_FORWARDED_ALLOW_IPS``
-and ``LOOPSCOPE_PROXY_HEADERS`` is on (``loopscope.server``), so a client cannot pick its own
+and ``LOOPSCOPE_PROXY_HEADERS`` is on (``loopscope.web.server``), so a client cannot pick its own
 address by sending the header. IPv6 addresses are grouped by their /64 (one household or host
 gets a whole /64, and picks any address in it at will).
 
@@ -27,11 +27,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from loopscope.learner import Learner
+if TYPE_CHECKING:
+    from loopscope.web.middleware.learner import Learner
+
 
 UNKNOWN_ADDRESS: Final = "unknown"
 IPV6_PREFIX: Final = 64

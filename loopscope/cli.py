@@ -31,14 +31,14 @@ def serve(
 
     from loopscope.app import create_app
     from loopscope.rooms.network import settings_for_listening
-    from loopscope.server import server_config
     from loopscope.settings import Settings
+    from loopscope.web.server import server_config
 
     settings = settings_for_listening(Settings(), host)
     config = server_config(create_app(settings), settings, host=host, port=port)
     # Open live streams (workshop rooms) would otherwise hold a graceful shutdown forever.
     config.timeout_graceful_shutdown = 3
-    from visualizer.sandbox import describe  # the config has set up uvicorn's loggers
+    from visualizer.pool.sandbox import describe  # the config has set up uvicorn's loggers
 
     logging.getLogger("uvicorn.error").info(describe(settings.bwrap_path))
     uvicorn.Server(config).run()

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from visualizer import Trace
-from visualizer.engine import RunState  # where a run is: the engine's own words
+from visualizer.pool.engine import RunState  # where a run is: the engine's own words
 
 CommitmentKind = Literal["prompt", "myth"]
 

@@ -4,7 +4,7 @@
     services = services_of(app)     # Services: the above, and storage, runs, rooms, lessons
 
 ``create_app`` makes the ``AppParts`` with the app and builds the ``Services`` once, in its
-lifespan; routes reach them through ``loopscope.deps``, never through attributes of
+lifespan; routes reach them through ``loopscope.web.deps``, never through attributes of
 ``app.state`` (the two records are its only entries).
 """
 
@@ -15,16 +15,16 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
-from loopscope.ratelimit import RunLimiter
 from loopscope.rooms.renderer import RoomRenderer
 from loopscope.rooms.service import RoomService
 from loopscope.runs.practice import Practice
 from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.templating import Templates
 from loopscope.views import LessonContext
 from loopscope.views.catalog import CourseContext
+from loopscope.web.middleware.ratelimit import RunLimiter
+from loopscope.web.templating import Templates
 
 NOT_STARTED = "the app has not started: its lifespan builds the services"
 

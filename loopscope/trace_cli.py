@@ -4,7 +4,8 @@ Every trace pays what its command imports before the worker starts. Typer builds
 ``TypeAdapter`` for each option it parses, and that import alone was a fifth of a second, so
 ``loopscope.cli.main`` hands ``trace`` here before Typer parses anything (``loopscope --help``
 still lists it). The run settings come from ``loopscope.run_settings``; rich is imported only
-to print a table (``visualizer.command``). ``tests/visualizer/test_cli_imports.py`` keeps it so.
+to print a table (``visualizer.tools.command``). ``tests/visualizer/test_cli_imports.py`` keeps it
+so.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def main(argv: Sequence[str]) -> None:
     """Parse ``argv`` (what follows ``trace``), trace, and end the process with its status."""
     args = parser().parse_args(list(argv))  # exits 2 with usage on bad options
     from loopscope.run_settings import run_settings
-    from visualizer.command import EXIT_BAD_INPUT, trace_command
+    from visualizer.tools.command import EXIT_BAD_INPUT, trace_command
 
     try:
         settings = run_settings()
@@ -111,7 +112,7 @@ def main(argv: Sequence[str]) -> None:
     # A trace is tens of thousands of objects, and freeing them one by one at the
     # interpreter's exit took a tenth of a second. Everything is written and the worker is
     # gone: flush, remove the demo CA (the one exit handler that matters), and end now.
-    from visualizer.authority import discard_default_authority
+    from visualizer.pool.authority import discard_default_authority
 
     sys.stdout.flush()
     sys.stderr.flush()

@@ -16,10 +16,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from visualizer.analysis import ExceptionCount, Phase, RequestRecord, Stall, TaskState
-    from visualizer.contract import SCHEMA
-    from visualizer.engine import TraceEngine
-    from visualizer.errors import (
+    from visualizer.contract.errors import (
         BadCall,
         EngineBusy,
         FileNotFound,
@@ -31,46 +28,49 @@ if TYPE_CHECKING:
         TraceLimitExceeded,
         WorkerFailed,
     )
-    from visualizer.events import AnyEvent
-    from visualizer.model import Event, Trace
-    from visualizer.request import Limits, TraceRequest
-    from visualizer.runner import run_trace
-    from visualizer.sandbox import SandboxStatus, sandbox_status
-    from visualizer.table import ErrorInfo, Step, variable_names, variable_states
+    from visualizer.contract.events import AnyEvent
+    from visualizer.contract.request import Limits, TraceRequest
+    from visualizer.contract.table import ErrorInfo, Step, variable_names, variable_states
+    from visualizer.contract.wire import SCHEMA
+    from visualizer.pool.engine import TraceEngine
+    from visualizer.pool.runner import run_trace
+    from visualizer.pool.sandbox import SandboxStatus, sandbox_status
+    from visualizer.read.analysis import ExceptionCount, Phase, RequestRecord, Stall, TaskState
+    from visualizer.read.model import Event, Trace
 
 # Each public name and the module that defines it: imported on first use (PEP 562), so a
 # trace worker, which imports only what it runs, does not pay for the engine, the analyses
 # or the models it never touches.
 _WHERE = {
-    "AnyEvent": "visualizer.events",
-    "BadCall": "visualizer.errors",
-    "EngineBusy": "visualizer.errors",
-    "ErrorInfo": "visualizer.table",
-    "Event": "visualizer.model",
-    "ExceptionCount": "visualizer.analysis",
-    "FileNotFound": "visualizer.errors",
-    "Limits": "visualizer.request",
-    "NotAwaitable": "visualizer.errors",
-    "Phase": "visualizer.analysis",
-    "RequestRecord": "visualizer.analysis",
-    "run_trace": "visualizer.runner",
-    "sandbox_status": "visualizer.sandbox",
-    "SandboxStatus": "visualizer.sandbox",
-    "SandboxUnavailable": "visualizer.errors",
-    "SCHEMA": "visualizer.contract",
-    "SourceSyntaxError": "visualizer.errors",
-    "Stall": "visualizer.analysis",
-    "Step": "visualizer.table",
-    "TaskState": "visualizer.analysis",
-    "Trace": "visualizer.model",
-    "TraceEngine": "visualizer.engine",
-    "TraceError": "visualizer.errors",
-    "TraceInputError": "visualizer.errors",
-    "TraceLimitExceeded": "visualizer.errors",
-    "TraceRequest": "visualizer.request",
-    "variable_names": "visualizer.table",
-    "variable_states": "visualizer.table",
-    "WorkerFailed": "visualizer.errors",
+    "AnyEvent": "visualizer.contract.events",
+    "BadCall": "visualizer.contract.errors",
+    "EngineBusy": "visualizer.contract.errors",
+    "ErrorInfo": "visualizer.contract.table",
+    "Event": "visualizer.read.model",
+    "ExceptionCount": "visualizer.read.analysis",
+    "FileNotFound": "visualizer.contract.errors",
+    "Limits": "visualizer.contract.request",
+    "NotAwaitable": "visualizer.contract.errors",
+    "Phase": "visualizer.read.analysis",
+    "RequestRecord": "visualizer.read.analysis",
+    "run_trace": "visualizer.pool.runner",
+    "sandbox_status": "visualizer.pool.sandbox",
+    "SandboxStatus": "visualizer.pool.sandbox",
+    "SandboxUnavailable": "visualizer.contract.errors",
+    "SCHEMA": "visualizer.contract.wire",
+    "SourceSyntaxError": "visualizer.contract.errors",
+    "Stall": "visualizer.read.analysis",
+    "Step": "visualizer.contract.table",
+    "TaskState": "visualizer.read.analysis",
+    "Trace": "visualizer.read.model",
+    "TraceEngine": "visualizer.pool.engine",
+    "TraceError": "visualizer.contract.errors",
+    "TraceInputError": "visualizer.contract.errors",
+    "TraceLimitExceeded": "visualizer.contract.errors",
+    "TraceRequest": "visualizer.contract.request",
+    "variable_names": "visualizer.contract.table",
+    "variable_states": "visualizer.contract.table",
+    "WorkerFailed": "visualizer.contract.errors",
 }
 
 

@@ -15,7 +15,6 @@ from loopscope.rooms.hub import RoomHub, Update
 from loopscope.rooms.service import COUNTDOWN_CHOICES, RoomService
 from loopscope.rooms.state import RoomState
 from loopscope.runs.service import TraceService
-from loopscope.templating import Templates, fragment_cache
 from loopscope.views import LessonContext
 from loopscope.views.rooms import (
     RoomPaths,
@@ -24,6 +23,7 @@ from loopscope.views.rooms import (
     present_view,
     stage_view,
 )
+from loopscope.web.templating import Templates, fragment_cache
 
 
 class RoomRenderer:

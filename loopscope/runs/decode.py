@@ -31,9 +31,9 @@ from typing import Any, Final
 from pydantic import TypeAdapter
 
 from visualizer import Step, Trace
-from visualizer.contract import uninterned
-from visualizer.events import expand
-from visualizer.model import Event
+from visualizer.contract.events import expand
+from visualizer.contract.wire import uninterned
+from visualizer.read.model import Event
 
 # Elements validated per call: about a millisecond of pydantic-core work on a busy machine.
 CHUNK: Final = 64

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from lessons.attempt import record_and_judge
-from lessons.expectations import Checked, RunSpec
+from lessons.exercise_checks import Checked, RunSpec
 from loopscope.records import Attempt, CheckOutcome, RecordedRun
 from loopscope.runs.service import CallerGone, SandboxOff, TraceService, TraceServiceError
 from loopscope.storage.work import LearnerWork

@@ -357,10 +357,10 @@ def recall_view(ctx: LessonContext, state: LearnerState) -> RecallView:
 
 ModeView = LearnView | WhyView | DeepView | VisualView | RecallView
 
-# Perf has its own router and views (loopscope/routes/perf.py, loopscope/views/perf.py): its
+# Perf has its own router and views (loopscope/web/routes/perf.py, loopscope/views/perf.py): its
 # figures come from runs recorded per request, not from the lesson and learner state alone.
-# Try, Challenge and Project have theirs too (routes/trying.py and checking.py, views/practice.py):
-# they read the learner's drafts, runs and checks.
+# Try, Challenge and Project have theirs too (web/routes/trying.py and checking.py,
+# views/practice.py): they read the learner's drafts, runs and checks.
 MODE_VIEWS: Final[dict[ModeName, Callable[[LessonContext, LearnerState], ModeView]]] = {
     "learn": learn_view,
     "why": why_view,

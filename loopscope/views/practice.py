@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from lessons.expectations import Checked, ExerciseCheck
+from lessons.exercise_checks import Checked, ExerciseCheck
 from lessons.models import Challenge, ProjectStep, Suggestion
 from loopscope.records import Attempt
 from loopscope.rendering import MarkdownRenderer

@@ -38,7 +38,7 @@ Viewer = Literal["host", "learner", "presenter"]
 
 @dataclass(frozen=True, slots=True)
 class RoomPaths:
-    """The room's addresses (the routes in ``loopscope.routes.rooms`` serve exactly these)."""
+    """The room's addresses (the routes in ``loopscope.web.routes.rooms`` serve exactly these)."""
 
     code: str
 

@@ -12,7 +12,7 @@ segment kind has a pattern, a label and a legend entry, and every lane has a sen
 
 httpcore reports seven phases per request; the timeline folds them into the five a learner can
 tell apart (connect, TLS, send, wait for the response, read). Stalls come from
-``Trace.blocked`` (``visualizer.analysis``: who held the loop, where and why), idle time from
+``Trace.blocked`` (``visualizer.read.analysis``: who held the loop, where and why), idle time from
 ``IoWait`` events (the loop asleep in the OS selector); both are stamped when they end and carry
 their length in ``ms``. Only typed fields are read, never an event's text.
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from visualizer import Phase, RequestRecord, Trace
-from visualizer.events import IoWait, TaskDone, TaskStarted
+from visualizer.contract.events import IoWait, TaskDone, TaskStarted
 
 SegmentKind = Literal["pool", "connect", "tls", "send", "wait", "read", "other", "stall", "idle"]
 

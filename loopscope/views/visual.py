@@ -4,7 +4,7 @@
     player.steps[3].current, player.variables.current   # the row and the tracker at step 4
 
 Everything is read from the real trace: the rows and the variables' changes from
-``Trace.steps``, the event loop panel from ``visualizer.analysis`` over the events between this
+``Trace.steps``, the event loop panel from ``visualizer.read.analysis`` over the events between this
 step and the next (each step carries the time its row began, ``Step.t_ms``), the timeline from
 ``loopscope.views.timeline``. No event's text is read here: only typed fields.
 """
@@ -27,10 +27,10 @@ from loopscope.records import RecordedRun, RunProgress
 from loopscope.rendering import MarkdownRenderer
 from loopscope.views.timeline import TimelineView, format_ms, near, span_text, timeline_view
 from visualizer import AnyEvent, Step, Trace, variable_names
-from visualizer.analysis import task_states
-from visualizer.events import NOT_SET, IoWait, Resumed
-from visualizer.wording import CAUSES, PLAIN_PHASES, tally
-from visualizer.wording import woken as woken_by
+from visualizer.contract.event_words import CAUSES, PLAIN_PHASES, tally
+from visualizer.contract.event_words import woken as woken_by
+from visualizer.contract.events import NOT_SET, IoWait, Resumed
+from visualizer.read.analysis import task_states
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _TICKS = re.compile(r"`([^`]+)`")

@@ -70,7 +70,7 @@ HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 
 def learner_id(client: httpx.AsyncClient, secret: str = "test-secret") -> str:
-    from loopscope.learner import COOKIE_NAME, learner_signer, read_learner
+    from loopscope.web.middleware.learner import COOKIE_NAME, learner_signer, read_learner
 
     found = read_learner(client.cookies.get(COOKIE_NAME), learner_signer(secret))
     assert found is not None

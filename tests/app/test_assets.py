@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from loopscope.assets import IMMUTABLE, REVALIDATE
+from loopscope.web.middleware.assets import IMMUTABLE, REVALIDATE
 
 pytestmark = pytest.mark.anyio
 

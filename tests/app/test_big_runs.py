@@ -20,7 +20,6 @@ from loopscope.records import RecordedRun
 from loopscope.runs.service import TraceService
 from loopscope.settings import Settings
 from loopscope.storage import Store
-from loopscope.templating import LARGEST_SHARE, fragment_cache, keep
 from loopscope.views.timeline import near, timeline_view
 from loopscope.views.visual import (
     LOOP_TASKS,
@@ -35,9 +34,10 @@ from loopscope.views.visual import (
     row_window,
     transcript,
 )
+from loopscope.web.templating import LARGEST_SHARE, fragment_cache, keep
 from visualizer import Step, Trace
-from visualizer.caps import Cut
-from visualizer.events import AnyEvent, TaskDone, TaskStarted
+from visualizer.contract.caps import Cut
+from visualizer.contract.events import AnyEvent, TaskDone, TaskStarted
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SOURCE = "async def fetch(n):\n    value = n\n    return value\n"

@@ -13,8 +13,8 @@ import pytest
 from app_helpers import TemplateRecorder, client_for, csrf_token, learner_id
 from sqlalchemy import event
 
-from loopscope.modepaths import segment_for
 from loopscope.storage import Store
+from loopscope.web.modepaths import segment_for
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from app_helpers import TemplateRecorder, client_for
 
-from loopscope.learner import COOKIE_NAME, cookie_value
+from loopscope.web.middleware.learner import COOKIE_NAME, cookie_value
 
 pytestmark = pytest.mark.anyio
 

@@ -4,7 +4,7 @@ import httpx
 import pytest
 from app_helpers import TemplateRecorder, learner_id
 
-from loopscope.learner import COOKIE_NAME, learner_signer, read_learner
+from loopscope.web.middleware.learner import COOKIE_NAME, learner_signer, read_learner
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from loopscope.runs.practice import MAX_CODE_BYTES
 from loopscope.settings import Settings
 from loopscope.views.practice import EditorView, ExerciseView, StoppedEarly
 from visualizer import ErrorInfo, SandboxStatus
-from visualizer.errors import BadCall
+from visualizer.contract.errors import BadCall
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("sandbox")]
 

@@ -18,8 +18,8 @@ from app_helpers import TemplateRecorder, client_for, learner_id, token_in
 from sqlalchemy import event
 from trace_fakes import FakeEngine
 
-from loopscope.security import csrf_token
 from loopscope.storage import Store
+from loopscope.web.middleware.security import csrf_token
 from visualizer import SandboxStatus
 
 pytestmark = pytest.mark.anyio

@@ -5,9 +5,9 @@ import pytest
 from app_helpers import TemplateRecorder
 
 from lessons.models import MODES, ModeName
-from loopscope.modepaths import segment_for
 from loopscope.views import DeepView, RecallView
 from loopscope.views.catalog import LessonCard
+from loopscope.web.modepaths import segment_for
 
 pytestmark = pytest.mark.anyio
 

@@ -23,7 +23,7 @@ from loopscope.app import create_app
 from loopscope.settings import Settings
 from loopscope.views.perf import Measurement, PerfView
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest, run_trace
-from visualizer.engine import ProgressCallback
+from visualizer.pool.engine import ProgressCallback
 
 pytestmark = pytest.mark.anyio
 

@@ -13,9 +13,9 @@ from trace_fakes import FakeEngine
 
 from lessons import Catalog
 from loopscope.app import create_app
-from loopscope.ratelimit import RunLimiter
-from loopscope.server import server_config
 from loopscope.settings import Settings
+from loopscope.web.middleware.ratelimit import RunLimiter
+from loopscope.web.server import server_config
 
 pytestmark = pytest.mark.anyio
 

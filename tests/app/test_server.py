@@ -13,9 +13,9 @@ import uvicorn
 from app_factories import make_catalog
 
 from loopscope.app import create_app
-from loopscope.server import server_config
 from loopscope.settings import Settings
-from visualizer.authority import default_authority
+from loopscope.web.server import server_config
+from visualizer.pool.authority import default_authority
 
 pytestmark = pytest.mark.anyio
 

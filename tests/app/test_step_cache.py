@@ -10,7 +10,7 @@ from app_helpers import HTMX
 from fastapi import FastAPI
 
 from loopscope.services import services_of
-from loopscope.templating import fragment_cache
+from loopscope.web.templating import fragment_cache
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from loopscope.views.timeline import (
     timeline_view,
 )
 from visualizer import AnyEvent, Trace
-from visualizer.events import (
+from visualizer.contract.events import (
     Blocked,
     HttpPhase,
     IoWait,

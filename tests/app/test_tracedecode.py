@@ -15,7 +15,7 @@ from trace_fakes import SAMPLES
 from loopscope.runs import decode as tracedecode
 from loopscope.runs.decode import decode_kept, decode_trace
 from visualizer import Trace
-from visualizer.caps import Cut
+from visualizer.contract.caps import Cut
 
 CANONICAL = (SAMPLES / "canonical_trace.json").read_text()
 CUT = Cut(cap="requests", limit=3, requests=3, of_requests=None, events=2, steps=3, of_steps=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from loopscope.views.visual import requests_text
 from visualizer import Trace
-from visualizer.events import AnyEvent, HttpPhase, RequestSent, ResponseArrived, TaskDone
+from visualizer.contract.events import AnyEvent, HttpPhase, RequestSent, ResponseArrived, TaskDone
 
 URL = "https://api.example.com/delay/1"
 WAIT = {"scope": "connection_pool", "phase": "wait_for_connection"}

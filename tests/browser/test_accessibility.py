@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lessons.loader import CONTENT_ROOT
 from lessons.models import MODES
-from loopscope.modepaths import segment_for
+from loopscope.web.modepaths import segment_for
 
 pytestmark = pytest.mark.browser
 

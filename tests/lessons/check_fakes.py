@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from lessons.check import Run
-from visualizer.analysis import RequestRecord, Stall
+from visualizer.read.analysis import RequestRecord, Stall
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from lesson_helpers import FIXTURES, TINY, exercises, planned_claims, written_le
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import requests_for
 from lessons.check import Check, plan, pool_tracer, reads_clock, timed_runs, trace_ahead
-from lessons.expectations import WallTime
+from lessons.exercise_checks import WallTime
 from lessons.mutations import MutationError, apply, load_mutations
 from visualizer import TraceRequest
 

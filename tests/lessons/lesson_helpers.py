@@ -24,7 +24,7 @@ from lessons.check import (
     plan,
     run_checks,
 )
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.judge import Verdict
 from lessons.models import Lesson
 

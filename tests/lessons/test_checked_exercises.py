@@ -17,7 +17,7 @@ import pytest
 from lessons import load_catalog
 from lessons.attempt import attempt, coverage_defects
 from lessons.check import cached_trace
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.judge import Verdict
 from lessons.loader import CONTENT_ROOT
 from lessons.models import Lesson

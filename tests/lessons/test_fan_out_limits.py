@@ -7,7 +7,7 @@ import ast
 
 from lesson_helpers import written_lesson
 
-from lessons.expectations import InFlight, Returns
+from lessons.exercise_checks import InFlight, Returns
 
 SLUG = "fan-out-limits"
 

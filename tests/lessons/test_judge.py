@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lessons.attempt import coverage_defects
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.judge import HIDDEN_FAILED, HIDDEN_PASSED, Verdict, judge
 from visualizer import ErrorInfo, Step, Trace
-from visualizer.events import (
+from visualizer.contract.events import (
     AnyEvent,
     Blocked,
     ClientClosed,

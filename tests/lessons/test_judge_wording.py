@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lessons.expectations import Checked
+from lessons.exercise_checks import Checked
 from lessons.judge import judge
 from lessons.loader import load_catalog
 from visualizer import ErrorInfo, Step, Trace
-from visualizer.events import ClientCreated
+from visualizer.contract.events import ClientCreated
 
 PATTERN = r"\{'ok': True, 'data': \{.*\}\}"
 WORDS = "{'ok': True, 'data': {...}}"

@@ -48,7 +48,8 @@ def test_public_surface_is_exactly_all() -> None:
         assert hasattr(lessons, name), name
     exported = {name for name in vars(lessons) if not name.startswith("_")}
     submodules = {"attempt", "check", "claims", "course", "crossref", "documents", "errors",
-                  "evidence", "expectations", "facts", "fences", "grading", "handlers", "items",
+                  "evidence_judge", "exercise_checks", "facts", "fences", "grading", "handlers",
+                  "items",
                   "judge", "loader", "models", "models_base", "mutations", "reading",
                   "statements", "walk"}  # fmt: skip
     assert exported - submodules == PUBLIC
@@ -66,7 +67,7 @@ def test_every_error_is_a_lesson_error() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["lessons.errors", "lessons.evidence", "lessons.facts", "lessons.fences",
+    ["lessons.errors", "lessons.evidence_judge", "lessons.facts", "lessons.fences",
      "lessons.handlers", "lessons.grading", "lessons.reading", "lessons.walk"],
 )  # fmt: skip
 def test_docstring_examples_hold(module: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from lessons import load_catalog
-from loopscope.learner import COOKIE_NAME, learner_signer, read_learner
+from loopscope.web.middleware.learner import COOKIE_NAME, learner_signer, read_learner
 
 HOST = "127.0.0.1"
 SECRET = "crash-test-secret"

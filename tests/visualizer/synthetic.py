@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from visualizer.display import NOT_SET
-from visualizer.events import (
+from visualizer.contract.events import (
+    NOT_SET,
     AnyEvent,
     AwaitDone,
     AwaitStarted,

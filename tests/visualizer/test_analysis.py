@@ -2,7 +2,17 @@
 
 from synthetic import TASK, Script, canonical
 
-from visualizer.analysis import (
+from visualizer.contract.events import (
+    Blocked,
+    Caught,
+    HttpPhase,
+    Raised,
+    Suspended,
+    TaskStarted,
+    Unwound,
+)
+from visualizer.contract.events import ErrorText as E
+from visualizer.read.analysis import (
     ExceptionCount,
     RequestRecord,
     clients_created,
@@ -14,16 +24,6 @@ from visualizer.analysis import (
     task_states,
     tcp_connects,
 )
-from visualizer.events import (
-    Blocked,
-    Caught,
-    HttpPhase,
-    Raised,
-    Suspended,
-    TaskStarted,
-    Unwound,
-)
-from visualizer.events import ErrorText as E
 
 
 def _request(number: int, start: float, end: float) -> RequestRecord:

@@ -14,15 +14,15 @@ from rich.console import Console
 from synthetic import CALL, SOURCE
 
 from visualizer import Limits
-from visualizer.assemble import cut_of
-from visualizer.caps import HARD_MAX_EVENTS, Cut
-from visualizer.capture import captured
-from visualizer.events import LineRan, RequestSent
-from visualizer.model import Trace
-from visualizer.recorder import Recorder
-from visualizer.session import RawRun
-from visualizer.table import Step
-from visualizer.terminal import HEAD_ROWS, TAIL_ROWS, render
+from visualizer.contract.caps import HARD_MAX_EVENTS, Cut
+from visualizer.contract.events import LineRan, RequestSent
+from visualizer.contract.table import Step
+from visualizer.read.model import Trace
+from visualizer.tools.terminal import HEAD_ROWS, TAIL_ROWS, render
+from visualizer.worker.assemble import cut_of
+from visualizer.worker.capture import captured
+from visualizer.worker.recorder import Recorder
+from visualizer.worker.session import RawRun
 
 WORKLOAD = """\
 import asyncio

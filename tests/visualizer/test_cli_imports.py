@@ -42,7 +42,7 @@ LOOPSCOPE = [sys.executable, "-c", "from loopscope.cli import main; main()"]
 TRACE_PATH = """
 import json, sys
 import loopscope.cli
-import visualizer.command
+import visualizer.tools.command
 from loopscope.run_settings import run_settings
 from loopscope.trace_cli import parser
 parser().parse_args(["f.py", "--call", "main()", "--json", "--time-limit", "3", "--watch", "a.b"])
@@ -71,7 +71,7 @@ def clean_environ() -> dict[str, str]:
 def test_the_trace_path_imports_nothing_heavy() -> None:
     timeout, modules = imported(clean_environ())
     assert timeout == TRACE_TIMEOUT_S
-    assert "visualizer.runner" in modules  # the path was really imported
+    assert "visualizer.pool.runner" in modules  # the path was really imported
     assert [name for name in HEAVY if name in modules] == []
 
 

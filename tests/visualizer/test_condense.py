@@ -13,11 +13,18 @@ from synthetic import (
     opening,
 )
 
-from visualizer.condense import condense, fold
-from visualizer.display import NOT_SET
-from visualizer.events import Blocked, FrameEntered, IoWait, LineRan, Suspended, TaskStarted
-from visualizer.rows import IdleRow, StatementRow, TasksRow, WaitRow, WithRow
-from visualizer.table import variable_states
+from visualizer.contract.events import (
+    NOT_SET,
+    Blocked,
+    FrameEntered,
+    IoWait,
+    LineRan,
+    Suspended,
+    TaskStarted,
+)
+from visualizer.contract.table import variable_states
+from visualizer.read.condense import condense, fold
+from visualizer.read.rows import IdleRow, StatementRow, TasksRow, WaitRow, WithRow
 
 
 def test_canonical_events_tell_the_seven_rows() -> None:

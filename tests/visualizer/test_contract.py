@@ -8,8 +8,8 @@ from synthetic import canonical, missing_await
 from tracesamples import TraceOf
 
 from visualizer import Limits, WorkerFailed
-from visualizer.contract import event_data, plain, trace_json
-from visualizer.events import (
+from visualizer.contract.event_words import detail
+from visualizer.contract.events import (
     AnyEvent,
     AwaitDone,
     AwaitStarted,
@@ -26,11 +26,11 @@ from visualizer.events import (
     Wake,
     expand,
 )
-from visualizer.model import Trace
-from visualizer.protocol import TRACE
-from visualizer.reply import decode
-from visualizer.table import ErrorInfo, Step
-from visualizer.wording import detail
+from visualizer.contract.protocol import TRACE
+from visualizer.contract.table import ErrorInfo, Step
+from visualizer.contract.wire import event_data, plain, trace_json
+from visualizer.pool.reply import decode
+from visualizer.read.model import Trace
 
 RUNS = [
     ("canonical.py", 'fetch_data("https://api.example.com/data")', ("response.text",)),

@@ -3,7 +3,8 @@ import asyncio
 import httpx
 import pytest
 
-from visualizer.display import NOT_SET, display, exception_text, full_repr
+from visualizer.contract.events import NOT_SET
+from visualizer.worker.display import display, exception_text, full_repr
 
 
 def test_httpx_objects_read_as_their_state() -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from synthetic import Script
 
-from visualizer.analysis import find_requests, request_entries, task_states
-from visualizer.condense import condense
-from visualizer.events import (
+from visualizer.contract.events import (
     AnyEvent,
     AwaitDone,
     AwaitStarted,
@@ -29,7 +27,9 @@ from visualizer.events import (
     TransportBuilt,
     Yielded,
 )
-from visualizer.table import Step
+from visualizer.contract.table import Step
+from visualizer.read.analysis import find_requests, request_entries, task_states
+from visualizer.read.condense import condense
 
 SOURCE = """\
 import asyncio

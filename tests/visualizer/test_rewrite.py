@@ -1,6 +1,6 @@
 import ast
 
-from visualizer.rewrite import instrument
+from visualizer.worker.rewrite import instrument
 
 SOURCE = '''\
 import httpx

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import TraceRequest, runner
-from visualizer import authority as authority_module
-from visualizer.authority import Authority, create_authority, discard_default_authority
-from visualizer.errors import SandboxUnavailable, TraceInputError
-from visualizer.request import Origin
-from visualizer.sandbox import Sandbox
+from visualizer import TraceRequest
+from visualizer.contract.errors import SandboxUnavailable, TraceInputError
+from visualizer.contract.request import Origin
+from visualizer.pool import authority as authority_module
+from visualizer.pool import runner
+from visualizer.pool.authority import Authority, create_authority, discard_default_authority
+from visualizer.pool.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from tracesamples import SAMPLES
 
 from visualizer import Limits, Trace, TraceLimitExceeded, TraceRequest, run_trace, sandbox_status
-from visualizer.guard import MAX_FILES, protection
-from visualizer.sandbox import sandbox_user
+from visualizer.pool.guard import MAX_FILES, protection
+from visualizer.pool.sandbox import sandbox_user
 
 pytestmark = [
     pytest.mark.slow,
@@ -144,8 +144,8 @@ def test_without_a_memory_cgroup_the_sample_counts_what_the_tmpfs_holds() -> Non
     a run's resident memory (about 45 MB) and that plus 30 MB of files, the sample stops it."""
     allowance = 60 * 1024**2
     with (
-        mock.patch("visualizer.guard._memory_cgroup", return_value=None),
-        mock.patch("visualizer.guard.MAX_RSS_BYTES", allowance),
+        mock.patch("visualizer.pool.guard._memory_cgroup", return_value=None),
+        mock.patch("visualizer.pool.guard.MAX_RSS_BYTES", allowance),
     ):
         assert learner_run("tmp_hoard(0, 2.0)").result == "'0 MB'"
         with pytest.raises(TraceLimitExceeded, match="more than 60 MB") as stopped:

@@ -20,7 +20,7 @@ from visualizer import (
     run_trace,
     sandbox_status,
 )
-from visualizer.sandbox import (
+from visualizer.pool.sandbox import (
     PYTHON,
     Sandbox,
     _probe,
@@ -29,7 +29,7 @@ from visualizer.sandbox import (
     python_folders,
     sandbox_user,
 )
-from visualizer.sandbox_view import ViewUnavailable, blocked_folders
+from visualizer.pool.sandbox_view import ViewUnavailable, blocked_folders
 
 MISSING = "/nonexistent/bwrap"
 CANONICAL = SAMPLES / "canonical.py"
@@ -93,7 +93,7 @@ def test_a_package_behind_a_folder_closed_to_the_sandbox_user_is_reached_and_the
     assert private in blocked_folders(user, [package])
     folders = [*python_folders(), package]
     mounts = _mount_points()
-    with mock.patch("visualizer.sandbox.python_folders", return_value=folders):
+    with mock.patch("visualizer.pool.sandbox.python_folders", return_value=folders):
         launch = Sandbox(shutil.which("bwrap") or "bwrap", user).launch(
             None, [PYTHON, "-S", "-c", f"print(open('{package}/note.txt').read())"]
         )
@@ -118,7 +118,7 @@ def test_a_folder_the_sandbox_user_cannot_read_is_named_with_its_fix(
     assert user is not None
     closed = tmp_path / "venv"
     closed.mkdir(mode=0o700)
-    with mock.patch("visualizer.sandbox.python_folders", return_value=[closed]):
+    with mock.patch("visualizer.pool.sandbox.python_folders", return_value=[closed]):
         status = _probe("bwrap")
     assert not status.available
     assert f"the sandbox user {user.name!r} cannot read {closed} " in status.reason
@@ -136,8 +136,8 @@ def test_where_no_private_view_can_be_made_the_sandbox_is_off_with_the_reason(
     private.chmod(0o700)
     said = "a private view for the sandbox user cannot be made: unshare: Operation not permitted"
     with (
-        mock.patch("visualizer.sandbox.python_folders", return_value=[private / "venv"]),
-        mock.patch("visualizer.sandbox.open_view", side_effect=ViewUnavailable(said)),
+        mock.patch("visualizer.pool.sandbox.python_folders", return_value=[private / "venv"]),
+        mock.patch("visualizer.pool.sandbox.open_view", side_effect=ViewUnavailable(said)),
     ):
         status = _probe("bwrap")
     assert not status.available

@@ -179,7 +179,7 @@ def test_the_command_runs_learner_code_as_the_app_does() -> None:
 def test_a_sandbox_still_setting_up_is_not_charged_for_the_hosts_files() -> None:
     """Until bwrap has pivoted into the sandbox, its process has a mount namespace of its own
     but the host's root: the host's /tmp and its many files are not the run's."""
-    from visualizer.guard import _tmpfs_usage
+    from visualizer.pool.guard import _tmpfs_usage
 
     setting_up = subprocess.Popen(["unshare", "--mount", "sleep", marker()])
     try:

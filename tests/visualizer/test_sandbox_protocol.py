@@ -9,17 +9,17 @@ import pytest
 from tracesamples import SAMPLES
 
 from visualizer import TraceRequest, WorkerFailed, run_trace
-from visualizer import authority as authority_module
-from visualizer.authority import (
+from visualizer.contract.protocol import GO, READY, ReplyReader, frame
+from visualizer.pool import authority as authority_module
+from visualizer.pool.authority import (
     Authority,
     authority_files,
     create_authority,
     discard_default_authority,
 )
-from visualizer.guard import Guard
-from visualizer.protocol import GO, READY, ReplyReader, frame
-from visualizer.reply import decode
-from visualizer.runner import worker_launch
+from visualizer.pool.guard import Guard
+from visualizer.pool.reply import decode
+from visualizer.pool.runner import worker_launch
 
 NONCE = "0123456789abcdef0123456789abcdef"
 FAILURE = b'{"failure": "boom"}'

@@ -3,7 +3,7 @@
 import pytest
 from tracesamples import TraceOf
 
-from visualizer.events import HttpPhase, Warned
+from visualizer.contract.events import HttpPhase, Warned
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ import pytest
 from tracesamples import TraceOf
 
 from visualizer import Trace
-from visualizer.analysis import RequestEntry, task_states
-from visualizer.table import Step
+from visualizer.contract.table import Step
+from visualizer.read.analysis import RequestEntry, task_states
 
 SAMPLE = "many.py"
 SOURCE = (Path(__file__).parent / "samples" / SAMPLE).read_text().splitlines()

@@ -3,8 +3,8 @@ import asyncio
 import httpx
 import pytest
 
-from visualizer.netroute import Route
-from visualizer.upstream import create_app
+from visualizer.worker.netroute import Route
+from visualizer.worker.upstream import create_app
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ async def test_limited_refills_at_its_rate(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr("visualizer.upstream.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("visualizer.worker.upstream.time.monotonic", lambda: now[0])
     async with client:
         assert [(await client.get("/limited/2")).status_code for _ in range(3)] == [200, 200, 429]
         now[0] += 0.5  # one token back at 2 a second
@@ -100,7 +100,7 @@ async def test_limited_bans_a_client_that_keeps_knocking(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr("visualizer.upstream.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("visualizer.worker.upstream.time.monotonic", lambda: now[0])
     async with client:
         assert [(await client.get("/limited/2")).status_code for _ in range(2)] == [200, 200]
         refused = [await client.get("/limited/2") for _ in range(4)]  # 2 x rate: still fine

@@ -1,4 +1,4 @@
-"""What a suspended task waits on, named from what it awaited (``visualizer.waiting``)."""
+"""What a suspended task waits on, named from what it awaited (``visualizer.worker.waiting``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from visualizer.waiting import waiting_on
+from visualizer.worker.waiting import waiting_on
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,2 @@
+"""The engine for people: ``loopscope trace`` (``command``), its table (``terminal``) and the
+Perfetto export (``perfetto``)."""
