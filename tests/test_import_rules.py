@@ -8,8 +8,8 @@
 - ``loopscope.views`` import neither ``loopscope.storage`` nor the Runs layer, and do not await:
   a view turns records into view models.
 - The Runs layer imports nothing of ``loopscope.web``, through any module of the project.
-
-"Runs" is ``loopscope.runs`` and, until they move there, the modules it is made of today.
+- The web reaches the engine only through the Runs layer: it imports nothing of
+  ``visualizer.pool`` and none of the engine's errors (Runs wraps them once).
 """
 
 from __future__ import annotations
@@ -34,14 +34,13 @@ POOL = "visualizer.pool"
 VIEWS = "loopscope.views"
 STORAGE = "loopscope.storage"
 WEB = "loopscope.web"
-RUNS = ("loopscope.runs", "loopscope.tracing", "loopscope.practice")
+RUNS = ("loopscope.runs",)
+ENGINE_ERRORS = "visualizer.contract.errors"
 PYDANTIC = ("pydantic", "pydantic_core", "pydantic_settings")
 
-# What views import today that they should not: each entry is a view module and a module it
-# imports. Issue 19 moves the record types to one records module and the awaiting into Runs;
-# empty this list as that lands. An entry that no longer happens fails the test: remove it.
+# Exceptions to the views' rules, each a view module and what it imports, or a view that
+# awaits: none. An entry that no longer happens fails the test, so a list can only shrink.
 VIEW_IMPORTS_ALLOWED: frozenset[tuple[str, str]] = frozenset()
-# Views that await today (the same rule: remove an entry once its view no longer does).
 VIEWS_THAT_AWAIT: frozenset[str] = frozenset()
 
 
@@ -226,3 +225,22 @@ def test_imports_are_read_inside_functions_and_type_checking_is_apart(tmp_path: 
     assert imports("pkg.light", found["pkg.light"], found, typing=False) == {"pkg", "pkg.heavy"}
     assert "pydantic" in imports("pkg.heavy", found["pkg.heavy"], found, typing=True)
     assert reached("pkg.light", found) == {"pkg", "pkg.heavy", "typing", "json"}
+
+
+def _engine_error_names() -> set[str]:
+    tree = _tree(ROOT / "visualizer" / "contract" / "errors.py")
+    return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def test_the_web_reaches_the_engine_only_through_runs(modules: dict[str, Path]) -> None:
+    errors = _engine_error_names()
+    assert {"SandboxUnavailable", "TraceError", "EngineBusy"} <= errors
+    broken: set[tuple[str, str]] = set()
+    for name in subjects(modules, WEB):
+        for imported in imports(name, modules[name], modules, typing=True):
+            if under(imported, (POOL, ENGINE_ERRORS)):
+                broken.add((name, imported))
+        for node in _import_nodes(_tree(modules[name]), typing=True):
+            if isinstance(node, ast.ImportFrom) and node.module == "visualizer":
+                broken.update((name, a.name) for a in node.names if a.name in errors)
+    assert broken == set(), "the web imports the engine's side or its errors: go through Runs"
