@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from visualizer import Trace
-from visualizer.pool.engine import RunState  # where a run is: the engine's own words
+from visualizer.contract.request import RunState
 
 CommitmentKind = Literal["prompt", "myth"]
 

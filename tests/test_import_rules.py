@@ -244,3 +244,15 @@ def test_the_web_reaches_the_engine_only_through_runs(modules: dict[str, Path]) 
             if isinstance(node, ast.ImportFrom) and node.module == "visualizer":
                 broken.update((name, a.name) for a in node.names if a.name in errors)
     assert broken == set(), "the web imports the engine's side or its errors: go through Runs"
+
+
+def test_views_and_records_do_not_reach_the_engines_pool(modules: dict[str, Path]) -> None:
+    """A view reads records; the records name where a run is (the contract's ``RunState``),
+    never the worker pool that runs it."""
+    broken = {
+        (name, imported)
+        for name in subjects(modules, (VIEWS, "loopscope.records"))
+        for imported in reached(name, modules)
+        if under(imported, POOL)
+    }
+    assert broken == set()

@@ -70,7 +70,7 @@ from visualizer import (
     TraceError,
     TraceRequest,
 )
-from visualizer.pool.engine import ProgressCallback, RunState
+from visualizer.contract.request import ProgressCallback, RunState
 
 log = logging.getLogger("loopscope.runs.service")
 

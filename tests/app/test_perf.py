@@ -23,7 +23,7 @@ from loopscope.app import create_app
 from loopscope.settings import Settings
 from loopscope.views.perf import Measurement, PerfView
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest, run_trace
-from visualizer.pool.engine import ProgressCallback
+from visualizer.contract.request import ProgressCallback
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from visualizer import EngineBusy, SandboxStatus, Trace, TraceRequest
-from visualizer.pool.engine import ProgressCallback, RunState
+from visualizer.contract.request import ProgressCallback, RunState
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,3 +59,8 @@ class TraceRequest:
     watch: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     origin: Origin = "lesson"
+
+
+# Where one traced run is, as the engine tells its ``on_progress`` and the app's pages show it.
+RunState = Literal["queued", "running", "done", "failed"]
+ProgressCallback = Callable[[TraceRequest, RunState], None]

@@ -31,10 +31,8 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal
 
 from visualizer.contract.errors import (
     EngineBusy,
@@ -43,7 +41,7 @@ from visualizer.contract.errors import (
     WorkerFailed,
 )
 from visualizer.contract.protocol import GO, READY, Job, ReplyReader
-from visualizer.contract.request import TraceRequest
+from visualizer.contract.request import ProgressCallback, RunState, TraceRequest
 from visualizer.pool.authority import Authority, default_authority
 from visualizer.pool.guard import SAMPLE_S, Guard
 from visualizer.pool.reply import decode
@@ -61,9 +59,6 @@ from visualizer.pool.runner import (
 from visualizer.pool.sandbox import Sandbox, SandboxStatus, sandbox_status
 from visualizer.read.model import Trace
 
-# Where one traced run is, as told to ``on_progress``.
-RunState = Literal["queued", "running", "done", "failed"]
-ProgressCallback = Callable[[TraceRequest, RunState], None]
 _RETRY_S = 1.0
 _CHUNK = 64 * 1024
 
