@@ -10,21 +10,26 @@ lifespan; routes reach them through ``loopscope.web.deps``, never through attrib
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
-from loopscope.rooms.renderer import RoomRenderer
-from loopscope.rooms.service import RoomService
-from loopscope.runs.practice import Practice
-from loopscope.runs.service import TraceService
-from loopscope.settings import Settings
-from loopscope.storage import Store
-from loopscope.views import LessonContext
-from loopscope.views.catalog import CourseContext
-from loopscope.web.middleware.ratelimit import RunLimiter
-from loopscope.web.templating import Templates
+# Annotations only: the web's templating and CSRF check read ``parts_of`` from here, and the
+# modules below import them.
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from loopscope.rooms.renderer import RoomRenderer
+    from loopscope.rooms.service import RoomService
+    from loopscope.runs.practice import Practice
+    from loopscope.runs.service import TraceService
+    from loopscope.settings import Settings
+    from loopscope.storage import Store
+    from loopscope.views import LessonContext
+    from loopscope.views.catalog import CourseContext
+    from loopscope.web.middleware.ratelimit import RunLimiter
+    from loopscope.web.templating import Templates
 
 NOT_STARTED = "the app has not started: its lifespan builds the services"
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import jinja2
@@ -24,12 +24,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from loopscope.services import parts_of
 from loopscope.web.middleware.assets import HashedStaticFiles
 from loopscope.web.middleware.security import csrf_token
 from loopscope.web.modepaths import segment_for
-
-if TYPE_CHECKING:
-    from loopscope.services import AppParts
 
 VARY = "HX-Request, HX-Boosted, HX-Request-Type"
 # Rendered fragments kept for everybody (steps of recorded runs), bounded in bytes. A step of
@@ -68,8 +66,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     learner = getattr(request.state, "learner", None)
     if learner is None:
         return {"csrf_token": "", "csp_nonce": nonce}
-    parts: AppParts = request.app.state.parts  # typed; services_of would import this module
-    secret = parts.settings.resolved_secret_key
+    secret = parts_of(request.app).settings.resolved_secret_key
     return {"csrf_token": csrf_token(learner.id, secret), "csp_nonce": nonce}
 
 
@@ -168,8 +165,7 @@ class Templates:
     @jinja2.pass_context
     def _static_url(context: jinja2.runtime.Context, path: str) -> str:
         request: Request = context["request"]
-        parts: AppParts = request.app.state.parts
-        static: HashedStaticFiles = parts.templates.static
+        static = parts_of(request.app).templates.static
         return f"{request.url_for('static', path=path)}?v={static.hashes[path]}"
 
     def render(

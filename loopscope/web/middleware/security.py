@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import hmac
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
 from itsdangerous import Signer
 
-if TYPE_CHECKING:
-    from loopscope.services import AppParts
+from loopscope.services import parts_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = "x-csrf-token"
@@ -60,8 +58,7 @@ async def reject_cross_site(request: Request) -> None:
 
 
 async def require_csrf_token(request: Request) -> None:
-    parts: AppParts = request.app.state.parts  # typed; services_of would import this module
-    secret = parts.settings.resolved_secret_key
+    secret = parts_of(request.app).settings.resolved_secret_key
     expected = csrf_token(request.state.learner.id, secret)
     given = request.headers.get(CSRF_HEADER)
     if given is None:
