@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,13 +50,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path) -> Iterator[str]:
-    """``loopscope serve`` on a free loopback port until the block ends."""
+def serve(data_dir: Path, settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """``loopscope serve`` on a free loopback port until the block ends; ``settings``: more
+    ``LOOPSCOPE_*`` environment for the server."""
     port = free_port()
     url = f"http://{HOST}:{port}"
     loopscope = str(Path(sys.executable).parent / "loopscope")
     command = [loopscope, "serve", "--host", HOST, "--port", str(port)]
-    env = {**os.environ, "LOOPSCOPE_DATA_DIR": str(data_dir), "LOOPSCOPE_PRUNE_INTERVAL_S": "0"}
+    env = {
+        **os.environ,
+        "LOOPSCOPE_DATA_DIR": str(data_dir),
+        "LOOPSCOPE_PRUNE_INTERVAL_S": "0",
+        **(settings or {}),
+    }
     log_path = data_dir / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -21,23 +21,17 @@ The machine may be shared: figures are noisy. Usage:
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from pages_load import serve
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 SLUG = "async-http-client-calls"
 PAGE_TARGET_BYTES = 2 * 1024 * 1024
 WAIT_TARGET_MS = 100.0
@@ -64,47 +58,8 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOTAL = re.compile(r'data-total="(\d+)"')
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serve(data_dir: Path) -> Iterator[str]:
-    """``loopscope serve`` on a free loopback port until the block ends."""
-    port = free_port()
-    url = f"http://{HOST}:{port}"
-    loopscope = str(Path(sys.executable).parent / "loopscope")
-    env = {
-        **os.environ,
-        "LOOPSCOPE_DATA_DIR": str(data_dir),
-        "LOOPSCOPE_PRUNE_INTERVAL_S": "0",
-        "LOOPSCOPE_RUN_RATE": "1000/minute",
-        "LOOPSCOPE_TRACE_TIMEOUT_S": "60",
-    }
-    log_path = data_dir / "server.log"
-    with log_path.open("w") as log:
-        command = [loopscope, "serve", "--host", HOST, "--port", str(port)]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+# The server of the run page's load: learners may run often, and a 1,000-request run needs time.
+SERVER_SETTINGS = {"LOOPSCOPE_RUN_RATE": "1000/minute", "LOOPSCOPE_TRACE_TIMEOUT_S": "60"}
 
 
 class Neighbour:
@@ -250,7 +205,7 @@ def main() -> int:
     runs: list[tuple[int, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data_dir or Path(tmp)
-        with serve(folder) as url:
+        with serve(folder, SERVER_SETTINGS) as url:
             measure(url, 1)  # warm: the first run pays for templates and the first worker
             quiet = baseline(url, "fresh runs")
             print("each run just recorded, so the server still holds it in its run cache:")
@@ -262,7 +217,7 @@ def main() -> int:
                 ok = report(figures, small, quiet, first=rounds == sizes[0]) and ok
         # A restart empties the run cache (as an eviction would): each run is read back from
         # the database and decoded while the neighbour asks.
-        with serve(folder) as url:
+        with serve(folder, SERVER_SETTINGS) as url:
             measure(url, 1)
             quiet = baseline(url, "after a restart")
             print("the same runs after a restart: none is in the run cache any more:")
