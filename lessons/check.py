@@ -222,8 +222,9 @@ def timed_runs(checks: Iterable[Check]) -> set[Run]:
     of a file that reads a clock (``reads_clock``)."""
     checks = list(checks)
     compared = {run for check in checks if check.baseline is not None for run in check.runs}
-    clocked = {run for check in checks for run in check.runs if reads_clock(run.file)}
-    return compared | clocked
+    runs = {run for check in checks for run in check.runs}
+    clocks = {file: reads_clock(file) for file in {run.file for run in runs}}  # each file once
+    return compared | {run for run in runs if clocks[run.file]}
 
 
 def run_checks(
@@ -448,6 +449,13 @@ def _kept_trace(path: Path) -> TraceLike:
     return Trace.from_json(path.read_bytes())
 
 
+def _keep(path: Path, trace: Trace) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(trace.json_bytes())
+    partial.replace(path)  # atomic: a concurrent reader sees all or nothing
+
+
 # Requests the engine refused in this process, by kept path: a reader after ``trace_ahead``
 # gets the same error at once instead of tracing the run again. Never kept on disk.
 _refused: dict[Path, Exception] = {}
@@ -481,10 +489,7 @@ def cached_trace(
         except Exception as exc:
             _refused[path] = exc
             raise
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        partial.write_bytes(found.json_bytes())
-        partial.replace(path)  # atomic: a concurrent reader sees all or nothing
+        _keep(path, found)
         return found
 
     return run
@@ -512,10 +517,7 @@ def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Ru
             raise _refused[path]
         trace = runner(run)
         if isinstance(trace, Trace):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            partial.write_bytes(trace.json_bytes())
-            partial.replace(path)  # atomic: a concurrent reader sees all or nothing
+            _keep(path, trace)
         return trace
 
     return run
