@@ -28,10 +28,10 @@ from lessons.facts import fill
 from lessons.models import Comparison, Counter, Evidence, Expectation, Myth, Question
 from lessons.walk import walk
 
-# A name that reads as an exception type: ``httpx.ReadTimeout``, ``ValueError``, ...
+# A name that reads as an exception type: ``httpx.ReadTimeout``, ``ValueError``, ``InvalidURL``.
 EXCEPTION_NAME = re.compile(
-    r"\b(?:[a-z_]+\.)*([A-Z][A-Za-z]*(?:Error|Exception|Timeout|Closed|NotRead|Group|"
-    r"UnsupportedProtocol|InvalidURL))\b"
+    r"\b(?:[a-z_]+\.)*([A-Z][A-Za-z]*(?:Error|Exception|Timeout|Closed|NotRead|Group)|"
+    r"UnsupportedProtocol|InvalidURL)\b"
 )
 # A quantity a run can measure: a count or a duration with its unit.
 QUANTITY = re.compile(

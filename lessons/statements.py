@@ -55,7 +55,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from lessons.claims import FAMILIES
+from lessons.claims import EXCEPTION_NAME, FAMILIES
 from lessons.exercise_checks import (
     Caught,
     Checked,
@@ -125,11 +125,6 @@ _NAMING = re.compile(
     r"question|card|python|httpx|httpcore|fastapi|starlette|uvicorn|anyio|pep|rfc|version|"
     r"chapter|part|figure|issue|http/|http)|[/#])\s*$",
     re.IGNORECASE,
-)
-# A name that reads as an exception type: ``httpx.ReadTimeout``, ``ValueError``, ``InvalidURL``.
-EXCEPTION = re.compile(
-    r"\b(?:[a-z_]+\.)*([A-Z][A-Za-z]*(?:Error|Exception|Timeout|Closed|NotRead|Group)|"
-    r"UnsupportedProtocol|InvalidURL)\b"
 )
 # Classes the exception pattern would take for exceptions.
 NOT_EXCEPTIONS = frozenset({"TaskGroup"})
@@ -212,7 +207,7 @@ def statements(text: str) -> list[Statement]:
             if RAISE_WORDS.search(clause) is None:
                 continue
             at = sentence_start + clause_start
-            for match in EXCEPTION.finditer(text[at : at + len(clause)]):
+            for match in EXCEPTION_NAME.finditer(text[at : at + len(clause)]):
                 if match.group(1) in FAMILIES or match.group(1) in NOT_EXCEPTIONS:
                     continue
                 found.append(
@@ -337,7 +332,7 @@ def _lesson_inputs(lesson: Lesson) -> tuple[frozenset[str], frozenset[str], froz
             if isinstance(node.value, Expectation):
                 shown = [node.value.raises, node.value.returns, node.value.returns_contains]
                 for text in filter(None, shown):
-                    raised |= {match.group(1) for match in EXCEPTION.finditer(text)}
+                    raised |= {match.group(1) for match in EXCEPTION_NAME.finditer(text)}
                     statuses |= set(_STATUS_IN_RESULT.findall(text))
     calls = code[len(lesson.sources) :]
     numbers = frozenset(

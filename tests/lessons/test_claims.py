@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lessons.claims import claim_of, measured_problems, static_problems
+from lessons.claims import claim_of, exception_names, measured_problems, static_problems
 from lessons.models import Evidence, Myth, Question, Titled
 
 COUNTER = {"example": "other", "changes": "c", "rejects_on": ["tcp_connects"]}
@@ -77,3 +77,13 @@ def test_a_right_answer_states_no_unbacked_number_and_no_unraised_exception() ->
     assert measured_problems(claim, {}, ("httpx.ConnectError",)) == []
     [name] = measured_problems(claim, {}, ("httpx.ReadTimeout",))
     assert "names ConnectError, which none of its runs raised" in name
+
+
+def test_every_exception_name_a_claim_uses_is_read_httpx_s_url_errors_too() -> None:
+    """``UnsupportedProtocol`` and ``InvalidURL`` end in none of the usual suffixes; they were
+    once missed, so a claim could name them with no run raising them."""
+    text = (
+        "A URL without a scheme raises `httpx.UnsupportedProtocol`; one it cannot parse raises "
+        "`httpx.InvalidURL`, and a slow one `httpx.ReadTimeout` (an `HTTPError`)."
+    )
+    assert exception_names(text) == {"UnsupportedProtocol", "InvalidURL", "ReadTimeout"}
