@@ -1,27 +1,27 @@
 """How long does ``loopscope lessons check`` take? Target: lesson 1 under 15 s on 2 cores, growing
 linearly with the number of distinct runs.
 
-Four figures, all measured in this run:
+Five figures, all measured in this run:
 
 1. The command itself on lesson 1, cold (an empty trace cache: every distinct run is traced)
    and warm (the same cache again: nothing changed, nothing is traced), as a subprocess, like a
-   user runs it, with ``--workers`` runs at once (``lessons.check.WORKERS`` by default); then
-   cold again with one run per core, as the check ran before (the baseline).
-2. Where a run's time goes: the runs' own wall time (mostly asleep on the demo upstream) against
-   the CPU seconds the machine spent per run (worker start and tracing, from /proc/stat: the
-   sandboxed workers are out of reach of ``RUSAGE_CHILDREN``; other work on a shared machine
-   counts too).
-3. Pool sizes: the same first k distinct runs traced cold 1 at a time (the baseline), then 2
-   at a time (the check before: one per core), then more; the ratio against the baseline says
-   what each size buys, and why ``WORKERS`` is what it is.
+   user runs it, with ``--workers`` runs at once (``lessons.check.WORKERS`` by default).
+2. The baseline, in this process: every distinct run of lesson 1 traced cold as the check
+   traced them before, in started workers (a sandbox and an interpreter of its own per run,
+   about 0.2 CPU s to start) with the timed runs last, once the rest are done; then as it does
+   now, forks of one warm interpreter (``visualizer.pool.forks``), the crowd at the idle CPU
+   policy and the timed runs beside it on a lane of their own. Each with the machine's CPU
+   seconds meanwhile (from /proc/stat: sandboxed workers are out of reach of
+   ``RUSAGE_CHILDREN``; other work on a shared machine counts too).
+3. Crowd sizes: the same first k distinct runs traced cold 1 at a time, then more; the ratio
+   against 1 at once says what each size buys, and why ``WORKERS`` is what it is.
 4. Growth: the first k distinct runs for a few k, cold, ``--workers`` at once; the ms per
    distinct run should stay about flat (linear growth).
 5. Honest timing: each ``faster_than`` comparison's margin, its runs traced as the check does
-   (last, one per core) and, against that, in the crowd of other runs: a comparison must not
-   be decided by the load.
+   (on the timed lane, beside the idle crowd) and, against that, in the crowd itself: a
+   comparison must not be decided by the load.
 
-Runs are traced as the check traces them (``run_checks`` on a warm ``TraceEngine``: timed runs
-last). Usage: ``python bench/lessons_check.py [--workers N] [--sizes 16,32,64] [--pools 1,2,4,6,8]
+Usage: ``python bench/lessons_check.py [--workers N] [--sizes 16,32,64] [--pools 1,2,4,6,8]
 [--pool-size 24] [--skip-command] [--skip-pools]``. The machine may be shared: compare the ratios.
 """
 
@@ -45,7 +45,7 @@ from lessons.check import (
     cached_runner,
     phased,
     plan,
-    pool_runner,
+    pool_runners,
     run_checks,
     timed_runs,
 )
@@ -91,9 +91,10 @@ class Traced:
     own_s: float  # the runs' own wall time, summed
 
 
-def trace_runs(checks: list[Check], runs: list[Run], workers: int) -> Traced:
-    """Trace ``runs`` cold (a fresh cache), as the check does, ``workers`` at a time; timed
-    runs (those of ``checks`` with a baseline) last, one per core."""
+def trace_runs(checks: list[Check], runs: list[Run], workers: int, forked: bool = True) -> Traced:
+    """Trace ``runs`` cold (a fresh cache), as the check does, ``workers`` at a time, the
+    timed ones (``timed_runs``) on their own lane beside them; ``forked=False``: as the check
+    did before, in started workers, the timed runs last."""
     chosen = set(runs)
     kept = [
         Check(c.label, c.run, c.expect, c.baseline, c.counters)
@@ -102,10 +103,14 @@ def trace_runs(checks: list[Check], runs: list[Run], workers: int) -> Traced:
     ]
     covered = {run for check in kept for run in check.runs}
     kept += [Check(run.name, run, checks[0].expect) for run in runs if run not in covered]
-    with tempfile.TemporaryDirectory() as folder, pool_runner(workers) as engine:
-        runner = cached_runner(engine, Path(folder))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        pool_runners(workers, forked=forked) as (crowd, timed),
+    ):
+        runner = cached_runner(crowd, Path(folder))
+        lane = cached_runner(timed, Path(folder)) if forked else None
         cpu, start = cpu_busy(), time.perf_counter()
-        outcomes = list(run_checks(kept, runner, workers=workers))
+        outcomes = list(run_checks(kept, runner, workers=workers, timed_runner=lane))
         took, used = time.perf_counter() - start, cpu_busy() - cpu
     own = {o.check.run: (o.wall_ms or 0.0) for o in outcomes}
     for outcome in outcomes:
@@ -123,10 +128,11 @@ def margins(checks: list[Check], crowd: list[Run], workers: int, quiet: bool) ->
     timed = [check for check in checks if check.baseline is not None]
     runs = [*crowd, *(run for check in timed for run in check.runs)]
     found: list[float] = []
-    with tempfile.TemporaryDirectory() as folder, pool_runner(workers) as engine:
-        runner = cached_runner(engine, Path(folder))
+    with tempfile.TemporaryDirectory() as folder, pool_runners(workers) as (crowd, lane):
+        runner = cached_runner(crowd, Path(folder))
         later = timed_runs(timed) if quiet else set()
-        with phased(runner, runs, later, workers, TIMED_WORKERS) as futures:
+        quiet_lane = cached_runner(lane, Path(folder))
+        with phased(runner, runs, later, workers, TIMED_WORKERS, timed_work=quiet_lane) as futures:
             for check in timed:
                 assert check.baseline is not None
                 run, slow = futures[check.run].result(), futures[check.baseline.run].result()
@@ -162,14 +168,17 @@ def main() -> None:
             print("     the same, warm (same cache, nothing changed):")
             warm = command(args.workers, Path(home))
             print(f"    {warm:6.1f} s   cold/warm {cold / warm:.1f}x")
-        with tempfile.TemporaryDirectory() as home:
-            before = os.cpu_count() or 2
-            print(f"     baseline: cold, --workers {before} (one per core, as before):")
-            slow = command(before, Path(home))
-            print(f"    {slow:6.1f} s   {slow / cold:.2f}x the time of --workers {args.workers}")
+    print(f"  2. all {len(runs)} distinct runs, cold, {args.workers} at once, in this process:")
+    before = trace_runs(checks, runs, args.workers, forked=False)
+    print(f"    baseline, started workers, timed runs last: {before.seconds:6.1f} s, machine CPU "
+          f"{before.cpu_s:5.1f} s ({before.cpu_s / len(runs):.2f} CPU s per run)")  # fmt: skip
+    now = trace_runs(checks, runs, args.workers)
+    print(f"    forked, idle crowd beside a timed lane:     {now.seconds:6.1f} s, machine CPU "
+          f"{now.cpu_s:5.1f} s ({now.cpu_s / len(runs):.2f} CPU s per run); "
+          f"{before.seconds / now.seconds:.2f}x faster than the baseline")  # fmt: skip
     size = min(args.pool_size, len(runs))
     pools = [] if args.skip_pools else [int(p) for p in args.pools.split(",") if p]
-    print(f"  2./3. the first {size} distinct runs, cold, by pool size (1 = the baseline):")
+    print(f"  3. the first {size} distinct runs, cold, by crowd size (1 = the baseline):")
     base: float | None = None
     for workers in pools:
         traced = trace_runs(checks, runs[:size], workers)
@@ -191,7 +200,7 @@ def main() -> None:
           f"untimed runs, {args.workers} at once:")  # fmt: skip
     for quiet in (True, False):
         found = margins(checks, crowd, args.workers, quiet)
-        where = "timed runs last, one per core" if quiet else "timed runs in the crowd     "
+        where = "timed runs on their own lane" if quiet else "timed runs in the idle crowd"
         print(f"    {where}: smallest {min(found):.2f}, median "
               f"{sorted(found)[len(found) // 2]:.2f} ({len(found)} comparisons)")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

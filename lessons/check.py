@@ -9,11 +9,15 @@ it rejects. Each claim is also bound to its words (``lessons.claims``): the answ
 its run decides, the measured facts its text quotes, the exception names it uses.
 
 Identical runs (file, call, watches) are traced once and shared by every claim that reads them,
-``workers`` at a time (the trace engine is a separate process per run). A run mostly waits (on
-the demo upstream's delays, on timeouts), so more run at once than there are cores
-(``WORKERS``); the runs a loaded machine could change (``timed_runs``: those a ``faster_than``
-compares, and those of a file that reads a clock) are traced last, at most ``TIMED_WORKERS`` at
-once, once every other run is done, so that the load of the others never decides them. With a cache
+``workers`` at a time. Each run is a process of its own: a fork of one warm interpreter in one
+shared sandbox (``visualizer.pool.forks``; lesson examples only, learner code always gets a
+sandbox of its own), so a run costs its tracing, not an interpreter's start. A run mostly waits
+(on the demo upstream's delays, on timeouts), so more run at once than there are cores
+(``WORKERS``), at the idle CPU policy. The runs a loaded machine could change (``timed_runs``:
+those a ``faster_than`` compares, and those of a file that reads a clock) go to a second lane
+beside them, at most ``TIMED_WORKERS`` at once at the ordinary policy: the crowd yields every
+CPU to them, so its load never decides them. (Without such a lane, as with a test's runner,
+they are traced last, once every other run is done.) With a cache
 folder, a run's trace is kept under a hash of the file's bytes, the call, the watches, the limits,
 the origin and the engine's own source, so an unchanged run is never traced twice and an engine
 change traces everything again. ``trace_ahead`` traces a whole set of runs that way, up front,
@@ -34,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -60,12 +64,11 @@ if TYPE_CHECKING:
 
 CORES = os.cpu_count() or 2
 # Runs traced at once. A lesson run spends most of its wall time asleep (the demo upstream's
-# delayed endpoints, timeouts, gathers of slow calls); its CPU is mostly the worker's start
-# (about half a CPU second) and the tracing. bench/lessons_check.py, 24 of lesson 1's runs on a
-# shared 2-core machine: 1 at once 57 s, 2 at once 34 s, 4: 20 s, 6: 14 s, 8: 13 s. Past three
-# per core the gain is small, and the starts only crowd out the machine's other work.
+# delayed endpoints, timeouts, gathers of slow calls); its CPU is mostly the tracing (a fork
+# costs a few milliseconds). bench/lessons_check.py measures what each crowd size buys; past
+# three per core the gain is small.
 WORKERS = max(2, min(3 * CORES, 16))
-# Runs whose wall time a claim compares go last, no more of them at once than there are cores.
+# Runs whose wall time a claim compares: no more of them at once than there are cores.
 TIMED_WORKERS = max(1, min(CORES, 16))
 
 
@@ -233,12 +236,15 @@ def run_checks(
     *,
     workers: int = WORKERS,
     timed_workers: int = TIMED_WORKERS,
+    timed_runner: Runner | None = None,
 ) -> Iterator[ClaimOutcome]:
     """Trace each distinct run, ``workers`` at a time, then the timed runs (``timed_runs``)
-    ``timed_workers`` at a time; yield outcomes in ``checks`` order."""
+    ``timed_workers`` at a time (or at once, on ``timed_runner``: see ``phased``); yield
+    outcomes in ``checks`` order."""
     checks = list(checks)
     runs = (run for check in checks for run in check.runs)
-    with phased(runner, runs, timed_runs(checks), workers, timed_workers) as futures:
+    timed = timed_runs(checks)
+    with phased(runner, runs, timed, workers, timed_workers, timed_work=timed_runner) as futures:
         for check in checks:
             yield _outcome(check, futures)
 
@@ -250,10 +256,14 @@ def phased(
     timed: Collection[_Item],
     workers: int,
     timed_workers: int,
+    *,
+    timed_work: Callable[[_Item], _Result] | None = None,
 ) -> Iterator[dict[_Item, Future[_Result]]]:
     """``work`` on each distinct item, in threads: the untimed items ``workers`` at a time, in
     order, then the ``timed`` ones ``timed_workers`` at a time, each started only once every
-    untimed item is done. Yields each item's future at once; waits for all of them on exit."""
+    untimed item is done. With ``timed_work`` (to which ``work`` yields the CPU: see
+    ``Tracers``), the timed ones go to it from the start instead, beside the rest. Yields each
+    item's future at once; waits for all of them on exit."""
     with (
         ThreadPoolExecutor(max_workers=max(workers, 1)) as pool,
         ThreadPoolExecutor(max_workers=max(timed_workers, 1)) as quiet,
@@ -268,7 +278,10 @@ def phased(
 
         for item in distinct:
             if item in timed:
-                futures[item] = quiet.submit(after_the_rest, item)
+                if timed_work is None:
+                    futures[item] = quiet.submit(after_the_rest, item)
+                else:
+                    futures[item] = quiet.submit(timed_work, item)
         yield futures
 
 
@@ -355,12 +368,25 @@ def engine_runner() -> Runner:
     return run
 
 
+class Tracers(NamedTuple):
+    """Two ways to trace, callable from many threads at once: ``crowd`` for the runs nobody
+    times (many at once, at the idle CPU policy), ``timed`` for those whose wall time a check
+    compares (few at once, at the ordinary policy, so the crowd yields every CPU to them)."""
+
+    crowd: Callable[[TraceRequest], Trace]
+    timed: Callable[[TraceRequest], Trace]
+
+
 @contextmanager
-def pool_tracer(workers: int = WORKERS) -> Iterator[Callable[[TraceRequest], Trace]]:
-    """``trace(request)`` backed by a ``visualizer.TraceEngine`` of ``workers`` warm workers,
-    run on its own event loop thread, callable from many threads at once: while one run is
-    traced the next worker is already starting, so a run does not wait for a process to start.
-    ``ImportError`` when the engine is missing."""
+def pool_tracers(
+    workers: int = WORKERS, timed_workers: int = TIMED_WORKERS, *, forked: bool = True
+) -> Iterator[Tracers]:
+    """``Tracers`` backed by two forked ``visualizer.TraceEngine``s (lesson examples only: see
+    ``visualizer.pool.forks``), ``workers`` and ``timed_workers`` warm workers, on one event
+    loop thread of their own: while one run is traced the next worker is already forked.
+    ``forked=False`` (a benchmark's baseline): started workers, each a sandbox of its own, and
+    no idle policy, so the timed runs must wait for the crowd. ``ImportError`` when the engine
+    is missing."""
     import asyncio
     import threading
 
@@ -369,28 +395,45 @@ def pool_tracer(workers: int = WORKERS) -> Iterator[Callable[[TraceRequest], Tra
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="lessons-check-engine", daemon=True)
     thread.start()
-    engine = TraceEngine(workers=workers, warm=workers + 1, queue_size=1 << 16)
-    asyncio.run_coroutine_threadsafe(engine.__aenter__(), loop).result()
+    crowd = TraceEngine(
+        workers=workers, warm=workers + 1, queue_size=1 << 16, forked=forked, idle=forked
+    )
+    timed = TraceEngine(
+        workers=timed_workers, warm=timed_workers + 1, queue_size=1 << 16, forked=forked
+    )
+    engines = [crowd, timed]
 
-    def trace(request: TraceRequest) -> Trace:
-        return asyncio.run_coroutine_threadsafe(engine.trace(request), loop).result()
+    def traced_by(engine: TraceEngine) -> Callable[[TraceRequest], Trace]:
+        def trace(request: TraceRequest) -> Trace:
+            return asyncio.run_coroutine_threadsafe(engine.trace(request), loop).result()
+
+        return trace
 
     try:
-        yield trace
+        for engine in engines:
+            asyncio.run_coroutine_threadsafe(engine.__aenter__(), loop).result()
+        yield Tracers(traced_by(crowd), traced_by(timed))
     finally:
-        asyncio.run_coroutine_threadsafe(engine.aclose(), loop).result()
+        for engine in engines:
+            asyncio.run_coroutine_threadsafe(engine.aclose(), loop).result()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
 
 
 @contextmanager
-def pool_runner(workers: int = WORKERS) -> Iterator[Runner]:
-    """A ``Runner`` over ``pool_tracer``. ``ImportError`` when the engine is missing."""
+def pool_runners(
+    workers: int = WORKERS, timed_workers: int = TIMED_WORKERS, *, forked: bool = True
+) -> Iterator[tuple[Runner, Runner]]:
+    """``Runner``s over ``pool_tracers``: the crowd's, then the timed runs'. ``ImportError``
+    when the engine is missing."""
     from visualizer import TraceRequest
 
-    with pool_tracer(workers) as trace:
-        yield lambda run: trace(TraceRequest(file=run.file, call=run.call, watch=run.watch))
+    def runner(trace: Callable[[TraceRequest], Trace]) -> Runner:
+        return lambda run: trace(TraceRequest(file=run.file, call=run.call, watch=run.watch))
+
+    with pool_tracers(workers, timed_workers, forked=forked) as tracers:
+        yield runner(tracers.crowd), runner(tracers.timed)
 
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
@@ -529,16 +572,19 @@ def trace_ahead(
     folder: Path,
     *,
     timed: Collection[TraceRequest] = (),
+    timed_trace: Callable[[TraceRequest], Trace] | None = None,
     workers: int = WORKERS,
     timed_workers: int = TIMED_WORKERS,
     engine: str | None = None,
 ) -> int:
     """Trace into ``folder`` every distinct request not kept there yet, as ``run_checks``
     does: ``workers`` at a time, then the ``timed`` ones (whose wall time a claim or an
-    exercise compares) ``timed_workers`` at a time once the rest are done. Returns how many it
-    traced. A refused request is remembered in this process, for its reader to report."""
+    exercise compares) ``timed_workers`` at a time once the rest are done (or at once, on
+    ``timed_trace``: see ``phased``). Returns how many it traced. A refused request is
+    remembered in this process, for its reader to report."""
     version = engine if engine is not None else engine_version()
     kept = cached_trace(trace, folder, version)
+    kept_timed = None if timed_trace is None else cached_trace(timed_trace, folder, version)
     timed = set(timed)
     todo: dict[Path, TraceRequest] = {}  # one request per kept trace: copies share it
     quiet: set[TraceRequest] = set()
@@ -552,7 +598,9 @@ def trace_ahead(
         first = todo.setdefault(path, request)
         if request in timed:
             quiet.add(first)
-    with phased(kept, todo.values(), quiet, workers, timed_workers) as futures:
+    with phased(
+        kept, todo.values(), quiet, workers, timed_workers, timed_work=kept_timed
+    ) as futures:
         wait(futures.values())
     return len(todo)
 
@@ -585,16 +633,18 @@ def main(
     _report_valid(out, catalog, len(checks))
     words = _report_words(out, catalog, {lesson.slug for lesson in chosen})
     with ExitStack() as stack:
+        timed_runner: Runner | None = None
         if runner is None:
             try:
-                runner = stack.enter_context(pool_runner(workers))
+                runner, timed_runner = stack.enter_context(pool_runners(workers))
             except ImportError as exc:
                 out.print(f"[red]✗[/] cannot run examples: the trace engine is unavailable ({exc})")
                 return 1
             if cache is not None:
                 runner = cached_runner(runner, cache)
+                timed_runner = cached_runner(timed_runner, cache)
         failed = 0
-        for outcome in run_checks(checks, runner, workers=workers):
+        for outcome in run_checks(checks, runner, workers=workers, timed_runner=timed_runner):
             failed += not outcome.passed
             _report(out, outcome)
     passed = len(checks) - failed

@@ -161,11 +161,20 @@ def test_the_worker_side_imports_neither_the_pool_side_nor_pydantic(
     assert broken == set()
 
 
-def test_a_worker_process_starts_without_the_pool_side_or_pydantic() -> None:
+@pytest.mark.parametrize(
+    "boot",
+    [
+        "from visualizer.worker.process import main",
+        # the fork server imports its PRELOAD too before it forks
+        "import importlib; from visualizer.worker.forkserver import PRELOAD, main;"
+        " [importlib.import_module(name) for name in PRELOAD]",
+    ],
+)
+def test_a_worker_process_starts_without_the_pool_side_or_pydantic(boot: str) -> None:
     """The worker's boot line, as the pool runs it: what it really imports, libraries too."""
     program = (
-        "import json, sys; sys.modules['httpx._main'] = None;"
-        " from visualizer.worker.process import main; print(json.dumps(sorted(sys.modules)))"
+        f"import json, sys; sys.modules['httpx._main'] = None; {boot};"
+        " print(json.dumps(sorted(sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", program],

@@ -11,7 +11,7 @@ from lesson_helpers import FIXTURES, TINY, exercises, planned_claims, written_le
 
 from lessons import CONTENT_ROOT, LessonError, load_lesson
 from lessons.attempt import requests_for
-from lessons.check import Check, plan, pool_tracer, reads_clock, timed_runs, trace_ahead
+from lessons.check import Check, plan, pool_tracers, reads_clock, timed_runs, trace_ahead
 from lessons.exercise_checks import WallTime
 from lessons.mutations import MutationError, apply, load_mutations
 from visualizer import TraceRequest
@@ -60,8 +60,10 @@ def course_traces(request: pytest.FixtureRequest, trace_cache: Path) -> Path:
                 if is_timed:
                     timed.add(found)
         if requests:
-            trace = stack.enter_context(pool_tracer())
-            trace_ahead(requests, trace, trace_cache, timed=timed)
+            tracers = stack.enter_context(pool_tracers())
+            trace_ahead(
+                requests, tracers.crowd, trace_cache, timed=timed, timed_trace=tracers.timed
+            )
     return trace_cache
 
 

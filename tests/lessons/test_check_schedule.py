@@ -4,6 +4,7 @@ at once, the runs whose wall time a claim compares only after all the others, al
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,74 @@ def test_untimed_runs_go_many_at_once_and_timed_ones_at_most_timed_workers() -> 
     with phased(work, items, {"t1", "t2"}, workers=3, timed_workers=1) as futures:
         assert [futures[item].result(timeout=30) for item in items] == items
     assert most == 1
+
+
+def test_with_a_timed_lane_timed_runs_go_to_it_beside_the_rest() -> None:
+    """Given ``timed_work`` (the lane the crowd yields the CPU to), a timed item starts there
+    while the untimed ones are still held, and never goes to ``work``."""
+    gate = threading.Event()
+    held = threading.Semaphore(0)
+    by: dict[str, str] = {}
+
+    def work(item: str) -> str:
+        by[item] = "crowd"
+        held.release()
+        assert gate.wait(timeout=30)
+        return item
+
+    def timed_work(item: str) -> str:
+        by[item] = "timed"
+        return item
+
+    with phased(
+        work, ["t", "a", "b"], {"t"}, workers=2, timed_workers=1, timed_work=timed_work
+    ) as futures:
+        for _ in range(2):
+            assert held.acquire(timeout=30)
+        try:
+            assert futures["t"].result(timeout=30) == "t"  # both untimed ones still held
+        finally:
+            gate.set()
+    assert by == {"t": "timed", "a": "crowd", "b": "crowd"}
+
+
+def test_run_checks_and_trace_ahead_send_timed_runs_to_the_timed_runner(tmp_path: Path) -> None:
+    fast, slow, other = (
+        Run(Path("a.py"), "fast()"),
+        Run(Path("a.py"), "slow()"),
+        Run(Path("c.py"), "main()"),
+    )
+    timed = Check("timed", fast, Expectation(), Baseline(slow, 2.0))
+    plain = Check("plain", other, Expectation())
+    seen: dict[Run, str] = {}
+
+    def lane(name: str) -> check.Runner:
+        def run(run: Run) -> Trace:
+            seen[run] = name
+            return _trace(TraceRequest(run.file, run.call))
+
+        return run
+
+    outcomes = run_checks([plain, timed], lane("crowd"), timed_runner=lane("timed"))
+    assert [o.check.label for o in outcomes] == ["plain", "timed"]
+    assert seen == {fast: "timed", slow: "timed", other: "crowd"}
+
+    example = tmp_path / "x.py"
+    example.write_text("async def main():\n    return 3\n")
+    late, early = TraceRequest(example, "main()"), TraceRequest(example, "other()")
+    traced: dict[TraceRequest, str] = {}
+
+    def tracer(name: str) -> Callable[[TraceRequest], Trace]:
+        def trace(request: TraceRequest) -> Trace:
+            traced[request] = name
+            return _trace(request)
+
+        return trace
+
+    kept = tmp_path / "kept"
+    assert trace_ahead([late, early], tracer("crowd"), kept, timed={late},
+                       timed_trace=tracer("timed"), engine="e") == 2  # fmt: skip
+    assert traced == {late: "timed", early: "crowd"}
 
 
 def test_a_faster_than_checks_runs_are_timed_and_traced_once() -> None:

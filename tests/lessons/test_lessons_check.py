@@ -193,10 +193,10 @@ def test_main_fails_on_an_invalid_lesson_without_running_anything(content_root: 
 
 
 def test_main_fails_in_one_line_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(workers: int = 2) -> check.Runner:
+    def missing(workers: int = 2) -> tuple[check.Runner, check.Runner]:
         raise ImportError("no module named visualizer")
 
-    monkeypatch.setattr(check, "pool_runner", missing)
+    monkeypatch.setattr(check, "pool_runners", missing)
     console = make_console()
 
     assert main(root=FIXTURES, console=console) == 1

@@ -7,6 +7,13 @@ Where the sandbox is available (``engine.sandbox``), every worker is a sandboxed
 ahead of need like any other; where it is not, lesson runs use unsandboxed workers and learner
 runs raise ``SandboxUnavailable`` at once.
 
+A ``forked`` engine is for lesson examples only (``lessons check``, the suite): its workers are
+forks of one warm interpreter in one shared sandbox (``visualizer.pool.forks``), a few
+milliseconds of CPU each instead of a fifth of a second, and it refuses learner code, which
+always gets a sandbox of its own. An ``idle`` forked engine's runs get the CPU only when no
+other process wants it (``SCHED_IDLE``): runs whose timing a lesson compares go to a second,
+ordinary engine beside it.
+
 Workers are started ahead of need (python with httpx imported, the demo upstream listening,
 waiting for a job on a pipe), so a trace starts at once. Each worker runs one trace and exits.
 At most ``workers`` traces run at once, at most ``queue_size`` wait; past that ``trace`` raises
@@ -31,6 +38,7 @@ import asyncio
 import contextlib
 import os
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -43,6 +51,7 @@ from visualizer.contract.errors import (
 from visualizer.contract.protocol import GO, READY, Job, ReplyReader
 from visualizer.contract.request import ProgressCallback, RunState, TraceRequest
 from visualizer.pool.authority import Authority, default_authority
+from visualizer.pool.forks import ForkServer
 from visualizer.pool.guard import SAMPLE_S, Guard
 from visualizer.pool.reply import decode
 from visualizer.pool.runner import (
@@ -65,13 +74,15 @@ _CHUNK = 64 * 1024
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Worker:
-    """One started worker: its process, the reply channel we read (a pipe of our own, not
-    asyncio's, so that waiting for the process never waits for the pipe), and its guard."""
+    """One started worker: where its job goes, the reply channel we read (a pipe of our own,
+    not asyncio's, so that waiting for the process never waits for the pipe), its guard, and
+    how to kill it and wait for it (bounded by ``REAP_S``)."""
 
-    process: asyncio.subprocess.Process
+    job: asyncio.StreamWriter
     reply: asyncio.StreamReader
     reply_transport: asyncio.ReadTransport
     guard: Guard | None
+    kill: Callable[[], Awaitable[None]]
 
 
 class TraceEngine:
@@ -86,9 +97,13 @@ class TraceEngine:
         on_progress: ProgressCallback | None = None,
         authority: Authority | None = None,
         bwrap: str = "bwrap",
+        forked: bool = False,
+        idle: bool = False,
     ) -> None:
         if workers < 1 or queue_size < 0:
             raise ValueError("workers must be at least 1 and queue_size at least 0")
+        if idle and not forked:
+            raise ValueError("idle runs are forked ones")
         if warm is not None and warm < workers:
             raise ValueError("warm must be at least workers")
         self.workers = workers
@@ -99,6 +114,10 @@ class TraceEngine:
         self._authority = authority
         self.bwrap = bwrap
         self._sandbox: Sandbox | None = None
+        self.forked = forked
+        self.idle = idle
+        self._forks: ForkServer | None = None
+        self._forks_lock = asyncio.Lock()
         self._ready: asyncio.Queue[_Worker] = asyncio.Queue()
         self._slots = asyncio.Semaphore(workers)
         self._start_slots = asyncio.Semaphore(workers)
@@ -136,6 +155,8 @@ class TraceEngine:
         await asyncio.gather(*self._starting, return_exceptions=True)
         await asyncio.gather(*(self._discard(w) for w in list(self._workers)))
         await asyncio.gather(*self._discarding, return_exceptions=True)
+        if self._forks is not None:
+            await self._forks.aclose()
 
     @property
     def sandbox(self) -> SandboxStatus:
@@ -179,6 +200,8 @@ class TraceEngine:
             await self._start_worker_now()
 
     async def _spawn(self) -> _Worker:
+        if self.forked:
+            return await self._fork()
         assert self._authority is not None
         guard = Guard.create() if self._sandbox is not None else None
         launch = worker_launch(self._authority, self._sandbox, guard)
@@ -204,20 +227,75 @@ class TraceEngine:
             launch.close()
         if guard is not None:
             guard.attach(process.pid)
+        assert process.stdin is not None
+
+        async def kill() -> None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            if process.stdin is not None:
+                process.stdin.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), REAP_S)
+
+        return await self._worker(process.stdin, read_fd, guard, kill)
+
+    async def _worker(
+        self,
+        job: asyncio.StreamWriter,
+        reply_fd: int,
+        guard: Guard | None,
+        kill: Callable[[], Awaitable[None]],
+    ) -> _Worker:
         loop = asyncio.get_running_loop()
         reply = asyncio.StreamReader(limit=_CHUNK, loop=loop)
         transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reply, loop=loop), os.fdopen(read_fd, "rb", 0)
+            lambda: asyncio.StreamReaderProtocol(reply, loop=loop), os.fdopen(reply_fd, "rb", 0)
         )
-        worker = _Worker(process, reply, transport, guard)
+        worker = _Worker(job, reply, transport, guard, kill)
         self._workers.add(worker)
         return worker
 
+    async def _fork_server(self) -> ForkServer:
+        """The running fork server; a new one if there is none or it stopped answering."""
+        async with self._forks_lock:
+            if self._forks is None or self._forks.failed:
+                if self._forks is not None:
+                    await self._forks.aclose()
+                assert self._authority is not None
+                self._forks = await ForkServer.start(self._authority, self._sandbox, idle=self.idle)
+            return self._forks
+
+    async def _fork(self) -> _Worker:
+        """A worker forked from the fork server (no guard: the server's sandbox is shared by
+        every lesson run; see ``visualizer.worker.forkserver``)."""
+        server = await self._fork_server()
+        child = await server.fork()
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await loop.connect_write_pipe(
+                asyncio.streams.FlowControlMixin, os.fdopen(child.job_fd, "wb", 0)
+            )
+        except BaseException:
+            os.close(child.reply_fd)
+            await server.kill(child.pid)
+            raise
+        job = asyncio.StreamWriter(transport, protocol, None, loop)
+
+        async def kill() -> None:
+            job.close()
+            await server.kill(child.pid)
+
+        return await self._worker(job, child.reply_fd, None, kill)
+
     async def _start_worker_now(self) -> None:
         while not self._closed:
-            worker = await self._spawn()
-            assert worker.process.stdin is not None
-            worker.process.stdin.write(GO)  # the authority was made before the pool started
+            try:
+                worker = await self._spawn()
+            except WorkerFailed:  # the fork server did not start, or stopped: retry
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), _RETRY_S)
+                continue
+            worker.job.write(GO)  # the authority was made before the pool started
             line = b""
             if not self._closed:
                 with contextlib.suppress(TimeoutError, ValueError, asyncio.IncompleteReadError):
@@ -239,17 +317,12 @@ class TraceEngine:
         await asyncio.shield(task)
 
     async def _end(self, worker: _Worker) -> None:
-        process, guard = worker.process, worker.guard
+        guard = worker.guard
         try:
             if guard is not None:
                 await asyncio.to_thread(guard.kill)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
             worker.reply_transport.close()
-            if process.stdin is not None:
-                process.stdin.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), REAP_S)
+            await worker.kill()
         finally:
             self._workers.discard(worker)
             if guard is not None:
@@ -259,6 +332,11 @@ class TraceEngine:
         """Run ``request`` in a warm worker; raises like ``run_trace``, or ``EngineBusy``."""
         if self._closed:
             raise RuntimeError("the TraceEngine is closed")
+        if request.origin == "learner" and self.forked:
+            raise ValueError(
+                "a forked TraceEngine runs lesson examples only: learner code gets a sandbox of"
+                " its own"
+            )
         if request.origin == "learner" and not self.sandbox.available:
             raise SandboxUnavailable(self.sandbox.reason)
         source = await asyncio.to_thread(check, request)
@@ -294,8 +372,7 @@ class TraceEngine:
         return trace
 
     async def _run(self, worker: _Worker, request: TraceRequest, source: str) -> Trace:
-        stdin = worker.process.stdin
-        assert stdin is not None
+        stdin = worker.job
         job = Job.of(request, source)
         try:
             stdin.write(job.to_json() + b"\n")

@@ -93,7 +93,7 @@ def worker_launch(
     # them, cost a tenth of a start); the import path is set in full instead (WORKER_PATH).
     if sandbox is None:
         argv = [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
-        return Launch(argv, env=_unsandboxed_env())
+        return Launch(argv, env=unsandboxed_env())
     inner = [PYTHON, "-S", "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
     launch = sandbox.launch(authority, inner)
     if guard is None:
@@ -102,7 +102,7 @@ def worker_launch(
     return Launch(guard.wrap(launch.argv, armed=launch.armed), launch.fds, launch.env)
 
 
-def _unsandboxed_env() -> dict[str, str]:
+def unsandboxed_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [WORKER_PATH, env.get("PYTHONPATH")]))
     env.pop("PYTHONWARNINGS", None)

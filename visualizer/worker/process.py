@@ -144,20 +144,31 @@ def warm_up(upstream_url: str) -> None:
     asyncio.run(fetch())
 
 
-def main(argv: list[str]) -> int:
-    authority = Path(argv[1])
-    scratch = Path(argv[2]) if len(argv) > 2 else None
-    reply_fd = os.dup(1)
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)
-    if not os.environ.get("LOOPSCOPE_WORKER_STDERR"):
-        os.dup2(quiet, 2)
+def set_up_process() -> None:
+    """What a worker process sets once: its resource limits, the stop signal, ``exit()``."""
     _limit(resource.RLIMIT_AS, ADDRESS_SPACE_BYTES)
     _limit(resource.RLIMIT_FSIZE, FILE_SIZE_BYTES)
     _limit(resource.RLIMIT_NOFILE, OPEN_FILES)
     _limit(resource.RLIMIT_CORE, 0)
     install_stop_signal()
     site.setquit()  # started with -S: the traced code may still call exit() or quit()
+
+
+def main(argv: list[str]) -> int:
+    set_up_process()
+    return serve(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
+
+
+def serve(authority: Path, scratch: Path | None) -> int:
+    """One run: ``go`` then the job on stdin, ``ready`` then the reply on stdout (the reply
+    channel; the traced code's own stdout and stderr go nowhere). Called once per process:
+    by ``main`` in a started worker, or in a child of ``visualizer.worker.forkserver``."""
+    reply_fd = os.dup(1)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    if not os.environ.get("LOOPSCOPE_WORKER_STDERR"):
+        os.dup2(quiet, 2)
+    os.close(quiet)
     if sys.stdin.buffer.readline(len(GO)) != GO:
         return 0  # the parent is gone
     upstream = start_upstream(str(authority / "server.pem"), str(authority / "server.key"))
