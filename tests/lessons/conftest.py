@@ -44,11 +44,12 @@ def course_traces(request: pytest.FixtureRequest, trace_cache: Path) -> Path:
 
     On first use, every distinct run of the lessons those tests name (each claim's run, baseline
     and counter-examples, each exercise's runs on every known file, each mutation's changed
-    runs) is traced once, up front, into the cache, ``lessons.check.WORKERS`` at a time on one
-    warm engine; the runs a loaded machine could change (a ``faster_than`` comparison's, a
-    clock-reading file's, an exercise's wall-time check's) go last, one per core
-    (``lessons.check.trace_ahead``). The tests then read the cache: without this fixture they
-    would trace the same runs, one test file's worth at a time."""
+    runs) is traced once, up front, into the cache, ``lessons.check.WORKERS`` at a time, forked
+    at the idle CPU policy; the runs a loaded machine could change (a ``faster_than``
+    comparison's, a clock-reading file's, an exercise's wall-time check's) go beside them on a
+    lane of their own, one per core (``lessons.check.pool_tracers``, ``trace_ahead``). The tests
+    then read the cache: without this fixture they would trace the same runs, one test file's
+    worth at a time."""
     slugs = lessons_read_by(request.session.items)
     with ExitStack() as stack:
         requests: list[TraceRequest] = []
