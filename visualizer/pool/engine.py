@@ -229,15 +229,16 @@ class TraceEngine:
             guard.attach(process.pid)
         assert process.stdin is not None
 
+        stdin = process.stdin
+
         async def kill() -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            if process.stdin is not None:
-                process.stdin.close()
+            stdin.close()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), REAP_S)
 
-        return await self._worker(process.stdin, read_fd, guard, kill)
+        return await self._worker(stdin, read_fd, guard, kill)
 
     async def _worker(
         self,

@@ -19,20 +19,14 @@ import contextlib
 import os
 import signal
 import socket
-import sys
 from dataclasses import dataclass
 
 from visualizer.contract.errors import WorkerFailed
 from visualizer.pool.authority import Authority
-from visualizer.pool.runner import REAP_S, STARTUP_ALLOWANCE_S, unsandboxed_env
-from visualizer.pool.sandbox import AUTHORITY_DIR, PYTHON, SCRATCH, Sandbox
+from visualizer.pool.runner import REAP_S, STARTUP_ALLOWANCE_S, worker_launch
+from visualizer.pool.sandbox import Sandbox
 
-_BOOT = (
-    "import gc; gc.disable(); import os, sys; sys.modules['httpx._main'] = None;"
-    " from visualizer.worker.forkserver import main; os._exit(main(sys.argv))"
-)
 _MESSAGE_BYTES = 64
-DEVNULL = asyncio.subprocess.DEVNULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +55,19 @@ class ForkServer:
         policy, children too, if ``idle``) and wait until it has imported everything;
         ``WorkerFailed`` if it does not say so in time."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        flags = ["--idle"] if idle else []
-        if sandbox is None:
-            folder = str(authority.ca_pem.parent)
-            argv = [sys.executable, "-S", "-P", "-c", _BOOT, *flags, folder]
-            fds: tuple[int, ...] = ()
-            env = unsandboxed_env()
-            close = None
-        else:
-            inner = [PYTHON, "-S", "-P", "-c", _BOOT, *flags, AUTHORITY_DIR, SCRATCH]
-            launch = sandbox.launch(authority, inner)
-            argv, fds, env, close = launch.argv, launch.fds, launch.env, launch.close
+        flags = ("--idle",) if idle else ()
+        launch = worker_launch(
+            authority, sandbox, module="visualizer.worker.forkserver", flags=flags
+        )
+        quiet = not os.environ.get("LOOPSCOPE_WORKER_STDERR")
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv,
+                *launch.argv,
                 stdin=theirs.fileno(),
                 stdout=asyncio.subprocess.DEVNULL,
-                stderr=None if os.environ.get("LOOPSCOPE_WORKER_STDERR") else DEVNULL,
-                env=env,
-                pass_fds=fds,
+                stderr=asyncio.subprocess.DEVNULL if quiet else None,
+                env=launch.env,
+                pass_fds=launch.fds,
                 cwd="/",
                 start_new_session=True,  # one process group: killed as one
             )
@@ -88,8 +76,7 @@ class ForkServer:
             raise
         finally:
             theirs.close()
-            if close is not None:
-                close()
+            launch.close()
         ours.settimeout(STARTUP_ALLOWANCE_S)
         server = cls(process, ours)
         try:

@@ -78,23 +78,31 @@ def choose_sandbox(bwrap: str, origin: Origin) -> Sandbox | None:
 # whenever they are installed; a worker never uses it, so it starts with that import disabled.
 # The collector is off while the worker imports (tens of thousands of long-lived objects, each
 # collection a wasted walk over them); the worker freezes them and turns it on before the run.
-_WORKER_BOOT = (
-    "import gc; gc.disable(); import os, sys; sys.modules['httpx._main'] = None;"
-    " from visualizer.worker.process import main; os._exit(main(sys.argv))"
-)
+def _boot(module: str) -> str:
+    return (
+        "import gc; gc.disable(); import os, sys; sys.modules['httpx._main'] = None;"
+        f" from {module} import main; os._exit(main(sys.argv))"
+    )
 
 
 def worker_launch(
-    authority: Authority, sandbox: Sandbox | None, guard: Guard | None = None
+    authority: Authority,
+    sandbox: Sandbox | None,
+    guard: Guard | None = None,
+    *,
+    module: str = "visualizer.worker.process",
+    flags: tuple[str, ...] = (),
 ) -> Launch:
-    """How to start a worker: in ``sandbox`` (inside ``guard``'s cgroups), or unsandboxed.
-    The authority's files must be whole when it is sandboxed (bwrap copies them in)."""
+    """How to start a worker (or, with ``module``, the fork server, given its ``flags``): in
+    ``sandbox`` (inside ``guard``'s cgroups), or unsandboxed. The authority's files must be
+    whole when it is sandboxed (bwrap copies them in)."""
     # -S: no site module at start-up (its .pth files, the editable install's finder among
     # them, cost a tenth of a start); the import path is set in full instead (WORKER_PATH).
+    boot = [_boot(module), *flags]
     if sandbox is None:
-        argv = [sys.executable, "-S", "-P", "-c", _WORKER_BOOT, str(authority.ca_pem.parent)]
+        argv = [sys.executable, "-S", "-P", "-c", *boot, str(authority.ca_pem.parent)]
         return Launch(argv, env=unsandboxed_env())
-    inner = [PYTHON, "-S", "-P", "-c", _WORKER_BOOT, AUTHORITY_DIR, SCRATCH]
+    inner = [PYTHON, "-S", "-P", "-c", *boot, AUTHORITY_DIR, SCRATCH]
     launch = sandbox.launch(authority, inner)
     if guard is None:
         return launch

@@ -38,7 +38,7 @@ import sys
 import threading
 from pathlib import Path
 
-from visualizer.worker.process import serve, set_up_process
+from visualizer.worker.process import serve, set_up_process, silence
 
 READY = b"ready"
 # What a run's warm-up imports on first use (see ``process.warm_up``): imported once, here.
@@ -105,12 +105,7 @@ def main(argv: list[str]) -> int:
     if idle:  # inherited by every fork
         _idle()
     control = socket.socket(fileno=os.dup(0))
-    quiet = os.open(os.devnull, os.O_RDWR)
-    os.dup2(quiet, 0)
-    os.dup2(quiet, 1)
-    if not os.environ.get("LOOPSCOPE_WORKER_STDERR"):
-        os.dup2(quiet, 2)
-    os.close(quiet)
+    silence(0, 1)
     set_up_process()
     for name in PRELOAD:
         importlib.import_module(name)

@@ -154,6 +154,16 @@ def set_up_process() -> None:
     site.setquit()  # started with -S: the traced code may still call exit() or quit()
 
 
+def silence(*fds: int) -> None:
+    """Point ``fds``, and stderr unless ``LOOPSCOPE_WORKER_STDERR`` is set, at /dev/null."""
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in fds:
+        os.dup2(quiet, fd)
+    if not os.environ.get("LOOPSCOPE_WORKER_STDERR"):
+        os.dup2(quiet, 2)
+    os.close(quiet)
+
+
 def main(argv: list[str]) -> int:
     set_up_process()
     return serve(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
@@ -164,11 +174,7 @@ def serve(authority: Path, scratch: Path | None) -> int:
     channel; the traced code's own stdout and stderr go nowhere). Called once per process:
     by ``main`` in a started worker, or in a child of ``visualizer.worker.forkserver``."""
     reply_fd = os.dup(1)
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)
-    if not os.environ.get("LOOPSCOPE_WORKER_STDERR"):
-        os.dup2(quiet, 2)
-    os.close(quiet)
+    silence(1)
     if sys.stdin.buffer.readline(len(GO)) != GO:
         return 0  # the parent is gone
     upstream = start_upstream(str(authority / "server.pem"), str(authority / "server.key"))
