@@ -85,6 +85,13 @@ class Run:
         """``step5_gather.py: one_by_one()``, for the report."""
         return f"{self.file.name}: {self.call}"
 
+    def request(self) -> TraceRequest:
+        """The engine's request for this run (default limits, lesson origin): what every
+        runner sends, so what a kept trace is found by."""
+        from visualizer import TraceRequest
+
+        return TraceRequest(file=self.file, call=self.call, watch=self.watch)
+
 
 @dataclass(frozen=True, slots=True)
 class CounterRun:
@@ -278,10 +285,7 @@ def phased(
 
         for item in distinct:
             if item in timed:
-                if timed_work is None:
-                    futures[item] = quiet.submit(after_the_rest, item)
-                else:
-                    futures[item] = quiet.submit(timed_work, item)
+                futures[item] = quiet.submit(timed_work or after_the_rest, item)
         yield futures
 
 
@@ -360,10 +364,10 @@ def engine_runner() -> Runner:
 
     Imported at call time so that validating lessons never needs the engine.
     """
-    from visualizer import TraceRequest, run_trace
+    from visualizer import run_trace
 
     def run(run: Run) -> TraceLike:
-        return run_trace(TraceRequest(file=run.file, call=run.call, watch=run.watch))
+        return run_trace(run.request())
 
     return run
 
@@ -427,10 +431,9 @@ def pool_runners(
 ) -> Iterator[tuple[Runner, Runner]]:
     """``Runner``s over ``pool_tracers``: the crowd's, then the timed runs'. ``ImportError``
     when the engine is missing."""
-    from visualizer import TraceRequest
 
     def runner(trace: Callable[[TraceRequest], Trace]) -> Runner:
-        return lambda run: trace(TraceRequest(file=run.file, call=run.call, watch=run.watch))
+        return lambda run: trace(run.request())
 
     with pool_tracers(workers, timed_workers, forked=forked) as tracers:
         yield runner(tracers.crowd), runner(tracers.timed)
@@ -542,12 +545,12 @@ def cached_runner(runner: Runner, folder: Path, engine: str | None = None) -> Ru
     """``runner``, remembering each run's trace like ``cached_trace`` (as the request with
     default limits and origin that the engine runners send). A runner that returns something
     else than a ``Trace`` (a test's fake) is not remembered."""
-    from visualizer import Trace, TraceRequest
+    from visualizer import Trace
 
     version = engine if engine is not None else engine_version()
 
     def run(run: Run) -> TraceLike:
-        request = TraceRequest(file=run.file, call=run.call, watch=run.watch)
+        request = run.request()
         try:
             path = kept_path(request, folder, version)
         except OSError:

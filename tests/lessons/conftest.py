@@ -89,7 +89,7 @@ def lesson_requests(slug: str, scratch: Path) -> Iterator[tuple[TraceRequest, bo
     timed_claims = timed_runs(checks)
     for check in checks:
         for run in check.runs:
-            yield TraceRequest(run.file, run.call, run.watch), run in timed_claims
+            yield run.request(), run in timed_claims
     try:
         lesson = written_lesson(slug)
     except LessonError:
@@ -129,4 +129,4 @@ def mutation_requests(folder: Path, scratch: Path) -> Iterator[tuple[TraceReques
         timed = timed_runs(checks)
         for check in checks:
             for run in check.runs:
-                yield TraceRequest(run.file, run.call, run.watch), run in timed
+                yield run.request(), run in timed
